@@ -1,0 +1,49 @@
+"""The object-key layout of DESIGN §3, in one place."""
+
+from __future__ import annotations
+
+from zcps.models import DocumentRef
+
+
+def intake_prefix(batch: str) -> str:
+    return f"intake/{batch}/"
+
+
+def manifest_key(batch: str, unit: str, applicant: str) -> str:
+    return f"intake/{batch}/{unit}/{applicant}/manifest.json"
+
+
+def doc_key(ref: DocumentRef) -> str:
+    return f"intake/{ref.applicant_prefix}/docs/{ref.file}"
+
+
+def ocr_cache_key(sha256: str) -> str:
+    return f"work/ocr/{sha256}.json"
+
+
+def document_result_key(ref: DocumentRef) -> str:
+    return f"results/{ref.applicant_prefix}/documents/{ref.file}.json"
+
+
+def review_key(batch: str, unit: str, applicant: str) -> str:
+    return f"results/{batch}/{unit}/{applicant}/review.json"
+
+
+def ledger_key(ref: DocumentRef) -> str:
+    return f"results/{ref.batch}/state/{ref.unit}/{ref.applicant}/{ref.file}.json"
+
+
+def ledger_prefix(batch: str) -> str:
+    return f"results/{batch}/state/"
+
+
+def report_key(batch: str, name: str, ext: str) -> str:
+    return f"results/{batch}/reports/{name}.{ext}"
+
+
+def release_prefix(batch: str, unit: str, pseudonym: str) -> str:
+    return f"release/{batch}/{unit}/{pseudonym}/"
+
+
+def pseudonym_map_key(batch: str) -> str:
+    return f"results/{batch}/pseudonyms.json"

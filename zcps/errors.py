@@ -1,0 +1,123 @@
+"""Every error zcps reports, typed, with a stable code and a message that says how to fix it.
+
+Modelled on OCRmyPDF's ``exceptions.py``: the code goes into the ledger and the reports,
+the message is for the operator. ``transient`` tells the flow whether a retry can help.
+Messages never contain personal data: name the file key, never the applicant.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes of the ``zcps`` CLI (documented in the README)."""
+
+    ok = 0
+    files_failed = 2
+    config_error = 3
+    input_error = 4
+    interrupted = 130
+
+
+class ZcpsError(Exception):
+    code: str = "E_INTERNAL"
+    transient: bool = False
+    hint: str = "This is a bug in zcps; report it with the file key and the log."
+
+    def __init__(self, detail: str = "", *, hint: str | None = None):
+        self.detail = detail
+        if hint is not None:
+            self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"{self.detail} — {self.hint}" if self.detail else self.hint
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.detail, self.hint))
+
+
+def _rebuild(cls, detail, hint):
+    return cls(detail, hint=hint)
+
+
+class ConfigError(ZcpsError):
+    code = "E_CONFIG"
+    hint = "Check the ZCPS_* environment variables (see README, 'Configuration')."
+
+
+class ModelsMissing(ConfigError):
+    code = "E_MODELS_MISSING"
+    hint = "Run `zcps models install` (the README's set-up command does it)."
+
+
+class InvalidKey(ZcpsError):
+    code = "E_BAD_KEY"
+    hint = ("Object keys are relative paths of non-empty segments without '..', '\\', NUL "
+            "or a leading '/'; rename the object.")
+
+
+class ObjectNotFound(ZcpsError):
+    code = "E_NOT_FOUND"
+    hint = "Check the batch name and that the intake upload finished."
+
+
+class StoreUnavailable(ZcpsError):
+    code = "E_STORE_UNAVAILABLE"
+    transient = True
+    hint = "The object store did not answer; check ZCPS_STORE_URL and that the server is up, then `zcps rerun --failed`."
+
+
+class LeaseConflict(ZcpsError):
+    code = "E_LEASE_HELD"
+    transient = True
+    hint = "Another worker holds this file; it is retried once that worker's lease goes stale."
+
+
+class InputError(ZcpsError):
+    """A problem with one submitted file: deterministic, never retried."""
+
+    code = "E_INPUT"
+    hint = "Ask the applicant's unit to re-upload the file."
+
+
+class EmptyFile(InputError):
+    code = "E_EMPTY_FILE"
+    hint = "The file has zero bytes; ask the unit to re-upload it."
+
+
+class UnsupportedFileType(InputError):
+    code = "E_UNSUPPORTED_TYPE"
+    hint = "Only PDF, JPEG, PNG and TIFF are accepted; ask the unit to re-scan the document as one of these."
+
+
+class CorruptFile(InputError):
+    code = "E_CORRUPT_FILE"
+    hint = "The file cannot be decoded; ask the unit to re-export or re-scan it."
+
+
+class EncryptedPdf(InputError):
+    code = "E_ENCRYPTED_PDF"
+    hint = "The PDF is password-protected; ask the unit for an unprotected copy."
+
+
+class LimitExceeded(InputError):
+    code = "E_LIMIT"
+    hint = ("The file exceeds a safety limit (ZCPS_MAX_IMAGE_PIXELS / ZCPS_MAX_PAGES); "
+            "ask for a smaller scan or raise the limit deliberately.")
+
+
+class ManifestInvalid(InputError):
+    code = "E_MANIFEST"
+    hint = "Fix manifest.json at the field named above (schema zcps.manifest/1) and re-run the applicant."
+
+
+class MaskingFailed(ZcpsError):
+    code = "E_MASK_VERIFY"
+    hint = "Personal data survived masking; the document was withheld. Mask it by hand and release it manually."
+
+
+def error_code(exc: BaseException) -> str:
+    return exc.code if isinstance(exc, ZcpsError) else ZcpsError.code

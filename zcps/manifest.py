@@ -1,0 +1,134 @@
+"""The declared data of one applicant (``manifest.json``, schema ``zcps.manifest/1``, DESIGN §4).
+
+Validated on read: an unknown field or a bad value is an applicant-level ``ManifestInvalid``
+whose message names the field (never its value, which may be personal data).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from zcps.errors import ManifestInvalid
+
+Level = Literal["员级", "助理级", "中级", "副高级", "正高级"]
+EducationLevel = Literal["中专", "大专", "本科", "硕士", "博士"]
+Grade = Literal["优秀", "称职", "合格", "基本称职", "基本合格", "不称职", "不合格"]
+SkillLevel = Literal["高级工", "技师", "高级技师"]
+
+_DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+_PATH = re.compile(
+    r"^(standard|green_channel:[1-8]|rural_county_30y|rural_township_20y|township_institution|"
+    r"rural_service_3y|non_public|skilled_worker|qualification_equivalence|transfer|transitional_2023)$"
+)
+_YEAR = re.compile(r"^(19|20)\d{2}$")
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is not None and not _DATE.match(value):
+        raise ValueError("must be YYYY-MM-DD or YYYY-MM")
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Education(Strict):
+    level: EducationLevel
+    degree: Literal["学士", "第二学士", "硕士", "博士"] | None = None
+    graduated_on: str | None = None
+    specialty_related: bool = False
+    school: str | None = None
+
+    _d = field_validator("graduated_on")(_check_date)
+
+
+class CurrentTitle(Strict):
+    level: Level
+    name: str
+    obtained_on: str
+    series: str = "电力工程"
+
+    _d = field_validator("obtained_on")(_check_date)
+
+
+class Skill(Strict):
+    level: SkillLevel
+    obtained_on: str
+    school_class: Literal["中级工班", "高级工班", "预备技师班", "技师班"] | None = None
+
+    _d = field_validator("obtained_on")(_check_date)
+
+
+class Hours(Strict):
+    public: float = Field(ge=0, le=1000)
+    professional: float = Field(ge=0, le=1000)
+
+
+class DeclaredDocument(Strict):
+    file: str
+    declared_type: str
+
+
+class Manifest(Strict):
+    schema_: Literal["zcps.manifest/1"] = Field(alias="schema")
+    applicant_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=40)
+    id_number: str = Field(min_length=15, max_length=18)
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    unit: str
+    unit_location: Literal["city", "county", "township"]
+    sector: Literal["public", "non_public"]
+    series: str = "电力工程"
+    target_level: Level
+    education: Education
+    technical_work_start: str | None = None
+    current_title: CurrentTitle | None = None
+    skill: Skill | None = None
+    paths: list[str] = Field(default_factory=lambda: ["standard"], min_length=1)
+    assessments: dict[str, Grade] = Field(default_factory=dict)
+    ce_hours: dict[str, Hours] = Field(default_factory=dict)
+    township_service_months: dict[str, int] = Field(default_factory=dict)
+    documents: list[DeclaredDocument] = Field(default_factory=list)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    _d = field_validator("technical_work_start")(_check_date)
+
+    @field_validator("paths")
+    @classmethod
+    def _paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not _PATH.match(path):
+                raise ValueError(f"unknown path {path!r}")
+        return value
+
+    @field_validator("assessments", "ce_hours", "township_service_months")
+    @classmethod
+    def _years(cls, value: dict) -> dict:
+        for year in value:
+            if not _YEAR.match(year):
+                raise ValueError("keys must be four-digit years")
+        return value
+
+
+def parse_manifest(data: bytes | str, *, source: str = "manifest.json") -> Manifest:
+    try:
+        raw = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ManifestInvalid(f"{source}: not valid JSON ({type(exc).__name__})") from None
+    if not isinstance(raw, dict):
+        raise ManifestInvalid(f"{source}: the top level must be a JSON object")
+    try:
+        return Manifest.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()[:5]
+        )
+        raise ManifestInvalid(f"{source}: {problems}") from None

@@ -1,0 +1,196 @@
+"""Typed, picklable objects that pass between stages (docling ``Page`` / OCRmyPDF ``PageResult`` style).
+
+Coordinates are pixels of the page image as OCR saw it (for digital PDFs: PDF points scaled to
+``Page.dpi``), origin top-left, ``(x0, y0, x1, y1)``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field as PydField
+
+BBox = tuple[float, float, float, float]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="forbid")
+
+
+class Word(Model):
+    text: str
+    bbox: BBox
+
+
+class TextLine(Model):
+    text: str
+    bbox: BBox
+    score: float = 1.0
+    words: list[Word] = PydField(default_factory=list)
+
+
+class Page(Model):
+    number: int  # 1-based
+    width: int
+    height: int
+    dpi: int = 200
+    rotation: int = 0  # degrees the page was turned to make it upright
+    lines: list[TextLine] = PydField(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+class TextSource(str, Enum):
+    pdf_text = "pdf_text"
+    ocr = "ocr"
+
+
+class DocumentText(Model):
+    """What text acquisition produced for one file's content; cached as ``work/ocr/{sha256}.json``."""
+
+    sha256: str
+    source: TextSource
+    engine: str
+    pages: list[Page]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.pages)
+
+
+class DocType(str, Enum):
+    education_certificate = "education_certificate"
+    degree_certificate = "degree_certificate"
+    title_certificate = "title_certificate"
+    appointment_letter = "appointment_letter"
+    ce_card = "ce_card"
+    annual_assessment = "annual_assessment"
+    vocational_qualification = "vocational_qualification"
+    achievement = "achievement"
+    pledge = "pledge"
+    unit_evaluation = "unit_evaluation"
+    green_channel_form = "green_channel_form"
+    other = "other"
+
+
+class Field(Model):
+    """One extracted value with its provenance."""
+
+    value: str | int | float | None
+    raw: str
+    confidence: float
+    page: int
+    bbox: BBox
+
+
+class CERecord(Model):
+    """One year's row of a 继续教育审验卡."""
+
+    year: int
+    public_hours: float | None = None
+    professional_hours: float | None = None
+    total: float | None = None
+    verified_on: str | None = None  # YYYY-MM-DD or YYYY-MM
+    verifier: str | None = None
+    raw: str = ""
+    confidence: float = 1.0
+    page: int = 1
+    bbox: BBox = (0, 0, 0, 0)
+
+
+class Extraction(Model):
+    doc_type: DocType = DocType.other
+    doc_type_confidence: float = 0.0
+    fields: dict[str, Field] = PydField(default_factory=dict)
+    dates: list[Field] = PydField(default_factory=list)
+    records: list[CERecord] = PydField(default_factory=list)
+
+
+class Status(str, Enum):
+    pending = "pending"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    skipped = "skipped"
+
+
+class ErrorInfo(Model):
+    code: str
+    message: str
+    stage: str = ""
+
+
+class DocumentRef(Model):
+    """Where one submitted file lives: ``intake/{batch}/{unit}/{applicant}/docs/{file}``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    batch: str
+    unit: str
+    applicant: str
+    file: str  # path below docs/, e.g. "03_ce_card.jpg"
+
+    @property
+    def applicant_prefix(self) -> str:
+        return f"{self.batch}/{self.unit}/{self.applicant}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.unit}/{self.applicant}/{self.file}"
+
+
+class DocumentResult(Model):
+    """The outcome for one file: written to ``results/.../documents/{file}.json``."""
+
+    ref: DocumentRef
+    status: Status
+    sha256: str | None = None
+    pipeline_version: str = ""
+    text_source: TextSource | None = None
+    page_count: int = 0
+    pages: list[Page] = PydField(default_factory=list)
+    extraction: Extraction | None = None
+    errors: list[ErrorInfo] = PydField(default_factory=list)
+    from_cache: bool = False
+
+
+Severity = Literal["block", "review", "note"]
+Verdict = Literal["eligible", "not_eligible", "needs_review"]
+
+
+class Evidence(Model):
+    document: str | None = None  # file path relative to the applicant folder, e.g. "docs/03_ce_card.jpg"
+    page: int | None = None
+    bbox: BBox | None = None
+
+
+class Finding(Model):
+    rule: str
+    severity: Severity
+    section: str
+    message: str
+    declared: str | None = None
+    extracted: str | None = None
+    evidence: Evidence | None = None
+
+
+class Review(Model):
+    """``results/{batch}/{unit}/{applicant}/review.json``."""
+
+    schema_: str = PydField(default="zcps.review/1", alias="schema")
+    batch: str
+    unit: str
+    applicant_id: str
+    target_level: str | None = None
+    verdict: Verdict
+    path: str | None = None
+    path_explanation: str | None = None
+    fee_yuan: int | None = None
+    scoring: str | None = None
+    findings: list[Finding] = PydField(default_factory=list)
+    failed_files: list[str] = PydField(default_factory=list)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -1,0 +1,56 @@
+"""Settings from the environment (``ZCPS_`` prefix) or secret files; nothing is read at import time."""
+
+from __future__ import annotations
+
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_model_dir() -> Path:
+    return Path(sys.prefix) / "share" / "zcps" / "models"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZCPS_", extra="ignore")
+
+    store_url: str = Field(default="file://./zcps-data", description="file://DIR or s3://HOST:PORT")
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_access_key_file: Path | None = None
+    s3_secret_key_file: Path | None = None
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    bucket_prefix: str = ""
+
+    model_dir: Path = Field(default_factory=default_model_dir)
+    ocr_threads: int = 2
+    max_image_pixels: int = 60_000_000
+    max_pages: int = 200
+    max_file_bytes: int = 200 * 1024 * 1024
+    render_dpi: int = 200
+
+    concurrency: int = 2
+    retries: int = 3
+    retry_delay_seconds: float = 2.0
+    lease_seconds: int = 900
+
+    pseudonym_key: SecretStr = SecretStr("zcps-dev-key-change-me")
+    rules_year: str = "2024"
+    low_confidence: float = 0.80
+
+    @model_validator(mode="after")
+    def _secret_files(self) -> "Settings":
+        for name in ("s3_access_key", "s3_secret_key"):
+            path = getattr(self, f"{name}_file")
+            if getattr(self, name) is None and path is not None:
+                setattr(self, name, SecretStr(Path(path).read_text().strip()))
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
