@@ -119,5 +119,11 @@ class MaskingFailed(ZcpsError):
     hint = "Personal data survived masking; the document was withheld. Mask it by hand and release it manually."
 
 
+class ReportInputError(ZcpsError):
+    code = "E_REPORT_INPUT"
+    hint = ("The report inputs are inconsistent; rebuild the reviews (and, for the committee kind, "
+            "the pseudonym map) with `zcps report` after the batch finished.")
+
+
 def error_code(exc: BaseException) -> str:
     return exc.code if isinstance(exc, ZcpsError) else ZcpsError.code

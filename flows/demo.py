@@ -1,0 +1,37 @@
+"""``zcps demo``: load the committed sample batch into the store and say where the outputs went."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.factory import open_store
+from storage.layout import intake_prefix
+from zcps.errors import ConfigError
+
+SAMPLE_INTAKE = Path(__file__).resolve().parents[1] / "fixtures" / "sample" / "intake"
+
+
+def load_sample_batch(store_url: str | None, batch: str = "2024", source: Path = SAMPLE_INTAKE) -> str:
+    if not source.is_dir():
+        raise ConfigError(f"sample batch not found at {source}", hint="Run from a full clone of the zcps repository.")
+    store = open_store(store_url)
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        key = intake_prefix(batch) + path.relative_to(source).as_posix()
+        data = path.read_bytes()
+        if not store.exists(key) or store.get(key) != data:
+            store.put(key, data)
+    return store.url
+
+
+def describe_outputs(store_url: str, batch: str) -> str:
+    store = open_store(store_url)
+    reports = list(store.list(f"results/{batch}/reports/"))
+    html = [k for k in reports if k.endswith(".html")]
+    lines = [f"Store: {store.url}",
+             f"  per-document results and reviews: results/{batch}/",
+             f"  masked committee release:         release/{batch}/",
+             f"  reports: {len(reports)} files under results/{batch}/reports/"]
+    local_root = store.url.removeprefix("file://") if store.url.startswith("file://") else None
+    for key in html:
+        lines.append(f"HTML report: {Path(local_root, key) if local_root else key}")
+    return "\n".join(lines)

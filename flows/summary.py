@@ -1,0 +1,69 @@
+"""What a batch run returns and prints: counts, pages and time, plus the failures."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from storage.intake import IntakeProblem
+from storage.ledger import Ledger
+from zcps.errors import ZcpsError
+from zcps.models import DocumentRef, DocumentResult, ErrorInfo, Status
+
+
+class FailedItem(BaseModel):
+    key: str
+    code: str
+    message: str
+
+
+class BatchSummary(BaseModel):
+    batch: str
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    pages: int = 0
+    applicants: int = 0
+    seconds: float = 0.0
+    failures: list[FailedItem] = Field(default_factory=list)
+
+    @classmethod
+    def from_results(cls, batch: str, results: list[DocumentResult], problems: list[IntakeProblem],
+                     applicants: int, *, seconds: float, skipped_unselected: int = 0) -> "BatchSummary":
+        summary = cls(batch=batch, applicants=applicants, seconds=seconds, skipped=skipped_unselected)
+        for result in results:
+            if result.status is Status.failed:
+                summary.failed += 1
+                error = result.errors[0] if result.errors else ErrorInfo(code="E_INTERNAL", message="")
+                summary.failures.append(FailedItem(key=result.ref.label, code=error.code, message=error.message))
+            elif result.status is Status.skipped:
+                summary.skipped += 1
+            else:
+                summary.done += 1
+                summary.pages += result.page_count
+        for problem in problems:
+            summary.failed += 1
+            summary.failures.append(FailedItem(key=problem.key, code=problem.code, message=problem.message))
+        return summary
+
+    def one_line(self) -> str:
+        return (f"{self.done} done, {self.failed} failed, {self.skipped} skipped; "
+                f"{self.pages} pages, {self.applicants} applicants reviewed in {self.seconds:.1f}s")
+
+
+def crashed_result(ref: DocumentRef, state, ledger: Ledger) -> DocumentResult:
+    """A task that ended Failed/Crashed after its retries: record it so nothing hides."""
+    try:
+        state.result()
+        error: ZcpsError = ZcpsError(f"task ended in state {state.type.value}")
+    except ZcpsError as exc:
+        error = exc
+    except BaseException as exc:  # noqa: BLE001 - the state's exception is reported, never re-raised
+        error = ZcpsError(f"{type(exc).__name__} in task for {ref.file}")
+    try:
+        entry = ledger.get(ref)
+        if entry is not None and entry.status is not Status.failed:
+            ledger.fail(ref, entry.lease_owner or "flow", error.code, error.message)
+    except ZcpsError:
+        pass
+    return DocumentResult(ref=ref, status=Status.failed,
+                          errors=[ErrorInfo(code=error.code, message=error.message, stage="task")])

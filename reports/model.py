@@ -1,0 +1,277 @@
+"""The report's view model: one typed object that every output format renders.
+
+``build_report_data`` is the only place that decides what a report shows. In the committee kind
+it replaces applicant ids with pseudonyms and drops file keys and operator messages, so that no
+renderer can reintroduce personal data that masking removed (DESIGN §6).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import Counter
+from typing import Literal
+
+from pydantic import Field as PydField
+
+from zcps.errors import ReportInputError
+from zcps.models import BBox, DocumentRef, Model, Review, Severity, Verdict
+
+SCHEMA = "zcps.report/1"
+
+ReportKind = Literal["unit", "committee"]
+KIND_LABELS: dict[str, str] = {"unit": "单位内部审核报告", "committee": "评委会报告"}
+SEVERITY_LABELS: dict[str, str] = {"block": "不符合", "review": "需核实", "note": "提示"}
+VERDICT_LABELS: dict[str, str] = {"eligible": "符合", "not_eligible": "不符合", "needs_review": "需核实"}
+LEVEL_ORDER = ("员级", "助理级", "中级", "副高级", "正高级")
+UNKNOWN_LEVEL = "未注明"
+PATH_LABELS: dict[str, str] = {
+    "standard": "常规途径",
+    "rural_county_30y": "基层（旗县满30年）",
+    "rural_township_20y": "基层（苏木乡镇满20年）",
+    "township_institution": "乡镇事业单位",
+    "rural_service_3y": "基层服务满3年提前申报",
+    "non_public": "非公有制经济组织",
+    "skilled_worker": "高技能人才",
+    "qualification_equivalence": "职业资格对应",
+    "transfer": "转系列评审",
+    "transitional_2023": "2023年过渡性政策",
+}
+_SEVERITY_RANK = {"block": 0, "review": 1, "note": 2}
+_FORMULA_LEADS = ("=", "+", "@", "\t", "\r")
+
+
+def path_label(path: str | None) -> str | None:
+    if path is None:
+        return None
+    if path.startswith("green_channel:"):
+        return f"绿色通道第{path.split(':', 1)[1]}项"
+    return PATH_LABELS.get(path, path)
+
+
+def safe_cell_text(value: str | None) -> str:
+    """Text for a spreadsheet cell; OCR text is applicant-controlled and must never run as a formula."""
+    if value is None:
+        return ""
+    if value.startswith(_FORMULA_LEADS) or (value.startswith("-") and not _is_number(value)):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class FailedFile(Model):
+    """One file the pipeline gave up on, as the flow reads it from ``storage.ledger``.
+
+    ``key`` is the document's key inside the batch, ``DocumentRef.label`` (``unit/applicant/file``),
+    which is what ``zcps rerun --batch B KEY`` takes.
+    """
+
+    key: str
+    unit: str
+    applicant_id: str
+    file: str
+    error_code: str
+    message: str = ""
+    attempts: int = 0
+
+    @classmethod
+    def from_ref(cls, ref: DocumentRef, error_code: str, message: str = "", attempts: int = 0) -> "FailedFile":
+        return cls(key=ref.label, unit=ref.unit, applicant_id=ref.applicant, file=ref.file,
+                   error_code=error_code, message=message, attempts=attempts)
+
+    def rerun_command(self, batch: str) -> str:
+        return f"zcps rerun --batch {shlex.quote(batch)} {shlex.quote(self.key)}"
+
+
+class EvidenceRef(Model):
+    document: str | None = None
+    page: int | None = None
+    bbox: BBox | None = None
+
+
+class FindingRow(Model):
+    id: str
+    applicant: str
+    unit: str
+    target_level: str | None
+    rule: str
+    severity: Severity
+    severity_label: str
+    section: str
+    message: str
+    declared: str | None
+    extracted: str | None
+    evidence: EvidenceRef | None
+    # Where the page image comes from: "{unit}/{applicant_id}/{document}"; internal, never rendered.
+    page_source: str | None = PydField(default=None, exclude=True)
+
+
+class ApplicantRow(Model):
+    applicant: str
+    applicant_id: str | None
+    pseudonym: str | None
+    unit: str
+    target_level: str | None
+    verdict: Verdict
+    verdict_label: str
+    path: str | None
+    path_label: str | None
+    path_explanation: str | None
+    fee_yuan: int | None
+    scoring: str | None
+    finding_counts: dict[str, int]
+    first_finding: str | None
+    failed_files: int
+
+
+class LevelSummary(Model):
+    level: str
+    applicants: int = 0
+    eligible: int = 0
+    not_eligible: int = 0
+    needs_review: int = 0
+    fees_yuan: int = 0
+
+
+class Summary(Model):
+    applicants: int
+    eligible: int
+    not_eligible: int
+    needs_review: int
+    fees_yuan: int
+    findings: dict[str, int]
+    levels: list[LevelSummary]
+
+
+class FailedFileRow(Model):
+    applicant: str
+    unit: str
+    key: str | None
+    error_code: str
+    message: str | None
+    attempts: int
+    rerun_command: str | None
+
+
+class ReportData(Model):
+    schema_: str = PydField(default=SCHEMA, alias="schema")
+    kind: ReportKind
+    kind_label: str
+    title: str
+    batch: str
+    unit: str | None
+    summary: Summary
+    applicants: list[ApplicantRow]
+    findings: list[FindingRow]
+    failed_files: list[FailedFileRow]
+    rerun_all_command: str | None
+
+    model_config = Model.model_config | {"populate_by_name": True}
+
+
+def build_report_data(batch: str, reviews: list[Review], failed_files: list[FailedFile], *,
+                      kind: ReportKind, unit: str | None = None,
+                      pseudonyms: dict[str, str] | None = None) -> ReportData:
+    """Select, label and order everything a report shows; ``pseudonyms`` maps applicant_id → pseudonym."""
+    if kind not in KIND_LABELS:
+        raise ReportInputError(f"unknown report kind {kind!r}")
+    pseudonyms = pseudonyms or {}
+    chosen = [r for r in reviews if r.batch == batch and (unit is None or r.unit == unit)]
+    failures = [f for f in failed_files if unit is None or f.unit == unit]
+    labels = {r.applicant_id: _applicant_label(r.applicant_id, kind, pseudonyms) for r in chosen}
+    chosen.sort(key=lambda r: (r.unit, labels[r.applicant_id]))
+
+    findings: list[FindingRow] = []
+    applicants: list[ApplicantRow] = []
+    failed_per_applicant = Counter((f.unit, f.applicant_id) for f in failures)
+    for review in chosen:
+        rows = _finding_rows(review, labels[review.applicant_id], start=len(findings) + 1)
+        findings.extend(rows)
+        applicants.append(_applicant_row(review, labels[review.applicant_id], kind, pseudonyms, rows,
+                                         failed_per_applicant[(review.unit, review.applicant_id)]))
+
+    scope = unit if unit is not None else "全部单位"
+    return ReportData(
+        kind=kind, kind_label=KIND_LABELS[kind], title=f"{batch} 年度职称评审 {KIND_LABELS[kind]}（{scope}）",
+        batch=batch, unit=unit, summary=_summary(chosen, findings), applicants=applicants, findings=findings,
+        failed_files=[_failed_row(f, batch, kind, pseudonyms) for f in sorted(failures, key=lambda f: f.key)],
+        rerun_all_command=(f"zcps rerun --batch {shlex.quote(batch)} --failed"
+                           if failures and kind == "unit" else None),
+    )
+
+
+def _applicant_label(applicant_id: str, kind: ReportKind, pseudonyms: dict[str, str]) -> str:
+    if kind == "unit":
+        return applicant_id
+    if applicant_id not in pseudonyms:
+        # Fail closed: without a pseudonym the only label left is the real applicant id.
+        raise ReportInputError("a review in the committee report has no pseudonym",
+                               hint="Pass the batch's pseudonym map (masking.release) for every released review.")
+    return pseudonyms[applicant_id]
+
+
+def _finding_rows(review: Review, label: str, *, start: int) -> list[FindingRow]:
+    ordered = sorted(review.findings, key=lambda f: _SEVERITY_RANK[f.severity])
+    rows = []
+    for offset, finding in enumerate(ordered):
+        evidence = finding.evidence
+        has_document = evidence is not None and evidence.document is not None
+        rows.append(FindingRow(
+            id=f"F{start + offset:04d}", applicant=label, unit=review.unit, target_level=review.target_level,
+            rule=finding.rule, severity=finding.severity, severity_label=SEVERITY_LABELS[finding.severity],
+            section=finding.section, message=finding.message, declared=finding.declared,
+            extracted=finding.extracted,
+            evidence=EvidenceRef(**evidence.model_dump()) if evidence is not None else None,
+            page_source=f"{review.unit}/{review.applicant_id}/{evidence.document}" if has_document else None,
+        ))
+    return rows
+
+
+def _applicant_row(review: Review, label: str, kind: ReportKind, pseudonyms: dict[str, str],
+                   rows: list[FindingRow], failed: int) -> ApplicantRow:
+    counts = Counter(row.severity for row in rows)
+    return ApplicantRow(
+        applicant=label,
+        applicant_id=review.applicant_id if kind == "unit" else None,
+        pseudonym=pseudonyms.get(review.applicant_id),
+        unit=review.unit, target_level=review.target_level, verdict=review.verdict,
+        verdict_label=VERDICT_LABELS[review.verdict], path=review.path, path_label=path_label(review.path),
+        path_explanation=review.path_explanation, fee_yuan=review.fee_yuan, scoring=review.scoring,
+        finding_counts={severity: counts[severity] for severity in SEVERITY_LABELS},
+        first_finding=rows[0].id if rows else None,
+        failed_files=max(failed, len(review.failed_files)),
+    )
+
+
+def _summary(reviews: list[Review], findings: list[FindingRow]) -> Summary:
+    levels: dict[str, LevelSummary] = {}
+    for review in reviews:
+        level = review.target_level or UNKNOWN_LEVEL
+        entry = levels.setdefault(level, LevelSummary(level=level))
+        entry.applicants += 1
+        setattr(entry, review.verdict, getattr(entry, review.verdict) + 1)
+        entry.fees_yuan += review.fee_yuan or 0
+    order = {level: rank for rank, level in enumerate(LEVEL_ORDER)}
+    ordered = sorted(levels.values(), key=lambda e: (order.get(e.level, len(order)), e.level))
+    verdicts = Counter(r.verdict for r in reviews)
+    severities = Counter(f.severity for f in findings)
+    return Summary(applicants=len(reviews), eligible=verdicts["eligible"], not_eligible=verdicts["not_eligible"],
+                   needs_review=verdicts["needs_review"], fees_yuan=sum(e.fees_yuan for e in ordered),
+                   findings={severity: severities[severity] for severity in SEVERITY_LABELS}, levels=ordered)
+
+
+def _failed_row(failure: FailedFile, batch: str, kind: ReportKind, pseudonyms: dict[str, str]) -> FailedFileRow:
+    if kind == "unit":
+        return FailedFileRow(applicant=failure.applicant_id, unit=failure.unit, key=failure.key,
+                             error_code=failure.error_code, message=failure.message, attempts=failure.attempts,
+                             rerun_command=failure.rerun_command(batch))
+    # The committee cannot re-run anything; keys and messages name applicant folders and files.
+    return FailedFileRow(applicant=pseudonyms.get(failure.applicant_id, "未发布"), unit=failure.unit, key=None,
+                         error_code=failure.error_code, message=None, attempts=failure.attempts,
+                         rerun_command=None)

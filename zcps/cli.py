@@ -1,0 +1,119 @@
+"""The ``zcps`` command line. Heavy imports happen inside commands, so ``zcps --help`` is instant.
+
+Exit codes: 0 every file done; 2 some files failed (see ``zcps status --failed``);
+3 configuration error; 4 bad input to a single-file command; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from zcps.errors import ConfigError, ExitCode, InputError, ZcpsError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="zcps: OCR, extraction, rule checks, masking and reports for title-review materials.")
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that print numbers.")
+models_app = typer.Typer(no_args_is_help=True, help="The OCR model files.")
+app.add_typer(bench_app, name="bench")
+app.add_typer(models_app, name="models")
+
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Show progress logs (never personal data).")
+STORE = typer.Option(None, "--store", help="file://DIR or s3://HOST:PORT (default: ZCPS_STORE_URL).")
+
+
+def _echo_err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _run_batch(batch: str, units: list[str] | None, store: str | None, *, only_failed: bool = False,
+               keys: list[str] | None = None, concurrency: int | None = None, dask: str | None = None,
+               workers: int | None = None, verbose: bool = False) -> int:
+    from zcps import runtime
+
+    runtime.configure(verbose)
+    from flows.runner import run_batch
+
+    summary = run_batch(batch, units=units, store_url=store, only_failed=only_failed, keys=keys,
+                        concurrency=concurrency, dask_address=dask, workers=workers, show_progress=sys.stderr.isatty())
+    typer.echo(summary.one_line())
+    for failure in summary.failures:
+        typer.echo(f"  failed {failure.key}: {failure.code}")
+    if summary.failed:
+        typer.echo(f"Re-run the failed files with: zcps rerun --batch {batch} --failed")
+    return ExitCode.files_failed if summary.failed else ExitCode.ok
+
+
+@app.command()
+def run(batch: str = typer.Option(..., "--batch", help="Batch name, e.g. 2024."),
+        unit: Optional[list[str]] = typer.Option(None, "--unit", help="Only these units (repeatable)."),
+        store: Optional[str] = STORE,
+        concurrency: Optional[int] = typer.Option(None, "--concurrency", help="Parallel document tasks."),
+        dask: Optional[str] = typer.Option(None, "--dask", help="Run tasks on this Dask scheduler address."),
+        workers: Optional[int] = typer.Option(None, "--workers", help="Start a local Dask cluster with N workers."),
+        verbose: bool = VERBOSE) -> None:
+    """Process a batch: OCR, extraction, review, masked release and reports."""
+    raise typer.Exit(_run_batch(batch, unit, store, concurrency=concurrency, dask=dask, workers=workers,
+                                verbose=verbose))
+
+
+@app.command()
+def rerun(batch: str = typer.Option(..., "--batch"),
+          failed: bool = typer.Option(False, "--failed", help="Re-run every failed (or stale running) file."),
+          keys: Optional[list[str]] = typer.Argument(None, help="File keys as shown by `zcps status`."),
+          store: Optional[str] = STORE, verbose: bool = VERBOSE) -> None:
+    """Re-run only the failed files, or the named ones; everything else is left untouched."""
+    if not failed and not keys:
+        _echo_err("Say which files: --failed, or one or more keys from `zcps status --batch B --failed`.")
+        raise typer.Exit(ExitCode.config_error)
+    raise typer.Exit(_run_batch(batch, None, store, only_failed=failed, keys=keys or None, verbose=verbose))
+
+
+@app.command()
+def status(batch: str = typer.Option(..., "--batch"),
+           failed: bool = typer.Option(False, "--failed", help="Only failed and stale files."),
+           store: Optional[str] = STORE) -> None:
+    """A table of file, status, attempts and error, then counts per status and per error code."""
+    from zcps.status_view import print_status
+
+    raise typer.Exit(print_status(batch, store, only_failed=failed))
+
+
+@app.command()
+def demo(store: Optional[str] = STORE, verbose: bool = VERBOSE) -> None:
+    """Load the sample batch from fixtures/ into the store, run it end to end, print where outputs are."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
+    from flows.demo import load_sample_batch
+
+    store_url = load_sample_batch(store)
+    code = _run_batch("2024", None, store_url, verbose=verbose)
+    from flows.demo import describe_outputs
+
+    typer.echo(describe_outputs(store_url, "2024"))
+    if code == ExitCode.files_failed:
+        typer.echo("(The sample batch contains deliberately bad files; their failures are expected.)")
+    raise typer.Exit(ExitCode.ok)
+
+
+def main() -> None:
+    from zcps import cli_local, cli_ops  # noqa: F401 - registers their commands on `app`
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        _echo_err("Interrupted. Files in flight stay 'running' until their lease goes stale; "
+                  "`zcps rerun --batch B --failed` picks them up.")
+        sys.exit(ExitCode.interrupted)
+    except ConfigError as exc:
+        _echo_err(f"configuration error [{exc.code}]: {exc.message}")
+        sys.exit(ExitCode.config_error)
+    except InputError as exc:
+        _echo_err(f"input error [{exc.code}]: {exc.message}")
+        sys.exit(ExitCode.input_error)
+    except ZcpsError as exc:
+        _echo_err(f"error [{exc.code}]: {exc.message}")
+        sys.exit(ExitCode.config_error if not exc.transient else ExitCode.files_failed)
