@@ -16,6 +16,12 @@ from masking.entities import PiiEntity, PiiType
 
 CJK = "\u4e00-\u9fff"
 
+
+def spaced(*words: str) -> str:
+    """An alternation matching each label word even when the form spaces it out ("管 理 号", "姓　　名")."""
+    return "|".join(r"\s*".join(re.escape(ch) for ch in word) for word in words)
+
+
 # First two digits of a resident ID: the province codes. Used instead of stdnum's full
 # birth-place table, which goes stale as counties are re-coded.
 _PROVINCES = {
@@ -28,10 +34,11 @@ _ID_LABEL = re.compile(r"(身份证|证件号|身份号码|公民身份)")
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
+_CERT_WORDS = spaced("证书编号", "证书号码", "证书号", "证书编码", "管理号", "登记号", "档案号", "证号", "编号") + r"|No\.?"
 _CERT_LABEL = re.compile(
-    r"(?<!文件)(证书编号|证书号码|证书号|证书编码|管理号|登记号|档案号|证\s*号|编\s*号|No\.?)\s*[:：]?\s*"
-    r"([A-Za-z0-9][A-Za-z0-9\-]{4,29})(?![A-Za-z0-9])"
+    rf"(?<!文件)(?<!身份)({_CERT_WORDS})\s*[:：]?\s*([A-Za-z0-9][A-Za-z0-9\-]{{4,29}})(?![A-Za-z0-9])"
 )
+_CERT_LABEL_BEFORE = re.compile(rf"(?<!文件)(?<!身份)({_CERT_WORDS})\s*[:：]?\s*$")
 
 SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
@@ -43,11 +50,12 @@ SURNAMES = set(
 )
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "长孙", "慕容", "宇文", "呼延", "端木")
 
-_NAME_LABELS = (
-    r"姓\s*名|签\s*名|签\s*字|审核人|审批人|审验人|经办人|负责人|主管领导|单位领导|填表人|证明人|推荐人|"
-    r"考核人|联系人|校\s*长|院\s*长|法定代表人|持证人|验证人|复核人"
+_NAME_LABELS = spaced(
+    "姓名", "签名", "签字", "审核人", "审批人", "审验人", "经办人", "负责人", "主管领导", "单位领导", "填表人",
+    "证明人", "推荐人", "考核人", "联系人", "校（院）长", "校(院)长", "校长", "院长", "主席", "法定代表人",
+    "持证人", "验证人", "复核人",
 )
-_NAME_AFTER_LABEL = re.compile(rf"({_NAME_LABELS})\s*[:：]?\s*([{CJK}·]{{2,4}})")
+_NAME_AFTER_LABEL = re.compile(rf"({_NAME_LABELS})\s*[:：]?\s*([{CJK}·]{{2,6}})")
 # A name candidate stops where the next form label begins ("姓名王建国性别男").
 _NAME_STOPS = (
     "性别", "出生", "民族", "身份", "单位", "职务", "职称", "日期", "部门", "专业", "学历", "籍贯",
@@ -59,7 +67,9 @@ _UNIT_STRONG = r"有限责任公司|股份有限公司|有限公司|分公司|�
 _UNIT_WEAK = r"局|院|厂|站|中心|学校|大学|学院"
 _UNIT = re.compile(rf"[{CJK}（）()]{{2,40}}?(?:{_UNIT_STRONG}|{_UNIT_WEAK})")
 _UNIT_STRONG_END = re.compile(rf"(?:{_UNIT_STRONG})$")
-_EMPLOYER_LABEL = re.compile(r"(工作单位|所在单位|申报单位|单位名称|任职单位|推荐单位|单\s*位)\s*[:：]?\s*$")
+_EMPLOYER_LABEL = re.compile(
+    rf"({spaced('工作单位', '所在单位', '申报单位', '单位名称', '任职单位', '推荐单位', '单位')})\s*[:：]?\s*$"
+)
 _LEADING_WORDS = re.compile(r"^(工作单位|所在单位|申报单位|单位名称|任职单位|推荐单位|单位|现任|任职于|就职于|在|于|经)")
 _SCHOOL_END = re.compile(r"(大学|学院|学校)$")
 _PLACE = re.compile(r"(省|自治区|市|盟|县|旗|区|内蒙古)")
@@ -122,7 +132,7 @@ def find_id_numbers(text: str) -> list[PiiEntity]:
     found = []
     for match in _ID_RUN.finditer(text):
         before = text[max(0, match.start() - 10):match.start()]
-        if _CERT_LABEL.search(before + "00000") and not _ID_LABEL.search(before):
+        if _CERT_LABEL_BEFORE.search(before) and not _ID_LABEL.search(before):
             continue
         if is_resident_id(match.group()):
             score = 0.99 if len(match.group().replace(" ", "")) == 18 else 0.85
@@ -162,7 +172,7 @@ def _is_surname_initial(candidate: str) -> bool:
 
 def _cut_at_stop(candidate: str) -> str:
     cut = len(candidate)
-    for stop in _NAME_STOPS:
+    for stop in (*_NAME_STOPS, *_NOT_NAME_CHARS):
         index = candidate.find(stop, 1)
         if 0 < index < cut:
             cut = index
@@ -175,9 +185,11 @@ def find_context_names(text: str) -> list[PiiEntity]:
     found = []
     for match in _NAME_AFTER_LABEL.finditer(text):
         candidate = _cut_at_stop(match.group(2))
+        strong_label = re.sub(r"\s", "", match.group(1)) in ("姓名", "持证人")
+        # Beyond four characters only a 姓名 label vouches for a long (e.g. Mongolian) name.
+        candidate = candidate if strong_label else candidate[:4]
         if len(candidate) < 2 or set(candidate) & _NOT_NAME_CHARS:
             continue
-        strong_label = match.group(1).replace(" ", "") in ("姓名", "持证人")
         if not (strong_label or _is_surname_initial(candidate)):
             continue
         start = match.start(2)

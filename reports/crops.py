@@ -7,6 +7,7 @@ coordinate frame the bboxes use (docs/contracts.md "Coordinates").
 from __future__ import annotations
 
 import base64
+from collections import OrderedDict
 from collections.abc import Callable
 
 import cv2
@@ -57,11 +58,12 @@ def data_uri(jpeg: bytes) -> str:
 
 
 class CropMaker:
-    """Cuts crops for many findings, loading each page image once (several findings share pages)."""
+    """Cuts crops for many findings; findings arrive grouped by applicant, so a few recent pages suffice."""
 
-    def __init__(self, page_image: PageImage | None):
+    def __init__(self, page_image: PageImage | None, *, pages_kept: int = 4):
         self._page_image = page_image
-        self._pages: dict[tuple[str, int], np.ndarray | None] = {}
+        self._pages_kept = pages_kept
+        self._pages: OrderedDict[tuple[str, int], np.ndarray | None] = OrderedDict()
         self._crops: dict[tuple[str, int, BBox], str | None] = {}
 
     def data_uri(self, source: str | None, page: int | None, bbox: BBox | None) -> str | None:
@@ -74,10 +76,19 @@ class CropMaker:
         return self._crops[key]
 
     def _make(self, source: str, page: int, bbox: BBox) -> str | None:
-        if (source, page) not in self._pages:
-            self._pages[(source, page)] = self._page_image(source, page)
-        image = self._pages[(source, page)]
+        image = self._load(source, page)
         if image is None:
             return None
         region = crop_region(image, bbox)
         return data_uri(encode_jpeg(region)) if region is not None else None
+
+    def _load(self, source: str, page: int) -> np.ndarray | None:
+        key = (source, page)
+        if key in self._pages:
+            self._pages.move_to_end(key)
+            return self._pages[key]
+        image = self._page_image(source, page)
+        self._pages[key] = image
+        if len(self._pages) > self._pages_kept:
+            self._pages.popitem(last=False)
+        return image

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field as PydField
 
+from storage.ledger import LedgerEntry
 from zcps.errors import ReportInputError
 from zcps.models import BBox, DocumentRef, Model, Review, Severity, Verdict
 
@@ -84,6 +85,10 @@ class FailedFile(Model):
     def from_ref(cls, ref: DocumentRef, error_code: str, message: str = "", attempts: int = 0) -> "FailedFile":
         return cls(key=ref.label, unit=ref.unit, applicant_id=ref.applicant, file=ref.file,
                    error_code=error_code, message=message, attempts=attempts)
+
+    @classmethod
+    def from_ledger(cls, entry: LedgerEntry) -> "FailedFile":
+        return cls.from_ref(entry.ref, entry.error_code or "E_INTERNAL", entry.error_message or "", entry.attempts)
 
     def rerun_command(self, batch: str) -> str:
         return f"zcps rerun --batch {shlex.quote(batch)} {shlex.quote(self.key)}"
@@ -193,7 +198,7 @@ def build_report_data(batch: str, reviews: list[Review], failed_files: list[Fail
     for review in chosen:
         rows = _finding_rows(review, labels[review.applicant_id], start=len(findings) + 1)
         findings.extend(rows)
-        applicants.append(_applicant_row(review, labels[review.applicant_id], kind, pseudonyms, rows,
+        applicants.append(_applicant_row(review, labels[review.applicant_id], kind, rows,
                                          failed_per_applicant[(review.unit, review.applicant_id)]))
 
     scope = unit if unit is not None else "全部单位"
@@ -209,6 +214,8 @@ def build_report_data(batch: str, reviews: list[Review], failed_files: list[Fail
 def _applicant_label(applicant_id: str, kind: ReportKind, pseudonyms: dict[str, str]) -> str:
     if kind == "unit":
         return applicant_id
+    if applicant_id in pseudonyms.values():
+        return applicant_id  # masking.redact_text.mask_review already put the pseudonym in its place
     if applicant_id not in pseudonyms:
         # Fail closed: without a pseudonym the only label left is the real applicant id.
         raise ReportInputError("a review in the committee report has no pseudonym",
@@ -233,13 +240,14 @@ def _finding_rows(review: Review, label: str, *, start: int) -> list[FindingRow]
     return rows
 
 
-def _applicant_row(review: Review, label: str, kind: ReportKind, pseudonyms: dict[str, str],
-                   rows: list[FindingRow], failed: int) -> ApplicantRow:
+def _applicant_row(review: Review, label: str, kind: ReportKind, rows: list[FindingRow],
+                   failed: int) -> ApplicantRow:
     counts = Counter(row.severity for row in rows)
     return ApplicantRow(
         applicant=label,
         applicant_id=review.applicant_id if kind == "unit" else None,
-        pseudonym=pseudonyms.get(review.applicant_id),
+        # The unit report never pairs ids with pseudonyms: together with a committee report that re-identifies.
+        pseudonym=label if kind == "committee" else None,
         unit=review.unit, target_level=review.target_level, verdict=review.verdict,
         verdict_label=VERDICT_LABELS[review.verdict], path=review.path, path_label=path_label(review.path),
         path_explanation=review.path_explanation, fee_yuan=review.fee_yuan, scoring=review.scoring,

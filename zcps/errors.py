@@ -70,6 +70,12 @@ class StoreUnavailable(ZcpsError):
     hint = "The object store did not answer; check ZCPS_STORE_URL and that the server is up, then `zcps rerun --failed`."
 
 
+class StoreAccessDenied(ZcpsError):
+    code = "E_STORE_DENIED"
+    hint = ("The object store refused the credentials or the operation; check ZCPS_S3_ACCESS_KEY / "
+            "ZCPS_S3_SECRET_KEY and that the account may read and write the zcps buckets.")
+
+
 class LeaseConflict(ZcpsError):
     code = "E_LEASE_HELD"
     transient = True
@@ -123,6 +129,12 @@ class ReportInputError(ZcpsError):
     code = "E_REPORT_INPUT"
     hint = ("The report inputs are inconsistent; rebuild the reviews (and, for the committee kind, "
             "the pseudonym map) with `zcps report` after the batch finished.")
+
+
+class PseudonymCollision(ZcpsError):
+    code = "E_PSEUDONYM_COLLISION"
+    hint = ("Two applicants of this batch hash to the same pseudonym; set a different ZCPS_PSEUDONYM_KEY "
+            "for the batch and release it again.")
 
 
 def error_code(exc: BaseException) -> str:

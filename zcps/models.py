@@ -34,8 +34,10 @@ class Page(Model):
     number: int  # 1-based
     width: int
     height: int
-    dpi: int = 200
-    rotation: int = 0  # degrees the page was turned to make it upright
+    dpi: int = 200  # of the stored frame: the render dpi for PDFs, the scan's own dpi for images
+    rotation: int = 0  # degrees the page was turned clockwise to make it upright
+    deskew_angle: float = 0.0  # then rotated this many degrees counter-clockwise to straighten it
+    scale: float = 1.0  # stored-frame pixels were first multiplied by this (very large scans shrink)
     lines: list[TextLine] = PydField(default_factory=list)
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr = SecretStr("zcps-dev-key-change-me")
     rules_year: str = "2024"
     low_confidence: float = 0.80
+    # Masking re-OCR check: "regions" reads crops around every PII line; "full" re-reads whole pages.
+    mask_verify_mode: Literal["regions", "full"] = "regions"
 
     @model_validator(mode="after")
     def _secret_files(self) -> "Settings":

@@ -1,0 +1,148 @@
+"""PaddleOCR (onnxruntime engine, PP-OCRv6 small) behind a lazy per-process singleton.
+
+The models load once per worker process, on first use; ``get_engine`` is safe to call from several
+threads, and calls into the engine are serialised because the paddlex pipeline keeps per-call state.
+The text-line orientation classifier (0° vs 180°) runs directly on onnxruntime: it is a tiny model
+with a fixed input, and paddlex has no pipeline slot for this older export.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from extractors.models_install import ModelPaths, ensure_models
+from zcps.models import TextLine, Word
+from zcps.settings import Settings, get_settings
+
+log = logging.getLogger("zcps.ocr")
+
+# Part of every cache entry's engine name: bump it when preprocessing or line building changes results.
+PIPELINE_OCR_VERSION = "zcps-ocr/1"
+CLS_HEIGHT, CLS_WIDTH = 48, 192
+
+
+@dataclass
+class OcrResult:
+    lines: list[TextLine]
+    polys: list[np.ndarray] = field(default_factory=list)  # every detected text quad, (4, 2) float
+
+
+def engine_name() -> str:
+    versions = "+".join(f"{dist}-{importlib.metadata.version(dist)}" for dist in ("paddleocr", "paddlex", "onnxruntime"))
+    return f"{versions}+PP-OCRv6_small+{PIPELINE_OCR_VERSION}"
+
+
+class _DemoteToDebug(logging.Filter):
+    """paddlex logs model creation at INFO with its own colour handler; keep that off the console."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno <= logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+def _quiet_paddlex() -> None:
+    paddlex_log = logging.getLogger("paddlex")
+    for handler in list(paddlex_log.handlers):
+        paddlex_log.removeHandler(handler)
+    paddlex_log.propagate = True
+    if not any(isinstance(f, _DemoteToDebug) for f in paddlex_log.filters):
+        paddlex_log.addFilter(_DemoteToDebug())
+
+
+def _words(texts: list[str], boxes: list) -> list[Word]:
+    return [Word(text=text, bbox=tuple(float(v) for v in box)) for text, box in zip(texts, boxes) if text.strip()]
+
+
+def lines_from_result(res: dict) -> list[TextLine]:
+    """TextLines from a paddlex OCR result's ``res`` dict (rec_texts/rec_scores/rec_boxes/text_word*)."""
+    words = res.get("text_word") or [[] for _ in res["rec_texts"]]
+    word_boxes = res.get("text_word_boxes") or [[] for _ in res["rec_texts"]]
+    lines = []
+    for text, score, box, line_words, line_word_boxes in zip(res["rec_texts"], res["rec_scores"], res["rec_boxes"],
+                                                             words, word_boxes):
+        if not text.strip():
+            continue
+        lines.append(TextLine(text=text, bbox=tuple(float(v) for v in box), score=float(score),
+                              words=_words(line_words, line_word_boxes)))
+    return lines
+
+
+def _classifier_input(crop: np.ndarray) -> np.ndarray:
+    height, width = crop.shape[:2]
+    resized_w = min(CLS_WIDTH, max(1, math.ceil(CLS_HEIGHT * width / max(height, 1))))
+    resized = cv2.resize(crop, (resized_w, CLS_HEIGHT)).astype(np.float32)
+    normalised = (resized / 255.0 - 0.5) / 0.5
+    padded = np.zeros((CLS_HEIGHT, CLS_WIDTH, 3), dtype=np.float32)
+    padded[:, :resized_w] = normalised
+    return padded.transpose(2, 0, 1)
+
+
+class OcrEngine:
+    """One loaded detector + recogniser pipeline and the line-orientation classifier."""
+
+    def __init__(self, paths: ModelPaths, threads: int):
+        os.environ["PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK"] = "True"
+        from paddleocr import PaddleOCR
+        import onnxruntime
+
+        _quiet_paddlex()
+        self.name = engine_name()
+        self._lock = threading.Lock()
+        self._pipeline = PaddleOCR(
+            text_detection_model_name=paths.det_model_name, text_detection_model_dir=str(paths.det_dir),
+            text_recognition_model_name=paths.rec_model_name, text_recognition_model_dir=str(paths.rec_dir),
+            use_doc_orientation_classify=False, use_doc_unwarping=False, use_textline_orientation=False,
+            engine="onnxruntime", device="cpu", return_word_box=True,
+            engine_config={"intra_op_num_threads": threads, "inter_op_num_threads": 1})
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._classifier = onnxruntime.InferenceSession(str(paths.cls_file), options,
+                                                        providers=["CPUExecutionProvider"])
+
+    def read(self, image_bgr: np.ndarray) -> OcrResult:
+        if image_bgr.ndim == 2:
+            image_bgr = cv2.cvtColor(image_bgr, cv2.COLOR_GRAY2BGR)
+        with self._lock:
+            results = list(self._pipeline.predict(np.ascontiguousarray(image_bgr)))
+        res = results[0].json["res"]
+        polys = [np.asarray(poly, dtype=float).reshape(-1, 2) for poly in res.get("dt_polys", [])]
+        return OcrResult(lines=lines_from_result(res), polys=[p for p in polys if len(p) == 4])
+
+    def recognize(self, image_bgr: np.ndarray) -> list[TextLine]:
+        return self.read(image_bgr).lines
+
+    def upside_down_probabilities(self, crops: list[np.ndarray]) -> list[float]:
+        """For horizontal text-line crops (BGR), the probability each one is upside down."""
+        if not crops:
+            return []
+        batch = np.stack([_classifier_input(crop) for crop in crops])
+        with self._lock:
+            (probabilities,) = self._classifier.run(None, {self._classifier.get_inputs()[0].name: batch})
+        return [float(row[1]) for row in probabilities]
+
+
+_engine: OcrEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine(settings: Settings | None = None) -> OcrEngine:
+    """The process's engine, created on first call; ModelsMissing when `zcps models install` never ran."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                settings = settings or get_settings()
+                paths = ensure_models(settings.model_dir)
+                log.debug("loading OCR models from %s", settings.model_dir)
+                _engine = OcrEngine(paths, settings.ocr_threads)
+    return _engine

@@ -1,0 +1,215 @@
+"""Masking benchmark over the sample fixtures' PII truth (``zcps bench masking``).
+
+Per PII type: entity recall (a truth item counts as found when ≥ ``FOUND_COVERAGE`` of its box
+is filled) and precision (a redaction is correct when ≥ ``CORRECT_SHARE`` of its area lies on
+truth PII). Also: the mean covered share of truth boxes, the truth date/grade/hours/field boxes
+covered > ``PROTECTED_LIMIT`` (must be none), withheld documents, and the speed of the whole
+path (OCR + masking + re-OCR check) against raw OCR.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from masking.detect import known_pii
+from masking.document import MaskedDocument, mask_document, page_images
+from masking.entities import PiiType
+from masking.verify import VerifyMode
+from zcps.errors import MaskingFailed
+from zcps.manifest import parse_manifest
+from zcps.models import BBox, Page
+from zcps.settings import Settings, get_settings
+
+FOUND_COVERAGE = 0.7
+CORRECT_SHARE = 0.3
+PROTECTED_LIMIT = 0.3
+MUST_FIND = (PiiType.name.value, PiiType.id_number.value, PiiType.phone.value)
+PII_FIELDS = {"name", "id_number", "certificate_number"}
+
+
+class TypeScore(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    truth: int = 0
+    found: int = 0
+    detected: int = 0
+    correct: int = 0
+    coverage_sum: float = 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.truth if self.truth else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.detected if self.detected else 1.0
+
+    @property
+    def mean_coverage(self) -> float:
+        return self.coverage_sum / self.truth if self.truth else 1.0
+
+
+class MaskBenchResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    documents: int = 0
+    pages: int = 0
+    verify_mode: str | None = None
+    scores: list[TypeScore] = Field(default_factory=list)
+    protected_boxes: int = 0
+    protected_masked: list[str] = Field(default_factory=list)  # "unit/applicant/file p1 field", no values
+    withheld: list[str] = Field(default_factory=list)
+    ocr_seconds: float = 0.0
+    mask_seconds: float = 0.0
+
+    @property
+    def precision(self) -> float:
+        detected = sum(s.detected for s in self.scores)
+        return sum(s.correct for s in self.scores) / detected if detected else 1.0
+
+    @property
+    def speed_ratio(self) -> float:
+        """Full-path rate over raw OCR rate: ocr / (ocr + masking incl. re-OCR)."""
+        total = self.ocr_seconds + self.mask_seconds
+        return self.ocr_seconds / total if total else 1.0
+
+    @property
+    def targets_met(self) -> bool:
+        must = [s for s in self.scores if s.type in MUST_FIND]
+        return (all(s.recall == 1.0 for s in must) and self.precision >= 0.9 and not self.protected_masked
+                and self.speed_ratio >= 0.45)
+
+    def __str__(self) -> str:
+        rows = [f"masking bench: {self.documents} documents, {self.pages} pages, verify={self.verify_mode}",
+                f"{'type':<20}{'truth':>6}{'found':>6}{'recall':>8}{'cover':>7}{'masked':>7}{'correct':>8}{'prec':>7}"]
+        for s in self.scores:
+            rows.append(f"{s.type:<20}{s.truth:>6}{s.found:>6}{s.recall:>8.1%}{s.mean_coverage:>7.0%}"
+                        f"{s.detected:>7}{s.correct:>8}{s.precision:>7.1%}")
+        rows.append(f"overall precision {self.precision:.1%} (target ≥ 90%)")
+        rows.append(f"date/grade/hours/field boxes masked: {len(self.protected_masked)} of {self.protected_boxes}"
+                    " (target 0)")
+        rows.extend(f"  masked: {where}" for where in self.protected_masked[:20])
+        rows.append(f"withheld documents: {len(self.withheld)}")
+        rows.extend(f"  withheld: {where}" for where in self.withheld[:20])
+        rows.append(f"time: OCR {self.ocr_seconds:.1f}s, masking+check {self.mask_seconds:.1f}s, "
+                    f"full-path rate = {self.speed_ratio:.2f} × raw OCR rate (target ≥ 0.45)")
+        rows.append("targets met" if self.targets_met else "targets NOT met")
+        return "\n".join(rows)
+
+
+class _ScoresByType(dict):
+    def __missing__(self, kind: str) -> TypeScore:
+        self[kind] = TypeScore(type=kind)
+        return self[kind]
+
+
+def to_ocr_frame(box: list[float], truth_page: dict, page: Page) -> BBox:
+    """A truth box (stored file frame, at the truth page's dpi) in the OCR page frame."""
+    from extractors.geometry import to_upright
+
+    factor = page.dpi / truth_page.get("dpi", page.dpi)
+    return to_upright(tuple(v * factor for v in box), page)
+
+
+def _share(mask: np.ndarray, box: BBox) -> float:
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    window = mask[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+    return float(window.mean()) if window.size else 0.0
+
+
+def _filled(shape: tuple[int, int], boxes: list[BBox]) -> np.ndarray:
+    mask = np.zeros(shape, bool)
+    for x0, y0, x1, y1 in boxes:
+        mask[int(y0):int(np.ceil(y1)), int(x0):int(np.ceil(x1))] = True
+    return mask
+
+
+def _protected_boxes(truth: dict) -> list[tuple[str, int, list[float]]]:
+    boxes = [(name, f["page"], f["bbox"]) for name, f in truth.get("fields", {}).items() if name not in PII_FIELDS]
+    boxes += [("date", d["page"], d["bbox"]) for d in truth.get("dates", [])]
+    boxes += [(f"record {r['year']}", r["page"], r["bbox"]) for r in truth.get("records", [])]
+    return boxes
+
+
+def _score_document(result: MaskBenchResult, scores: dict[str, TypeScore], where: str, truth: dict,
+                    pages: list[Page], masked: MaskedDocument) -> None:
+    truth_pages = {p["number"]: p for p in truth.get("pages", [])}
+    for page, masked_page in zip(pages, masked.pages):
+        shape = (page.height, page.width)
+        tp = truth_pages.get(page.number, {})
+        filled = _filled(shape, [b for r in masked_page.redactions for b in r.boxes])
+        truth_pii = [(item["type"], to_ocr_frame(item["bbox"], tp, page))
+                     for item in truth.get("pii", []) if item["page"] == page.number]
+        for kind, box in truth_pii:
+            coverage = _share(filled, box)
+            score = scores[kind]
+            score.truth += 1
+            score.coverage_sum += coverage
+            score.found += coverage >= FOUND_COVERAGE
+        on_truth = _filled(shape, [box for _, box in truth_pii])
+        for redaction in masked_page.redactions:
+            area = sum(max(0.0, (b[2] - b[0]) * (b[3] - b[1])) for b in redaction.boxes) or 1.0
+            inside = sum(_share(on_truth, b) * (b[2] - b[0]) * (b[3] - b[1]) for b in redaction.boxes)
+            score = scores[redaction.type.value]
+            score.detected += 1
+            score.correct += inside / area >= CORRECT_SHARE
+        for name, number, box in _protected_boxes(truth):
+            if number != page.number:
+                continue
+            result.protected_boxes += 1
+            if _share(filled, to_ocr_frame(box, tp, page)) > PROTECTED_LIMIT:
+                result.protected_masked.append(f"{where} p{number} {name}")
+
+
+def _documents(fixtures_root: Path):
+    intake, truth_root = fixtures_root / "intake", fixtures_root / "truth"
+    for manifest_path in sorted(intake.glob("*/*/manifest.json")):
+        applicant_dir = manifest_path.parent
+        unit, applicant = applicant_dir.parent.name, applicant_dir.name
+        manifest = parse_manifest(manifest_path.read_bytes(), source=f"{unit}/{applicant}/manifest.json")
+        for doc_path in sorted((applicant_dir / "docs").iterdir()):
+            truth_path = truth_root / unit / applicant / "docs" / f"{doc_path.name}.json"
+            if truth_path.exists():
+                truth = json.loads(truth_path.read_text(encoding="utf-8"))
+                if not truth.get("bad_file"):
+                    yield f"{unit}/{applicant}/{doc_path.name}", manifest, doc_path, truth
+
+
+def run_mask_bench(fixtures_root: Path | str, settings: Settings | None = None,
+                   verify_mode: VerifyMode | None = None, limit: int | None = None) -> MaskBenchResult:
+    from extractors.acquire import acquire_text
+    from extractors.ocr import get_engine
+
+    settings = settings or get_settings()
+    mode = verify_mode or settings.mask_verify_mode
+    engine = get_engine()
+    result = MaskBenchResult(verify_mode=mode)
+    scores = _ScoresByType()
+    for index, (where, manifest, path, truth) in enumerate(_documents(Path(fixtures_root))):
+        if limit is not None and index >= limit:
+            break
+        data = path.read_bytes()
+        started = time.perf_counter()
+        text = acquire_text(data, path.name)
+        ocr_done = time.perf_counter()
+        images = page_images(data, path.name, text.pages)
+        known = known_pii(manifest)
+        try:
+            masked = mask_document(where, images, text.pages, known, engine=engine, mode=mode)
+        except MaskingFailed:
+            result.withheld.append(where)
+            masked = mask_document(where, images, text.pages, known, engine=None, mode=None)
+        result.ocr_seconds += ocr_done - started
+        result.mask_seconds += time.perf_counter() - ocr_done
+        result.documents += 1
+        result.pages += len(text.pages)
+        _score_document(result, scores, where, truth, text.pages, masked)
+    order = [t.value for t in PiiType]
+    result.scores = sorted(scores.values(), key=lambda s: order.index(s.type) if s.type in order else len(order))
+    return result

@@ -1,0 +1,146 @@
+"""Committee release of one applicant: pseudonym, masked documents, masked review; fail closed.
+
+Layout (DESIGN §3): ``release/{batch}/{unit}/{pseudonym}/docs/{file}.pN.png`` and
+``.../review.json``; the applicant-id → pseudonym map only in ``results/{batch}/pseudonyms.json``.
+A document whose masked image still shows PII is withheld and becomes a ``masking.withheld``
+finding in the applicant's (unmasked) review under ``results/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from masking.detect import known_pii
+from masking.document import (MaskSummary, Redactor, mask_document, mask_file, ocr_engine,  # noqa: F401
+                              page_images)
+from masking.pseudonym import make_pseudonym
+from masking.redact_image import fill_boxes
+from masking.redact_text import mask_review, mask_text
+from masking.verify import OcrEngine
+from storage.base import ObjectStore
+from storage.layout import pseudonym_map_key, release_prefix, review_key
+from zcps.errors import MaskingFailed, ObjectNotFound, PseudonymCollision, ZcpsError
+from zcps.manifest import Manifest
+from zcps.models import DocumentResult, Evidence, Finding, Review, Status
+from zcps.settings import Settings, get_settings
+
+__all__ = ["ReleaseResult", "release_applicant", "mask_file", "MaskSummary", "WITHHELD_RULE"]
+
+log = logging.getLogger("zcps.masking")
+
+WITHHELD_RULE = "masking.withheld"
+WITHHELD_SECTION = "数据脱敏"
+_TYPE_NAMES = {"name": "姓名", "id_number": "身份证号", "phone": "电话", "email": "邮箱", "address": "地址",
+               "unit": "工作单位", "other_name": "他人姓名", "certificate_number": "证书编号"}
+
+
+class ReleasedFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file: str  # masked file name as the committee sees it
+    keys: list[str]
+
+
+class WithheldFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    code: str
+    detail: str = ""  # page numbers and PII types, never values
+
+
+class ReleaseResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pseudonym: str
+    released: list[ReleasedFile] = Field(default_factory=list)
+    withheld: list[WithheldFile] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list)  # files that failed earlier stages: nothing to mask
+    counts: dict[str, int] = Field(default_factory=dict)
+    review_key: str = ""
+    findings: list[Finding] = Field(default_factory=list)  # added to the applicant's review
+
+
+def _record_pseudonym(store: ObjectStore, batch: str, applicant_id: str, pseudonym: str) -> None:
+    key = pseudonym_map_key(batch)
+    try:
+        mapping = json.loads(store.get(key))
+    except ObjectNotFound:
+        mapping = {}
+    owner = next((a for a, p in mapping.items() if p == pseudonym and a != applicant_id), None)
+    if owner is not None:
+        raise PseudonymCollision(f"batch {batch}")
+    if mapping.get(applicant_id) != pseudonym:
+        mapping[applicant_id] = pseudonym
+        store.put(key, json.dumps(mapping, ensure_ascii=False, indent=2, sort_keys=True).encode())
+
+
+def _withheld_finding(file: str, document: str, exc: MaskingFailed) -> Finding:
+    types = sorted({_TYPE_NAMES[t] for t in _TYPE_NAMES if t in exc.detail})
+    survived = "、".join(types) if types else "个人信息"
+    return Finding(
+        rule=WITHHELD_RULE, severity="review", section=WITHHELD_SECTION,
+        message=(f"材料 {file} 脱敏后复核仍识别出{survived}，已暂扣、未报送评委会；"
+                 f"请人工脱敏后单独报送。"),
+        extracted=exc.code, evidence=Evidence(document=document),
+    )
+
+
+def _with_findings(review: Review, findings: list[Finding]) -> Review:
+    verdict = review.verdict if review.verdict != "eligible" or not findings else "needs_review"
+    return review.model_copy(update={"findings": review.findings + findings, "verdict": verdict})
+
+
+def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manifest, review: Review,
+                      documents: list[tuple[DocumentResult, bytes]], settings: Settings | None = None, *,
+                      engine: OcrEngine | None = None, redactor: Redactor = fill_boxes) -> ReleaseResult:
+    settings = settings or get_settings()
+    pseudonym = make_pseudonym(settings.pseudonym_key, batch, manifest.applicant_id)
+    _record_pseudonym(store, batch, manifest.applicant_id, pseudonym)
+    prefix = release_prefix(batch, unit, pseudonym)
+    known = known_pii(manifest)
+    result = ReleaseResult(pseudonym=pseudonym)
+    counts: dict[str, int] = {}
+    for doc_result, data in documents:
+        file = doc_result.ref.file
+        shown = mask_text(file, known)
+        label = f"{unit}/{pseudonym}/{shown}"  # file names may carry a name; logs must not
+        if doc_result.status != Status.done or not doc_result.pages:
+            result.skipped.append(shown)
+            continue
+        try:
+            if engine is None:
+                engine = ocr_engine()
+            images = page_images(data, file, doc_result.pages)
+            masked = mask_document(label, images, doc_result.pages, known, engine=engine,
+                                   mode=settings.mask_verify_mode, redactor=redactor)
+        except MaskingFailed as exc:
+            log.warning("withheld %s: %s", label, exc.code)
+            result.withheld.append(WithheldFile(file=shown, code=exc.code, detail=exc.detail))
+            result.findings.append(_withheld_finding(shown, f"docs/{file}", exc))
+            continue
+        except ZcpsError as exc:
+            log.warning("not released %s: %s", label, exc.code)
+            result.skipped.append(shown)
+            continue
+        keys = []
+        for page in masked.pages:
+            key = f"{prefix}docs/{shown}.p{page.number}.png"
+            store.put(key, page.png)
+            keys.append(key)
+        result.released.append(ReleasedFile(file=shown, keys=keys))
+        for pii_type, count in masked.counts.items():
+            counts[pii_type] = counts.get(pii_type, 0) + count
+    result.counts = dict(sorted(counts.items()))
+    updated = _with_findings(review, result.findings)
+    if result.findings:
+        store.put(review_key(batch, unit, review.applicant_id),
+                  updated.model_dump_json(by_alias=True, indent=2).encode())
+    result.review_key = f"{prefix}review.json"
+    store.put(result.review_key, mask_review(updated, manifest, pseudonym).model_dump_json(
+        by_alias=True, indent=2).encode())
+    log.info("released %s/%s: %d files, %d withheld", unit, pseudonym, len(result.released), len(result.withheld))
+    return result

@@ -1,0 +1,81 @@
+"""Fail-closed check: re-OCR the masked image and look for any of the applicant's PII, fuzzily.
+
+The crops come from where detection found PII on the *original* page, not from what the
+redactor says it painted, so a redactor that paints nothing is caught. ``mode="full"`` re-reads
+whole pages instead (slower; also catches PII the original OCR missed entirely).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+import numpy as np
+
+from masking.entities import PiiType
+from masking.known import KnownPii, find_known
+from zcps.errors import MaskingFailed
+from zcps.models import BBox, TextLine
+
+VerifyMode = Literal["regions", "full"]
+
+_MARGIN_LINES_Y = 0.8  # context above and below a line, in line heights
+_MARGIN_LINES_X = 2.0
+
+
+class OcrEngine(Protocol):
+    def recognize(self, image_bgr: np.ndarray) -> list[TextLine]: ...
+
+
+def _expand(box: BBox, line_height: float, width: int, height: int) -> BBox:
+    x0, y0, x1, y1 = box
+    mx, my = _MARGIN_LINES_X * line_height, _MARGIN_LINES_Y * line_height
+    return (max(0.0, x0 - mx), max(0.0, y0 - my), min(float(width), x1 + mx), min(float(height), y1 + my))
+
+
+def _touch(a: BBox, b: BBox) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _merge(boxes: list[BBox]) -> list[BBox]:
+    merged: list[BBox] = []
+    for box in sorted(boxes):
+        for index, other in enumerate(merged):
+            if _touch(box, other):
+                merged[index] = (min(box[0], other[0]), min(box[1], other[1]),
+                                 max(box[2], other[2]), max(box[3], other[3]))
+                break
+        else:
+            merged.append(box)
+    return merged if len(merged) == len(boxes) else _merge(merged)
+
+
+def verification_crops(pii_lines: list[TextLine], width: int, height: int) -> list[BBox]:
+    """Whole PII lines plus a margin, merged: the areas re-read in ``regions`` mode."""
+    crops = [_expand(line.bbox, max(1.0, line.bbox[3] - line.bbox[1]), width, height) for line in pii_lines]
+    return _merge(crops)
+
+
+def leaked_types(lines: list[TextLine], known: KnownPii) -> set[PiiType]:
+    text = "\n".join(line.text for line in lines)
+    return {entity.type for entity in find_known(text, known, anywhere=True)}
+
+
+def check_page(masked: np.ndarray, crops: list[BBox], known: KnownPii, engine: OcrEngine,
+               mode: VerifyMode) -> set[PiiType]:
+    """PII types that survived on one masked page (empty when the page is clean)."""
+    if mode == "full":
+        return leaked_types(engine.recognize(masked), known)
+    leaks: set[PiiType] = set()
+    for x0, y0, x1, y1 in crops:
+        crop = masked[int(y0):int(np.ceil(y1)), int(x0):int(np.ceil(x1))]
+        if crop.size:
+            leaks |= leaked_types(engine.recognize(np.ascontiguousarray(crop)), known)
+    return leaks
+
+
+def raise_if_leaked(label: str, leaks_by_page: dict[int, set[PiiType]]) -> None:
+    """``MaskingFailed`` naming the file, pages and PII types (never the values)."""
+    leaking = {page: sorted(t.value for t in types) for page, types in leaks_by_page.items() if types}
+    if leaking:
+        where = "; ".join(f"page {page}: {', '.join(types)}" for page, types in sorted(leaking.items()))
+        raise MaskingFailed(f"{label}: PII survived masking ({where})")

@@ -1,0 +1,46 @@
+"""The self-contained HTML report: inline CSS and JS, evidence crops as data URIs, no external resources."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from reports.crops import CropMaker, PageImage
+from reports.model import SEVERITY_LABELS, ReportData
+
+_TEMPLATES = Path(__file__).with_name("templates")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    # autoescape=True, not select_autoescape: the template's ".j2" suffix would switch it off.
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def evidence_crops(report: ReportData, page_image: PageImage | None) -> dict[str, str]:
+    """Finding id → JPEG data URI for every finding whose evidence region could be cut from its page."""
+    maker = CropMaker(page_image)
+    crops = {}
+    for finding in report.findings:
+        evidence = finding.evidence
+        if evidence is None:
+            continue
+        uri = maker.data_uri(finding.page_source, evidence.page, evidence.bbox)
+        if uri is not None:
+            crops[finding.id] = uri
+    return crops
+
+
+def render_html(report: ReportData, page_image: PageImage | None = None) -> bytes:
+    template = _environment().get_template("report.html.j2")
+    html = template.render(
+        report=report,
+        crops=evidence_crops(report, page_image),
+        rules=sorted({finding.rule for finding in report.findings}),
+        severity_labels=SEVERITY_LABELS,
+        severity_rank={severity: rank for rank, severity in enumerate(SEVERITY_LABELS)},
+    )
+    return html.encode("utf-8")

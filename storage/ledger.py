@@ -1,0 +1,188 @@
+"""The per-file ledger (DESIGN §3): ``results/{batch}/state/{unit}/{applicant}/{file}.json``.
+
+It lives in the object store so several workers on several machines share one batch. Each entry
+says whether a file's current content has been processed by the current pipeline version, and
+who is working on it now (a lease that goes stale after ``ZCPS_LEASE_SECONDS``).
+
+Concurrency limitation: the store is last-writer-wins and offers no compare-and-swap common to
+S3 and a local folder. ``claim`` writes, then reads back and checks the owner, which catches
+most races, but two workers claiming the same file within one round trip can both believe they
+hold it. The outcome is duplicate work, never lost work: every output is keyed by file and
+content, and the later ``finish``/``fail`` refuses to overwrite a fresh lease held by another
+worker. The ledger holds object keys and error codes only, never personal data: error messages
+come from ``ZcpsError`` whose messages name keys, not applicants.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from pydantic import Field as PydField, ValidationError
+
+from storage.base import ObjectStore
+from storage.layout import ledger_key, ledger_prefix
+from zcps.errors import LeaseConflict, ObjectNotFound, ZcpsError
+from zcps.models import DocumentRef, Model, Status
+from zcps.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_MESSAGE = 500
+_READ_THREADS = 8
+
+
+class LedgerEntry(Model):
+    batch: str
+    unit: str
+    applicant: str
+    file: str
+    status: Status = Status.pending
+    attempts: int = 0
+    error_code: str | None = None
+    error_message: str | None = None
+    sha256: str | None = None
+    pipeline_version: str = ""
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    updated_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+
+    @classmethod
+    def new(cls, ref: DocumentRef, **values) -> "LedgerEntry":
+        return cls(**ref.model_dump(), **values)
+
+    @property
+    def ref(self) -> DocumentRef:
+        return DocumentRef(batch=self.batch, unit=self.unit, applicant=self.applicant, file=self.file)
+
+    def lease_fresh(self, now: datetime) -> bool:
+        return (self.status is Status.running and self.lease_expires_at is not None
+                and self.lease_expires_at > now)
+
+
+class LedgerSummary(Model):
+    total: int = 0
+    by_status: dict[str, int] = PydField(default_factory=lambda: {s.value: 0 for s in Status})
+    by_error_code: dict[str, int] = PydField(default_factory=dict)
+
+
+class Ledger:
+    def __init__(self, store: ObjectStore, batch: str, *, settings: Settings | None = None,
+                 clock: Callable[[], datetime] | None = None):
+        self.store = store
+        self.batch = batch
+        self.lease_seconds = (settings or get_settings()).lease_seconds
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def get(self, ref: DocumentRef) -> LedgerEntry | None:
+        return self._read(self._key(ref))
+
+    def entries(self, unit: str | None = None) -> list[LedgerEntry]:
+        prefix = ledger_prefix(self.batch) + (f"{unit}/" if unit else "")
+        keys = list(self.store.list(prefix))
+        # One list call, then the entries' bodies; threads hide S3 round-trip latency.
+        with ThreadPoolExecutor(max_workers=_READ_THREADS) as pool:
+            found = list(pool.map(self._read, keys))
+        return [entry for entry in found if entry is not None]
+
+    def should_process(self, ref: DocumentRef, sha256: str, pipeline_version: str,
+                       owner: str | None = None) -> bool:
+        entry = self.get(ref)
+        if entry is None:
+            return True
+        if entry.status is Status.done:
+            return entry.sha256 != sha256 or entry.pipeline_version != pipeline_version
+        if entry.lease_fresh(self._clock()) and entry.lease_owner != owner:
+            return False
+        return True
+
+    def claim(self, ref: DocumentRef, sha256: str, pipeline_version: str, owner: str) -> LedgerEntry:
+        now = self._clock()
+        previous = self.get(ref)
+        self._refuse_foreign_lease(previous, owner, now)
+        same_work = previous is not None and (previous.sha256, previous.pipeline_version) == (sha256, pipeline_version)
+        entry = LedgerEntry.new(
+            ref, status=Status.running,
+            attempts=(previous.attempts if same_work else 0) + 1,
+            sha256=sha256, pipeline_version=pipeline_version,
+            started_at=now, updated_at=now,
+            lease_owner=owner, lease_expires_at=now + timedelta(seconds=self.lease_seconds),
+        )
+        self._write(entry)
+        written = self.get(ref)
+        if written is None or written.lease_owner != owner:
+            raise LeaseConflict(f"{self._key(ref)}: another worker claimed it at the same time")
+        return written
+
+    def finish(self, ref: DocumentRef, owner: str, sha256: str) -> LedgerEntry:
+        entry = self._owned(ref, owner)
+        now = self._clock()
+        entry = entry.model_copy(update=dict(
+            status=Status.done, sha256=sha256, error_code=None, error_message=None,
+            finished_at=now, updated_at=now, lease_owner=None, lease_expires_at=None,
+        ))
+        self._write(entry)
+        return entry
+
+    def fail(self, ref: DocumentRef, owner: str, code: str, message: str) -> LedgerEntry:
+        entry = self._owned(ref, owner)
+        now = self._clock()
+        entry = entry.model_copy(update=dict(
+            status=Status.failed, error_code=code, error_message=message[:MAX_ERROR_MESSAGE],
+            finished_at=now, updated_at=now, lease_owner=None, lease_expires_at=None,
+        ))
+        self._write(entry)
+        return entry
+
+    def reset_failed(self, unit: str | None = None) -> list[DocumentRef]:
+        """Put every failed file back to pending (``zcps rerun --failed``); returns their refs."""
+        now = self._clock()
+        reset = []
+        for entry in self.entries(unit):
+            if entry.status is Status.failed:
+                self._write(entry.model_copy(update=dict(status=Status.pending, attempts=0, updated_at=now)))
+                reset.append(entry.ref)
+        return reset
+
+    def summary(self, unit: str | None = None) -> LedgerSummary:
+        entries = self.entries(unit)
+        statuses = Counter(entry.status.value for entry in entries)
+        codes = Counter(entry.error_code for entry in entries
+                        if entry.status is Status.failed and entry.error_code)
+        summary = LedgerSummary(total=len(entries), by_error_code=dict(sorted(codes.items())))
+        summary.by_status.update(statuses)
+        return summary
+
+    def _key(self, ref: DocumentRef) -> str:
+        if ref.batch != self.batch:
+            raise ZcpsError(f"ledger of batch {self.batch!r} asked about a file of batch {ref.batch!r}")
+        return ledger_key(ref)
+
+    def _read(self, key: str) -> LedgerEntry | None:
+        try:
+            return LedgerEntry.model_validate_json(self.store.get(key))
+        except ObjectNotFound:
+            return None
+        except (ValidationError, ValueError):
+            # A damaged entry must not stop the batch: the file is simply processed again.
+            log.warning("ledger entry %s is unreadable; treating the file as pending", key)
+            return None
+
+    def _write(self, entry: LedgerEntry) -> None:
+        self.store.put(self._key(entry.ref), entry.model_dump_json().encode())
+
+    def _refuse_foreign_lease(self, entry: LedgerEntry | None, owner: str, now: datetime) -> None:
+        if entry is not None and entry.lease_fresh(now) and entry.lease_owner != owner:
+            raise LeaseConflict(f"{self._key(entry.ref)}: leased by another worker until "
+                                f"{entry.lease_expires_at.isoformat()}")
+
+    def _owned(self, ref: DocumentRef, owner: str) -> LedgerEntry:
+        """The entry to update at the end of work, unless another worker has since taken it over."""
+        entry = self.get(ref)
+        self._refuse_foreign_lease(entry, owner, self._clock())
+        return entry or LedgerEntry.new(ref)

@@ -1,0 +1,67 @@
+"""Assessment grades: plain, ticked option lists, OCR-read ticks and boxes, and unknowns."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.grades import find_grade, normalise_grade
+
+CASES = [
+    # plain statements; longest option first
+    ("考核结果：称职", "称职"),
+    ("考核结果：基本称职", "基本称职"),
+    ("考核结果：不称职", "不称职"),
+    ("考核等次 优秀", "优秀"),
+    ("合格", "合格"),
+    ("基本合格", "基本合格"),
+    ("不合格", "不合格"),
+    ("考核等次：称职（合格）", "称职"),
+    # ticked option lists, marks after the option
+    ("优秀□ 称职☑ 基本称职□ 不称职□", "称职"),
+    ("优秀□ 称职□ 基本称职☑ 不称职□", "基本称职"),
+    ("优秀□ 称职□ 基本称职□ 不称职☑", "不称职"),
+    ("优秀☑ 称职□ 基本称职□ 不称职□", "优秀"),
+    ("优秀□称职□基本称职☑不称职□", "基本称职"),
+    ("优秀口 称职√ 基本称职口 不称职口", "称职"),  # boxes read as 口
+    ("优秀口 称职✓ 基本称职口 不称职口", "称职"),
+    ("优秀V 称职口 基本称职口 不称职口", "优秀"),  # tick read as V
+    ("优秀○ 称职● 基本称职○ 不称职○", "称职"),
+    # marks before the option
+    ("□优秀 ☑称职 □基本称职 □不称职", "称职"),
+    ("□优秀 □称职 ☑基本称职 □不称职", "基本称职"),
+    ("☑称职", "称职"),
+    ("√称职", "称职"),
+    ("■称职", "称职"),
+    ("✔称职", "称职"),
+    ("(√)称职", "称职"),
+    ("（√）基本称职", "基本称职"),
+    ("称职✓", "称职"),
+    # unknown: no tick, several ticks, no option
+    ("优秀□ 称职□ 基本称职□ 不称职□", None),
+    ("优秀口 称职口 基本称职口 不称职口", None),
+    ("优秀 称职 基本称职 不称职", None),
+    ("优秀☑ 称职☑ 基本称职□ 不称职□", None),
+    ("称职 不称职", None),
+    ("考核结果：", None),
+    ("年度考核登记表", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_grade(text, expected):
+    assert normalise_grade(text) == expected
+
+
+@pytest.mark.parametrize(("text", "raw"), [
+    ("优秀□ 称职☑ 基本称职□", "称职☑"),
+    ("□优秀 ☑基本称职 □不称职", "☑基本称职"),
+])
+def test_grade_raw_and_span(text, raw):
+    found = find_grade(text)
+    assert found.raw == raw
+    assert text[found.span[0]:found.span[1]] == found.value
+
+
+@pytest.mark.parametrize(("text", "certainty"), [("优秀□ 称职☑", 1.0), ("优秀□ 称职V", 0.9)])
+def test_letter_ticks_are_less_certain(text, certainty):
+    assert find_grade(text).certainty == certainty
