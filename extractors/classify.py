@@ -83,6 +83,7 @@ def classify_text(text: DocumentText) -> Classification:
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     (best, best_score), (_, second_score) = ranked[0], ranked[1]
     if best_score < MIN_SCORE:
-        return Classification(DocType.other, round(0.5 - best_score / (2 * MIN_SCORE), 3), scores)
+        # Low either way; lower still when some type nearly matched, as the doubt is real.
+        return Classification(DocType.other, round(0.3 * (1 - best_score / (2 * MIN_SCORE)), 3), scores)
     confidence = min(1.0, best_score / 8) * best_score / (best_score + second_score)
     return Classification(best, round(confidence, 3), scores)
