@@ -30,6 +30,7 @@ _NAME_PATTERNS = (
 _NOT_NAMES = {"本人", "申报人", "专业技术", "该同志", "学生", "同志"}
 _ID_CHARS = r"[0-9OoIl]"
 _ID_RE = re.compile(rf"(?<![0-9A-Za-z])(?P<n>{_ID_CHARS}{{17}}[0-9Xx×]|{_ID_CHARS}{{15}})(?![0-9A-Za-z])")
+_ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
 _OCR_DIGIT = str.maketrans("OoIl×x", "0011XX")
 
 
@@ -66,16 +67,25 @@ def id_number_valid(number: str) -> bool:
 
 
 def find_id_numbers(text: str) -> list[IdentityMatch]:
-    """Valid ID numbers in ``text``; look-alike letters in the digit run are read as digits."""
+    """ID numbers in ``text``; look-alike letters in the digit run are read as digits.
+
+    A number failing its check digit is kept only right after an ID label (身份证号：…), at
+    certainty 0.5: the document says it is an ID number, so a reviewer should see the misprint or
+    misread rather than lose it.
+    """
     found = []
     for match in _ID_RE.finditer(text):
         raw = match.group("n")
         if sum(ch.isdigit() for ch in raw) < len(raw) - 2:
             continue
         number = raw.translate(_OCR_DIGIT)
-        if not id_number_valid(number):
+        if id_number_valid(number):
+            certainty = 1.0 if len(number) == 18 else 0.9
+        elif len(number) == 18 and number[:17].isdigit() and _birth_date_ok(number) \
+                and _ID_LABEL.search(text[:match.start()]):
+            certainty = 0.5
+        else:
             continue
-        certainty = 1.0 if len(number) == 18 else 0.9
         if number != raw.upper():
             certainty *= 0.9
         found.append(IdentityMatch(number, raw, match.span("n"), certainty))

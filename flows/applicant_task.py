@@ -8,16 +8,25 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from flows.document_task import load_result
-from masking.release import release_applicant
+from masking.release import ReleaseResult, release_applicant
 from storage.factory import open_store
 from storage.intake import ApplicantRef
 from storage.layout import doc_key, manifest_key, review_key
 from validators.check import check_applicant, check_invalid_manifest
 from zcps.errors import ManifestInvalid, ObjectNotFound
-from zcps.manifest import parse_manifest
-from zcps.models import DocumentResult, Review
+from zcps.manifest import Manifest, parse_manifest
+from zcps.models import DocumentResult, Review, Status
 
 log = logging.getLogger("zcps.flow")
+
+
+def _read_manifest(store, applicant: ApplicantRef) -> Manifest:
+    source = f"{applicant.unit}/{applicant.applicant}/manifest.json"
+    manifest = parse_manifest(store.get(manifest_key(applicant.batch, applicant.unit, applicant.applicant)),
+                              source=source)
+    if manifest.applicant_id != applicant.applicant:
+        raise ManifestInvalid(f"{source}: applicant_id does not match the folder name {applicant.applicant!r}")
+    return manifest
 
 
 @task(name="review", task_run_name="review-{applicant.unit}-{applicant.applicant}", cache_policy=NO_CACHE,
@@ -27,8 +36,7 @@ def review_task(applicant: ApplicantRef, results: list[DocumentResult | None], s
     documents = [r if r is not None else load_result(store, ref) for r, ref in zip(results, applicant.documents)]
     documents = [d for d in documents if d is not None]
     try:
-        manifest = parse_manifest(store.get(manifest_key(applicant.batch, applicant.unit, applicant.applicant)),
-                                  source=f"{applicant.unit}/{applicant.applicant}/manifest.json")
+        manifest = _read_manifest(store, applicant)
         review = check_applicant(manifest, documents, batch=applicant.batch, unit=applicant.unit)
     except (ManifestInvalid, ObjectNotFound) as exc:
         review = check_invalid_manifest(applicant.applicant, applicant.unit, applicant.batch, exc)
@@ -38,12 +46,16 @@ def review_task(applicant: ApplicantRef, results: list[DocumentResult | None], s
     return review
 
 
-@task(name="release", task_run_name="release-{review.unit}-{review.applicant_id}", cache_policy=NO_CACHE,
+@task(name="release", task_run_name="release-{applicant.unit}-{applicant.applicant}", cache_policy=NO_CACHE,
       persist_result=False)
-def release_task(review: Review, store_url: str):
+def release_task(applicant: ApplicantRef, review: Review, store_url: str) -> ReleaseResult | None:
+    if review.findings and review.findings[0].rule == "manifest.invalid":
+        return None
     store = open_store(store_url)
-    manifest = parse_manifest(store.get(manifest_key(review.batch, review.unit, review.applicant_id)))
+    manifest = _read_manifest(store, applicant)
     documents = []
-    for declared in manifest.documents:
-        pass
-    return release_applicant(store, review.batch, review.unit, manifest, review, documents)
+    for ref in applicant.documents:
+        result = load_result(store, ref)
+        if result is not None:
+            documents.append((result, store.get(doc_key(ref)) if result.status is not Status.failed else b""))
+    return release_applicant(store, applicant.batch, applicant.unit, manifest, review, documents)

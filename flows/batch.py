@@ -58,15 +58,15 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
         progress.info("document %d/%d", done, len(futures), extra={"done": done, "total": len(futures)})
     touched = {(ref.unit, ref.applicant) for ref in results}
     review_futures = [
-        review_task.submit(applicant, [results.get(doc) for doc in applicant.documents], store.url)
+        (applicant, review_task.submit(applicant, [results.get(doc) for doc in applicant.documents], store.url))
         for applicant in intake.applicants if (applicant.unit, applicant.applicant) in touched
     ]
-    wait(review_futures)
-    reviews = [f.result() for f in review_futures if f.state.is_completed()]
+    wait([f for _, f in review_futures])
+    reviews = [(applicant, f.result()) for applicant, f in review_futures if f.state.is_completed()]
     if release:
-        wait([release_task.submit(review, store.url) for review in reviews])
+        wait([release_task.submit(applicant, review, store.url) for applicant, review in reviews])
     if reports:
-        report_task(batch, store.url)
+        report_task(batch, store.url, sorted({a.unit for a in intake.applicants}))
     summary = BatchSummary.from_results(batch, list(results.values()), intake.problems, len(reviews),
                                         seconds=time.perf_counter() - started,
                                         skipped_unselected=len(intake.documents) - len(futures))

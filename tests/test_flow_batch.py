@@ -13,7 +13,7 @@ from flows.runner import run_batch
 from storage.factory import open_store
 from storage.layout import document_result_key, review_key
 from storage.ledger import Ledger
-from tests.pdf_samples import encrypted_pdf_bytes
+from pdf_samples import encrypted_pdf_bytes
 from zcps.models import DocumentRef, DocumentResult, Review, Status
 
 pytestmark = [pytest.mark.s3, pytest.mark.models]

@@ -1,0 +1,111 @@
+"""Bytes → ``DocumentText``: the text layer of a digital PDF, or cleaned-up pages through OCR.
+
+``acquire_text_cached`` keeps one JSON per file content at ``work/ocr/{sha256}.json``; an entry
+written by another engine or pipeline version (``DocumentText.engine``) is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+from pydantic import ValidationError
+
+from extractors import preprocess
+from extractors.geometry import PageTransform
+from extractors.loader import SourceDocument, open_document
+from extractors.ocr import PIPELINE_OCR_VERSION, OcrEngine, get_engine
+from extractors.pdf_text import pdf_pages
+from storage.base import ObjectStore, sha256_hex
+from storage.layout import ocr_cache_key
+from zcps.errors import ObjectNotFound
+from zcps.models import DocumentText, Page, TextSource
+from zcps.settings import Settings, get_settings
+
+log = logging.getLogger("zcps.acquire")
+
+PDF_TEXT_ENGINE = f"pdfplumber+{PIPELINE_OCR_VERSION}"
+
+
+def ocr_page(image: np.ndarray, number: int, dpi: int, engine: OcrEngine) -> Page:
+    """One stored-frame page image → an upright Page of OCR lines, recording every geometric step."""
+    height, width = image.shape[:2]
+    scale = preprocess.downscale_factor(width, height)
+    scaled = PageTransform.for_stored(width, height, scale, 0, 0.0).apply(image)
+    cleaned = preprocess.suppress_red_seals(scaled)
+    if preprocess.needs_flattening(cleaned):
+        cleaned = preprocess.flatten_background(cleaned)
+    first = engine.read(cleaned)
+    rotation = preprocess.detect_orientation(cleaned, first.polys, engine.upside_down_probabilities)
+    scaled_h, scaled_w = cleaned.shape[:2]
+    turned_polys = [preprocess.turn_points(poly, scaled_w, scaled_h, rotation) for poly in first.polys]
+    skew = preprocess.estimate_skew(turned_polys)
+    if abs(skew) < preprocess.MIN_DESKEW_DEGREES:
+        skew = 0.0
+    transform = PageTransform.build((scaled_w, scaled_h), scale, rotation, round(skew, 2))
+    lines = first.lines
+    if rotation or transform.deskew_angle:
+        lines = engine.recognize(transform.apply(cleaned))
+    upright_w, upright_h = transform.upright
+    return Page(number=number, width=upright_w, height=upright_h, dpi=dpi, rotation=rotation,
+                deskew_angle=transform.deskew_angle, scale=scale, lines=lines)
+
+
+def _ocr_document(source: SourceDocument, engine: OcrEngine) -> list[Page]:
+    pages = []
+    for index in range(source.page_count):
+        started = time.perf_counter()
+        page = ocr_page(source.page_image(index), index + 1, source.dpi, engine)
+        log.debug("OCR page %d of %s: %d lines, rotation %d, deskew %.2f, scale %.3f in %.2fs", index + 1,
+                  source.filename, len(page.lines), page.rotation, page.deskew_angle, page.scale,
+                  time.perf_counter() - started)
+        pages.append(page)
+    return pages
+
+
+def acquire_text(data: bytes, filename: str, *, settings: Settings | None = None,
+                 engine: OcrEngine | None = None) -> DocumentText:
+    """Text with boxes for one file; raises the InputError subclasses of zcps.errors for bad files."""
+    settings = settings or get_settings()
+    source = open_document(data, filename, settings)
+    sha256 = sha256_hex(data)
+    if source.digital:
+        return DocumentText(sha256=sha256, source=TextSource.pdf_text, engine=PDF_TEXT_ENGINE,
+                            pages=pdf_pages(data, source.dpi, filename))
+    engine = engine or get_engine(settings)
+    return DocumentText(sha256=sha256, source=TextSource.ocr, engine=engine.name,
+                        pages=_ocr_document(source, engine))
+
+
+def current_engine_names(engine: OcrEngine | None) -> set[str]:
+    from extractors.ocr import engine_name
+
+    return {PDF_TEXT_ENGINE, engine.name if engine is not None else engine_name()}
+
+
+def _cached(store: ObjectStore, key: str, sha256: str, engines: set[str]) -> DocumentText | None:
+    try:
+        cached = DocumentText.model_validate_json(store.get(key))
+    except ObjectNotFound:
+        return None
+    except ValidationError:
+        log.warning("OCR cache entry %s is unreadable; recomputing it", key)
+        return None
+    if cached.sha256 != sha256 or cached.engine not in engines:
+        log.info("OCR cache entry %s is from %s; recomputing it", key, cached.engine)
+        return None
+    return cached
+
+
+def acquire_text_cached(store: ObjectStore, data: bytes, filename: str, settings: Settings | None = None,
+                        engine: OcrEngine | None = None) -> tuple[DocumentText, bool]:
+    """``acquire_text`` through the ``work/ocr/{sha256}.json`` cache; returns (text, came from cache)."""
+    sha256 = sha256_hex(data)
+    key = ocr_cache_key(sha256)
+    cached = _cached(store, key, sha256, current_engine_names(engine))
+    if cached is not None:
+        return cached, True
+    text = acquire_text(data, filename, settings=settings, engine=engine)
+    store.put(key, text.model_dump_json().encode())
+    return text, False

@@ -1,0 +1,214 @@
+"""OpenCV clean-up of a scanned page before OCR, one small function per step.
+
+Order used by ``extractors.acquire``: ``downscale_factor`` → ``suppress_red_seals`` →
+``flatten_background`` (only when ``needs_flattening``) → OCR → ``detect_orientation`` +
+``estimate_skew`` from the detected text quads → turn/deskew (``geometry.PageTransform``) → OCR again
+only when the page was not already upright and straight.
+
+What each step buys, measured by ``scripts/bench_preprocess.py`` on rendered certificate pages
+(character error rate and date-field hits against the drawn text, real PP-OCRv6 small models):
+see the table in that script's docstring and the engineer's report. Steps that did not help on clean
+pages are gated (``needs_flattening``), so a good scan goes to OCR untouched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import cv2
+import numpy as np
+
+MAX_LONG_SIDE = 2500
+MAX_DESKEW_DEGREES = 5.0
+# Below this a rotation is not worth a second OCR pass (sub-pixel drift across a text line).
+MIN_DESKEW_DEGREES = 0.4
+# A detected quad says which way its text runs only when it is clearly longer than it is tall.
+MIN_LINE_ELONGATION = 2.0
+ORIENTATION_SAMPLE_LINES = 16
+
+# OpenCV hue runs 0..180; seal red sits at both ends of it.
+RED_HUE_LOW, RED_HUE_HIGH = 12, 160
+SEAL_MIN_SATURATION = 70
+SEAL_MIN_VALUE = 90
+# Round or oval seals: roughly square bounding box and at least this share of the page's short side.
+SEAL_ASPECT_RANGE = (0.6, 1.67)
+SEAL_MIN_SIZE_FRACTION = 0.06
+
+# A page needs flattening when its paper is unevenly lit or its ink is faint.
+BACKGROUND_SPREAD_LIMIT = 40.0
+FAINT_INK_LEVEL = 110.0
+
+
+def downscale_factor(width: int, height: int, max_long_side: int = MAX_LONG_SIDE) -> float:
+    """The factor that brings the long side down to ``max_long_side`` (1.0 when already small enough)."""
+    long_side = max(width, height)
+    return 1.0 if long_side <= max_long_side else max_long_side / long_side
+
+
+def red_mask(image_bgr: np.ndarray) -> np.ndarray:
+    hsv = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2HSV)
+    hue, saturation, value = cv2.split(hsv)
+    red_hue = (hue <= RED_HUE_LOW) | (hue >= RED_HUE_HIGH)
+    return (red_hue & (saturation >= SEAL_MIN_SATURATION) & (value >= SEAL_MIN_VALUE)).astype(np.uint8) * 255
+
+
+def seal_regions(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Bounding rects (x, y, w, h) of red blobs shaped like seals; red printed headings are wide, not round."""
+    height, width = mask.shape
+    min_size = SEAL_MIN_SIZE_FRACTION * min(width, height)
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    regions = []
+    for x, y, w, h, _area in stats[1:count]:
+        aspect = w / max(h, 1)
+        if min(w, h) >= min_size and SEAL_ASPECT_RANGE[0] <= aspect <= SEAL_ASPECT_RANGE[1]:
+            regions.append((int(x), int(y), int(w), int(h)))
+    return regions
+
+
+def suppress_red_seals(image_bgr: np.ndarray) -> np.ndarray:
+    """Lighten red seal ink to grey so a seal over a date does not break the date.
+
+    Seal pixels take their brightest channel (red ink is bright in R), which turns the seal into a
+    light grey while black text under it, dark in every channel, stays dark.
+    """
+    mask = red_mask(image_bgr)
+    regions = seal_regions(mask)
+    if not regions:
+        return image_bgr
+    cleaned = image_bgr.copy()
+    brightest = image_bgr.max(axis=2)
+    for x, y, w, h in regions:
+        window = mask[y:y + h, x:x + w] > 0
+        patch = cleaned[y:y + h, x:x + w]
+        patch[window] = brightest[y:y + h, x:x + w][window][:, None]
+    return cleaned
+
+
+def _background(channel: np.ndarray) -> np.ndarray:
+    """The paper's brightness: text removed by a max filter, then smoothed; computed small for speed."""
+    height, width = channel.shape
+    factor = max(1, round(max(height, width) / 600))
+    small = cv2.resize(channel, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
+    paper = cv2.medianBlur(paper, 21)
+    return cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def page_statistics(image_bgr: np.ndarray) -> tuple[float, float]:
+    """(spread of the paper brightness, darkness level of the ink) on the grey page."""
+    gray = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)
+    paper = _background(gray).astype(np.float32)
+    spread = float(np.percentile(paper, 95) - np.percentile(paper, 5))
+    ink = float(np.percentile(gray, 1))
+    return spread, ink
+
+
+def needs_flattening(image_bgr: np.ndarray) -> bool:
+    spread, ink = page_statistics(image_bgr)
+    return spread > BACKGROUND_SPREAD_LIMIT or ink > FAINT_INK_LEVEL
+
+
+def flatten_background(image_bgr: np.ndarray) -> np.ndarray:
+    """Divide out uneven lighting and stretch faint ink back to black (per channel, colours kept)."""
+    flattened = []
+    for channel in cv2.split(image_bgr):
+        paper = np.maximum(_background(channel).astype(np.float32), 1.0)
+        flattened.append(np.clip(channel.astype(np.float32) / paper * 255.0, 0, 255))
+    result = cv2.merge(flattened)
+    ink = float(np.percentile(result.min(axis=2), 0.5))
+    if ink > 0:
+        result = np.clip((result - ink) * (255.0 / max(255.0 - ink, 1.0)), 0, 255)
+    return result.astype(np.uint8)
+
+
+def _long_side(poly: np.ndarray) -> tuple[float, float, float]:
+    """(length, angle in degrees within (-90, 90], elongation) of a quad's longer side."""
+    edges = [poly[(i + 1) % 4] - poly[i] for i in range(4)]
+    lengths = [float(np.hypot(*edge)) for edge in edges]
+    longest = int(np.argmax(lengths))
+    dx, dy = edges[longest]
+    angle = math.degrees(math.atan2(dy, dx))
+    if angle <= -90:
+        angle += 180
+    elif angle > 90:
+        angle -= 180
+    short = max(min(lengths[(longest + 1) % 4], lengths[(longest + 3) % 4]), 1e-6)
+    return lengths[longest], angle, lengths[longest] / short
+
+
+def text_runs_vertically(polys: Sequence[np.ndarray]) -> bool:
+    """True when the detected lines mostly run top-to-bottom (the page is turned by 90° or 270°)."""
+    horizontal = vertical = 0.0
+    for poly in polys:
+        length, angle, elongation = _long_side(poly)
+        if elongation < MIN_LINE_ELONGATION:
+            continue
+        if abs(angle) > 45:
+            vertical += length
+        else:
+            horizontal += length
+    return vertical > horizontal
+
+
+def turn_points(points: np.ndarray, width: int, height: int, rotation: int) -> np.ndarray:
+    """Points of a ``width`` x ``height`` image after turning it clockwise by ``rotation``."""
+    x, y = points[:, 0], points[:, 1]
+    turned = {0: (x, y), 90: (height - y, x), 180: (width - x, height - y), 270: (y, width - x)}[rotation % 360]
+    return np.stack(turned, axis=1)
+
+
+def line_crops(image_bgr: np.ndarray, polys: Sequence[np.ndarray], limit: int = ORIENTATION_SAMPLE_LINES) -> list[np.ndarray]:
+    """Crops of the longest clearly horizontal lines, for the orientation classifier."""
+    candidates = []
+    for poly in polys:
+        length, angle, elongation = _long_side(poly)
+        if elongation >= MIN_LINE_ELONGATION and abs(angle) <= 45:
+            candidates.append((length, poly))
+    candidates.sort(key=lambda item: -item[0])
+    height, width = image_bgr.shape[:2]
+    crops = []
+    for _, poly in candidates[:limit]:
+        x0, y0 = np.floor(poly.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(poly.max(axis=0)).astype(int)
+        crop = image_bgr[max(0, y0):min(height, y1), max(0, x0):min(width, x1)]
+        if crop.size:
+            crops.append(crop)
+    return crops
+
+
+UpsideDown = Callable[[list[np.ndarray]], list[float]]
+
+
+def detect_orientation(image_bgr: np.ndarray, polys: Sequence[np.ndarray], upside_down: UpsideDown) -> int:
+    """Clockwise degrees (0/90/180/270) that make the page upright.
+
+    The detected quads fix the axis (lines run across or down the page); the line classifier then
+    decides between that turn and the one 180° from it, by the mean over the longest lines.
+    """
+    height, width = image_bgr.shape[:2]
+    base = 90 if text_runs_vertically(polys) else 0
+    turned_image = cv2.rotate(image_bgr, cv2.ROTATE_90_CLOCKWISE) if base else image_bgr
+    turned_polys = [turn_points(poly, width, height, base) for poly in polys]
+    crops = line_crops(turned_image, turned_polys)
+    probabilities = upside_down(crops)
+    if probabilities and float(np.mean(probabilities)) > 0.5:
+        return (base + 180) % 360
+    return base
+
+
+def estimate_skew(polys: Sequence[np.ndarray]) -> float:
+    """Counter-clockwise degrees that level the text: the length-weighted median line angle, within ±5°."""
+    angles, weights = [], []
+    for poly in polys:
+        length, angle, elongation = _long_side(poly)
+        if elongation >= MIN_LINE_ELONGATION and abs(angle) <= 2 * MAX_DESKEW_DEGREES:
+            angles.append(angle)
+            weights.append(length)
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cumulative = np.cumsum(np.asarray(weights)[order])
+    median = float(np.asarray(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    return float(np.clip(median, -MAX_DESKEW_DEGREES, MAX_DESKEW_DEGREES))
