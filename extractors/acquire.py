@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from extractors import preprocess
 from extractors.geometry import PageTransform
 from extractors.loader import SourceDocument, open_document
-from extractors.ocr import PIPELINE_OCR_VERSION, OcrEngine, get_engine
+from extractors.ocr import PIPELINE_OCR_VERSION, OcrEngine, engine_name, get_engine
 from extractors.pdf_text import pdf_pages
 from storage.base import ObjectStore, sha256_hex
 from storage.layout import ocr_cache_key
@@ -34,14 +34,12 @@ def ocr_page(image: np.ndarray, number: int, dpi: int, engine: OcrEngine) -> Pag
     scale = preprocess.downscale_factor(width, height)
     scaled = PageTransform.for_stored(width, height, scale, 0, 0.0).apply(image)
     cleaned = preprocess.suppress_red_seals(scaled)
-    if preprocess.needs_flattening(cleaned):
-        cleaned = preprocess.flatten_background(cleaned)
     first = engine.read(cleaned)
     rotation = preprocess.detect_orientation(cleaned, first.polys, engine.upside_down_probabilities)
     scaled_h, scaled_w = cleaned.shape[:2]
     turned_polys = [preprocess.turn_points(poly, scaled_w, scaled_h, rotation) for poly in first.polys]
     skew = preprocess.estimate_skew(turned_polys)
-    if abs(skew) < preprocess.MIN_DESKEW_DEGREES:
+    if not preprocess.worth_deskewing(skew, rotation):
         skew = 0.0
     transform = PageTransform.build((scaled_w, scaled_h), scale, rotation, round(skew, 2))
     lines = first.lines
@@ -79,8 +77,6 @@ def acquire_text(data: bytes, filename: str, *, settings: Settings | None = None
 
 
 def current_engine_names(engine: OcrEngine | None) -> set[str]:
-    from extractors.ocr import engine_name
-
     return {PDF_TEXT_ENGINE, engine.name if engine is not None else engine_name()}
 
 

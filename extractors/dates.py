@@ -30,7 +30,7 @@ _CN_SMALL = "一二三四五六七八九十壹贰貳叁肆伍陆柒捌玖拾廿�
 _DAY_MARK = "日曰号"
 
 _ARABIC_CN = re.compile(
-    rf"(?P<y>[12]\s?{_D}\s?{_D}\s?{_D})\s*年\s*(?P<m>{_D}\s?{_D}?)\s*月"
+    rf"(?P<y>[12]\s?{_D}\s?{_D}\s?{_D}|(?<![0-9])0\s?{_D}\s?{_D}(?=\s*年))\s*年\s*(?P<m>{_D}\s?{_D}?)\s*月"
     rf"(?:\s*(?P<d>{_D}\s?{_D}?)\s*(?P<dm>[{_DAY_MARK}])|\s*(?P<de>{_D}{{1,2}})\s*$)?"
 )
 _ARABIC_SEP = re.compile(
@@ -99,6 +99,10 @@ def _arabic(match: re.Match, day_group: str | None, certainty: float) -> tuple[s
     year_digits = sum(ch.isdigit() for ch in match.group("y"))
     if year_digits < 3:
         return None, 0.0
+    if len(re.sub(r"\s", "", match.group("y"))) == 3:
+        # OCR dropped the leading 2 of a handwritten year (024年1月10日).
+        parts[0] = (parts[0][0] + 2000, parts[0][1])
+        certainty *= 0.9
     if any(fixed for _, fixed in parts):
         certainty *= 0.9
     day = parts[2][0] if day_group is not None else None

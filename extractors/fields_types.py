@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from extractors.dates import DateMatch, find_dates_in_text
-from extractors.fields import Match, PageLine, field_from, make_field, search
+from extractors.fields import Match, PageLine, field_from, make_field
 from extractors.grades import BOXES, GRADES, TICKS, find_grade
 from extractors.levels import (TITLE_LEVELS, find_approval_number, find_certificate_number, find_degree,
                                find_education_level, find_skill_level, find_title, find_title_level)
@@ -27,7 +27,7 @@ _YEAR_OF_ASSESSMENT = re.compile(r"(?<!\d)(20\d\d)\s*年\s*度")
 _TITLE_QUOTED = re.compile(r"《(?P<t>[^》]{2,60})》")
 _TITLE_LABEL = re.compile(r"(?:论文题目|题目|论文名称|项目名称|成果名称|获奖项目|荣誉称号)\s*[:：]\s*(?P<t>\S.{1,60})")
 _ITEM_STATED = re.compile(r"第\s*(?P<n>[1-8一二三四五六七八])\s*[项条款]")
-_ITEM_OPTION = re.compile(r"\s*[（(]\s*(?P<n>[1-8])\s*[)）]")
+_ITEM_OPTION = re.compile(r"\s*[（(]?\s*(?P<n>[1-8])\s*[)）]")
 _CN_ITEM = {c: i for i, c in enumerate("一二三四五六七八", start=1)}
 
 Extractor = Callable[[list[PageLine]], dict[str, Field]]
@@ -171,12 +171,12 @@ def signed(lines: list[PageLine]) -> dict[str, Field]:
 def _ticked_item(lines: list[PageLine]) -> Field | None:
     """The option (（7）…) whose line ends in a tick; failing that, the one not ending in an empty box."""
     options = [(pl, m) for pl in lines if (m := _ITEM_OPTION.match(pl.text))]
-    for marks, certainty in ((TICKS, 1.0), (None, 0.7)):
+    for marks, certainty in ((TICKS, 1.0), (None, 0.9)):
         if marks is not None:
             chosen = [(pl, m) for pl, m in options if pl.text.rstrip()[-1:] in marks]
         else:
             chosen = [(pl, m) for pl, m in options if pl.text.rstrip()[-1:] not in BOXES]
-        if len(chosen) == 1 and len(options) > 1:
+        if len(chosen) == 1 and len(options) >= 3:
             where, match = chosen[0]
             return make_field(int(match.group("n")), Match(match.group("n"), match.group(), match.span(), certainty), where)
     return None

@@ -126,12 +126,6 @@ def map_box(bbox: BBox, matrix: np.ndarray, size: tuple[float, float]) -> BBox:
             float(np.clip(xs.max(), 0, width)), float(np.clip(ys.max(), 0, height)))
 
 
-def map_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """(N, 2) points through a 3x3 affine matrix."""
-    homogeneous = np.hstack([points.astype(float), np.ones((len(points), 1))])
-    return (homogeneous @ matrix.T)[:, :2]
-
-
 def to_stored(bbox: BBox, page: Page) -> BBox:
     """A box from the upright (OCR) frame to the stored file's frame."""
     transform = PageTransform.for_page(page)

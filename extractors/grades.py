@@ -2,7 +2,8 @@
 
 A form prints every option with a box and the reviewer ticks one: ``优秀□ 称职☑ 基本称职□ 不称职□``.
 Marks can stand before or after the option, and OCR reads them loosely (☑ as √ or V, □ as 口),
-so a mark only counts when it touches an option. A list without exactly one tick is unknown.
+so a mark only counts when it touches an option. A list without exactly one tick is unknown,
+unless exactly one option lost its box (the tick covered it).
 """
 
 from __future__ import annotations
@@ -83,13 +84,21 @@ def find_grade(text: str) -> GradeMatch | None:
     follow = _marks_follow(options)
     ticked = [o for o in options if (o.after if follow else o.before) in TICKS
               and (o.after if follow else o.before)]
+    certainty = 1.0
+    if not ticked:
+        # A tick drawn over its box often makes OCR drop the box: in a list where every other
+        # option kept its empty box, the one without a box is the ticked one.
+        bare = [o for o in options if not (o.after if follow else o.before)]
+        if len(bare) != 1 or len(options) < 3:
+            return None
+        ticked, certainty = bare, 0.9
     if len(ticked) != 1:
         return None
     chosen = ticked[0]
     mark = chosen.after if follow else chosen.before
     start, end = chosen.span
     raw = text[start:chosen.raw_span[1]] if follow else text[chosen.raw_span[0]:end]
-    return GradeMatch(chosen.grade, raw.strip(), chosen.span, 0.9 if mark in _WEAK_TICKS else 1.0)
+    return GradeMatch(chosen.grade, raw.strip(), chosen.span, certainty * (0.9 if mark and mark in _WEAK_TICKS else 1.0))
 
 
 def normalise_grade(text: str) -> str | None:

@@ -15,9 +15,11 @@ from stdnum.cn import ric
 
 _HAN = r"[\u4e00-\u9fa5·]"
 # What may follow a name on the same line: a separator or the next label.
-_NAME_END = r"(?=\s|$|[，,。:：;；()（）]|性别|性|身份|出生|民族|男|女|同志|职务|工作单位|单位)"
+_NAME_END = r"(?=\s|$|[，,。:：;；()（）]|性别|性|身份|出生|民族|男|女|同志|职务|工作单位|单位|申报|现职|职称|学历|年龄|部门)"
 _NAME_PATTERNS = (
     (re.compile(rf"姓\s*名\s*[:：]?\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 1.0),
+    # OCR drops the 姓 of a spaced-out 姓　　名： label.
+    (re.compile(rf"^\s*名\s*[:：]\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 0.9),
     (re.compile(rf"兹证明\s*(?P<n>{_HAN}{{2,4}}?)\s*同志"), 1.0),
     (re.compile(rf"(?:学生|持证人|申报人|聘任|兹聘任|兹聘)\s*[:：]?\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 0.9),
     (re.compile(rf"(?:承诺人|申请人|本人)\s*(?:[（(]\s*签\s*[字名章]\s*[)）])?\s*[:：]\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 0.95),

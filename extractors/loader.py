@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
@@ -63,7 +64,7 @@ def sniff_kind(data: bytes, filename: str = "") -> FileKind:
 class SourceDocument:
     """A validated file: its kind, page count and (for PDFs) whether it has a usable text layer."""
 
-    data: bytes
+    data: bytes = field(repr=False)
     filename: str
     kind: FileKind
     page_count: int
@@ -90,7 +91,10 @@ def _check_pages(count: int, settings: Settings, filename: str) -> None:
 
 def _open_image(data: bytes, filename: str) -> Image.Image:
     try:
-        return Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            # PIL warns above MAX_IMAGE_PIXELS; the explicit header check right after turns that into E_LIMIT.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         raise LimitExceeded(f"{filename}: {exc}") from exc
     except Exception as exc:
@@ -127,13 +131,17 @@ def decode_image_frame(data: bytes, index: int, filename: str = "") -> np.ndarra
         raise CorruptFile(f"{filename} page {index + 1} cannot be decoded ({type(exc).__name__})") from exc
 
 
-def _inspect_image(data: bytes, filename: str, settings: Settings) -> tuple[int, int]:
-    """Page count and dpi, after checking every frame's header size and that every frame decodes."""
+def _inspect_image(data: bytes, filename: str, kind: FileKind, settings: Settings) -> tuple[int, int]:
+    """Page count and dpi, after checking every page's header size and that every page decodes.
+
+    Only TIFF pages are pages: a phone's JPEG may be an MPO whose extra frames are previews.
+    """
     Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
     image = _open_image(data, filename)
+    frames = ImageSequence.Iterator(image) if kind is FileKind.tiff else [image]
     count = 0
     try:
-        for frame in ImageSequence.Iterator(image):
+        for frame in frames:
             count += 1
             _check_pages(count, settings, filename)
             _check_pixels(frame.width, frame.height, settings, f"{filename} page {count}")
@@ -215,5 +223,5 @@ def open_document(data: bytes, filename: str, settings: Settings | None = None) 
         count = _inspect_pdf(data, filename, settings)
         return SourceDocument(data=data, filename=filename, kind=kind, page_count=count, dpi=settings.render_dpi,
                               digital=pdf_has_text_layer(data, filename))
-    count, dpi = _inspect_image(data, filename, settings)
+    count, dpi = _inspect_image(data, filename, kind, settings)
     return SourceDocument(data=data, filename=filename, kind=kind, page_count=count, dpi=dpi)

@@ -41,12 +41,17 @@ def engine_name() -> str:
 
 
 class _DemoteToDebug(logging.Filter):
-    """paddlex logs model creation at INFO with its own colour handler; keep that off the console."""
+    """paddlex logs model creation at INFO with its own colour handler; keep that off the console.
+
+    INFO and below are re-logged at DEBUG on ``zcps.ocr.paddlex`` (so they obey that logger's level);
+    warnings and errors pass through unchanged.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno <= logging.INFO:
-            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-        return True
+        if record.levelno > logging.INFO:
+            return True
+        log.getChild("paddlex").debug("%s", record.getMessage())
+        return False
 
 
 def _quiet_paddlex() -> None:

@@ -9,6 +9,7 @@ is a word, runs of ASCII (digits, dates like 2019.07.01) stay together. Boxes ar
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 from zcps.errors import CorruptFile
@@ -113,8 +114,9 @@ def pdf_pages(data: bytes, dpi: int, filename: str = "") -> list[Page]:
 
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return [Page(number=index + 1, width=round(float(page.width) * dpi / 72.0),
-                         height=round(float(page.height) * dpi / 72.0), dpi=dpi, lines=page_lines(page, dpi))
+            # Sizes rounded up exactly as pypdfium2 sizes its render, so boxes and page images agree.
+            return [Page(number=index + 1, width=math.ceil(float(page.width) * (dpi / 72.0)),
+                         height=math.ceil(float(page.height) * (dpi / 72.0)), dpi=dpi, lines=page_lines(page, dpi))
                     for index, page in enumerate(pdf.pages)]
     except CorruptFile:
         raise

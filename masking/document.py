@@ -16,6 +16,7 @@ from masking.entities import PiiType
 from masking.known import KnownPii
 from masking.photo import find_photos
 from masking.redact_image import encode_pdf, encode_png, fill_boxes, redaction_boxes
+from masking.redact_text import mask_text
 from masking.verify import OcrEngine, VerifyMode, check_page, raise_if_leaked, verification_crops
 from zcps.manifest import Manifest
 from zcps.models import BBox, Page
@@ -93,18 +94,18 @@ def mask_document(label: str, images: list[np.ndarray], pages: list[Page], known
         height, width = image.shape[:2]
         hits = detect_lines(page.lines, known)
         counts.update(hit.type.value for hit in hits)
-        redactions = [Redaction(type=hit.type, boxes=redaction_boxes(page.lines, [hit], width, height))
-                      for hit in hits]
-        photos = find_photos(image, [line.bbox for line in page.lines])
-        if photos:
-            counts[PiiType.photo.value] += len(photos)
-        redactions += [Redaction(type=PiiType.photo, boxes=[box]) for box in photos]
+        pii = [Redaction(type=hit.type, boxes=redaction_boxes(page.lines, [hit], width, height)) for hit in hits]
+        photos = [Redaction(type=PiiType.photo, boxes=[box])
+                  for box in find_photos(image, [line.bbox for line in page.lines])]
+        counts.update(PiiType.photo.value for _ in photos)
+        redactions = pii + photos
         masked = redactor(image, [box for redaction in redactions for box in redaction.boxes])
         if mode is not None:
             if engine is None:
                 engine = ocr_engine()
-            pii_lines = [page.lines[i] for i in sorted({hit.line for hit in hits})]
-            crops = verification_crops(pii_lines, width, height)
+            expected = [(box, page.lines[hit.line].bbox[3] - page.lines[hit.line].bbox[1])
+                        for hit, redaction in zip(hits, pii) for box in redaction.boxes]
+            crops = verification_crops(expected, width, height)
             leaks[page.number] = check_page(masked, crops, known, engine, mode)
         masked_pages.append(MaskedPage(number=page.number, png=encode_png(masked), redactions=redactions))
     if mode is not None:
@@ -144,7 +145,8 @@ def mask_file(path: Path, manifest: Manifest, out: Path, settings: Settings | No
     data = path.read_bytes()
     text = acquire_text(data, path.name)
     images = page_images(data, path.name, text.pages)
-    document = mask_document(path.name, images, text.pages, known_pii(manifest), engine=None,
+    known = known_pii(manifest)
+    document = mask_document(mask_text(path.name, known), images, text.pages, known, engine=None,
                              mode=settings.mask_verify_mode)
     outputs = write_outputs(document, out)
     return MaskSummary(counts=document.counts, pages=len(document.pages), verified=document.verified,

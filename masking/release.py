@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,7 +80,7 @@ def _record_pseudonym(store: ObjectStore, batch: str, applicant_id: str, pseudon
 
 
 def _withheld_finding(file: str, document: str, exc: MaskingFailed) -> Finding:
-    types = sorted({_TYPE_NAMES[t] for t in _TYPE_NAMES if t in exc.detail})
+    types = sorted({_TYPE_NAMES[word] for word in re.findall(r"[a-z_]+", exc.detail) if word in _TYPE_NAMES})
     survived = "、".join(types) if types else "个人信息"
     return Finding(
         rule=WITHHELD_RULE, severity="review", section=WITHHELD_SECTION,

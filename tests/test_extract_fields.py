@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from stdnum.cn import ric
 
+import extractors.levels as levels
 from extractors.extract import extract_document
+from extractors.identity import find_id_numbers, find_name
 from zcps.models import DocType, DocumentText, Page, TextLine, Word
 
 TEMPLATES = json.loads((Path(__file__).parent / "data" / "ocr" / "template_docs.json").read_text(encoding="utf-8"))
@@ -74,3 +77,102 @@ def test_field_bbox_is_cut_from_word_boxes():
 def test_ce_card_records(records, expected):
     got = extract_document(template_doc(records)).records
     assert [(r.year, r.public_hours, r.professional_hours, r.total, r.verified_on) for r in got] == expected
+
+
+RECORDED = ["ce_card_table", "ce_card_sentences", "assessment_ticked", "green_channel_list", "title_certificate"]
+RECORDED_TYPES = {"ce_card_table": DocType.ce_card, "ce_card_sentences": DocType.ce_card,
+                  "assessment_ticked": DocType.annual_assessment, "green_channel_list": DocType.green_channel_form,
+                  "title_certificate": DocType.title_certificate}
+
+
+def recorded(name: str) -> tuple[DocumentText, dict]:
+    data = json.loads((Path(__file__).parent / "data" / "ocr" / f"{name}.json").read_text(encoding="utf-8"))
+    return DocumentText.model_validate(data["text"]), data["truth"]
+
+
+@pytest.mark.parametrize("name", RECORDED)
+def test_recorded_ocr_fields_match_truth(name):
+    """Real PaddleOCR output of generator pages (ticks hiding boxes, a handwritten 024年1月10 …)."""
+    text, truth = recorded(name)
+    extraction = extract_document(text)
+    assert extraction.doc_type is RECORDED_TYPES[name]
+    assert {k: v.value for k, v in extraction.fields.items()} == truth["fields"]
+    assert sorted(d.value for d in extraction.dates) == sorted(truth["dates"])
+
+
+VALID_ID = "15010219850315231" + ric.calc_check_digit("15010219850315231" + "0")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("姓名：王建国", "王建国"),
+    ("姓　　名：王建国", "王建国"),
+    ("名：张莉", "张莉"),  # OCR lost the 姓 of a spaced label
+    ("姓名王建国性别男", "王建国"),
+    ("姓名：武华申报资格：中级", "武华"),
+    ("兹证明欧阳建国同志于", "欧阳建国"),
+    ("王建国 同志：", "王建国"),
+    ("学生 王建国，性别男，", "王建国"),
+    ("王建国，男，1990年3月15日生。在", "王建国"),
+    ("承诺人（签字）：王建国", "王建国"),
+    ("王建国1，刘洋2", "王建国"),
+    ("单位负责人（签字）：刘强", None),  # another person
+    ("校（院）长：李明", None),
+    ("该同志政治立场坚定", None),
+])
+def test_names(text, expected):
+    found = find_name(text)
+    assert (found.value if found else None) == expected
+
+
+@pytest.mark.parametrize(("text", "expected", "certain"), [
+    (f"身份证号：{VALID_ID}", VALID_ID, True),
+    (VALID_ID, VALID_ID, True),
+    (VALID_ID[:4] + "O" + VALID_ID[5:], VALID_ID, False),  # O read for 0
+    (VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), None, None),  # bad check digit, no label
+    ("身份证号：" + VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), "label", False),  # kept, doubtful
+    ("150102850315231", "150102850315231", False),  # 15 digits
+    ("150102851315231", None, None),  # month 13
+    ("电话 13904711234", None, None),
+    ("1" + VALID_ID, None, None),  # part of a longer number
+])
+def test_id_numbers(text, expected, certain):
+    found = find_id_numbers(text)
+    if expected is None:
+        assert not found
+        return
+    (match,) = found
+    if expected != "label":
+        assert match.value == expected
+    assert (match.certainty == 1.0) is certain
+
+
+@pytest.mark.parametrize(("finder", "text", "expected"), [
+    ("find_education_level", "四年制本科学习", "本科"),
+    ("find_education_level", "三年制专科", "大专"),
+    ("find_education_level", "中等职业学校", "中专"),
+    ("find_education_level", "技工学校", "中专"),
+    ("find_education_level", "硕士研究生", "硕士"),
+    ("find_education_level", "研究生博士学习", "博士"),
+    ("find_education_level", "博士研究生", "博士"),
+    ("find_degree", "授予工学学士学位", "学士"),
+    ("find_degree", "第二学士学位证书", "第二学士"),
+    ("find_degree", "硕士 学位", "硕士"),
+    ("find_title", "具备高级工程师任职资格", "高级工程师"),
+    ("find_title", "正高级工程师", "正高级工程师"),
+    ("find_title", "助理工程师", "助理工程师"),
+    ("find_title_level", "资格级别：中级", "中级"),
+    ("find_title_level", "高级工程师", "副高级"),
+    ("find_title_level", "技术员", "员级"),
+    ("find_skill_level", "等级：高级技师（一级）", "高级技师"),
+    ("find_skill_level", "技师", "技师"),
+    ("find_skill_level", "高级工（三级）", "高级工"),
+    ("find_skill_level", "高级工程师", None),  # not 高级工
+    ("find_certificate_number", "管 理 号：NM2019150100123", "NM2019150100123"),
+    ("find_certificate_number", "证书编号：101281201205001234", "101281201205001234"),
+    ("find_approval_number", "批准文号：内人社职字〔2019〕123号", "内人社职字〔2019〕123号"),
+    ("find_approval_number", "内人社职字[2019] 123号", "内人社职字〔2019〕123号"),
+    ("find_approval_number", "批准文号内人社职字（2019）47号", "内人社职字〔2019〕47号"),
+])
+def test_levels_and_numbers(finder, text, expected):
+    found = getattr(levels, finder)(text)
+    assert (found.value if found else None) == expected

@@ -136,4 +136,5 @@ def test_broken_redactor_is_withheld(tmp_path, manifest, release_inputs):
     stored_review = Review.model_validate_json(store.get(review_key("2024", "hh", "2024-HH-0007")))
     finding = next(f for f in stored_review.findings if f.rule == WITHHELD_RULE)
     assert (finding.severity, finding.section, finding.extracted) == ("review", "数据脱敏", "E_MASK_VERIFY")
-    assert "暂扣" in finding.message and stored_review.verdict == "needs_review"
+    assert "暂扣" in finding.message and "姓名" in finding.message and "王建国" not in finding.message
+    assert stored_review.verdict == "needs_review"

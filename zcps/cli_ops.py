@@ -36,3 +36,29 @@ def models_install(model_dir: Optional[str] = typer.Option(None, "--dir", help="
     target = Path(model_dir) if model_dir else get_settings().model_dir
     install_models(target)
     typer.echo(f"models ready in {target}")
+
+
+SAMPLE = typer.Option("fixtures/sample", "--fixtures", help="Fixture batch with truth/ beside intake/.")
+
+
+@bench_app.command("extraction")
+def bench_extraction(fixtures: str = SAMPLE, verbose: bool = VERBOSE) -> None:
+    """Document-type accuracy, exact-match accuracy per field family and OCR CER on the fixtures."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
+    from extractors.bench import run_extraction_bench
+
+    typer.echo(run_extraction_bench(fixtures).table())
+
+
+@bench_app.command("masking")
+def bench_masking(fixtures: str = SAMPLE, mode: Optional[str] = typer.Option(None, "--verify-mode"),
+                  verbose: bool = VERBOSE) -> None:
+    """PII recall/precision per type, redaction coverage, and protected fields masked (must be zero)."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
+    from masking.bench import run_mask_bench
+
+    typer.echo(str(run_mask_bench(fixtures, verify_mode=mode)))

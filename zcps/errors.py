@@ -48,6 +48,12 @@ class ConfigError(ZcpsError):
     hint = "Check the ZCPS_* environment variables (see README, 'Configuration')."
 
 
+class RulesInvalid(ConfigError):
+    code = "E_RULES"
+    hint = ("The rules file validators/rules/{ZCPS_RULES_YEAR}.yaml is missing or invalid; fix the YAML at the "
+            "place named above or set ZCPS_RULES_YEAR to a year that has a rules file.")
+
+
 class ModelsMissing(ConfigError):
     code = "E_MODELS_MISSING"
     hint = "Run `zcps models install` (the README's set-up command does it)."

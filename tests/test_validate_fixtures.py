@@ -1,0 +1,101 @@
+"""The committed sample batch: documents built from the fixture TRUTH must give the expected review.
+
+This isolates the rules from OCR: the verdict and the (rule, severity) multiset of every applicant
+must equal ``truth/{unit}/{applicant}/expected.json``, whose expectations were derived by hand
+from the notice. ``ZCPS_TEST_SAMPLE_DIR`` points the test at another generated sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from validators.check import check_applicant
+from validators.duplicates import duplicate_findings
+from zcps.manifest import parse_manifest
+from zcps.models import (
+    CERecord, DocType, DocumentRef, DocumentResult, ErrorInfo, Extraction, Field, Status,
+)
+
+SAMPLE = Path(os.environ.get("ZCPS_TEST_SAMPLE_DIR", Path(__file__).parents[1] / "fixtures" / "sample"))
+TRUTH = SAMPLE / "truth"
+
+
+# Expectations the notice does not support (reported to the lead; fixture files are not ours to edit).
+# Strict: once the fixture is corrected the case passes, the xfail turns into a failure and is removed.
+FIXTURE_ERRATA = {
+    ("baotou-grid", "2024-BT-0005"): (
+        "expected.json lists identity.id_mismatch, but the submitted 2023 assessment form (this layout "
+        "variant) prints no ID number: its truth has no id_number field, so no ID can mismatch"),
+}
+
+
+def _applicants() -> list:
+    if not (TRUTH / "index.json").is_file():
+        return []
+    index = json.loads((TRUTH / "index.json").read_text(encoding="utf-8"))
+    cases = []
+    for entry in index["applicants"]:
+        key = (entry["unit"], entry["applicant_id"])
+        marks = [pytest.mark.xfail(reason=FIXTURE_ERRATA[key], strict=True)] if key in FIXTURE_ERRATA else []
+        cases.append(pytest.param(*key, marks=marks, id=f"{key[1]}-{entry['kind']}"))
+    return cases
+
+
+def _box(values: list[float]) -> tuple[float, float, float, float]:
+    return tuple(values)  # type: ignore[return-value]
+
+
+def _document(unit: str, applicant: str, truth_path: Path) -> DocumentResult:
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    file = truth["file"].removeprefix("docs/")
+    data = (SAMPLE / "intake" / unit / applicant / "docs" / file).read_bytes()
+    ref = DocumentRef(batch="2024", unit=unit, applicant=applicant, file=file)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if truth["bad_file"]:
+        return DocumentResult(ref=ref, status=Status.failed, sha256=sha256,
+                              errors=[ErrorInfo(code=truth["bad_file"], message="from truth", stage="acquire")])
+    fields = {name: Field(value=f["value"], raw=str(f["value"]), confidence=1.0, page=f["page"], bbox=_box(f["bbox"]))
+              for name, f in truth["fields"].items()}
+    dates = [Field(value=d["value"], raw=d["raw"], confidence=1.0, page=d["page"], bbox=_box(d["bbox"]))
+             for d in truth["dates"]]
+    records = [CERecord(year=r["year"], public_hours=r["public_hours"], professional_hours=r["professional_hours"],
+                        total=r["total"], verified_on=r["verified_on"], verifier=r["verifier"], page=r["page"],
+                        bbox=_box(r["bbox"])) for r in truth["records"]]
+    extraction = Extraction(doc_type=DocType(truth["doc_type"]), doc_type_confidence=1.0, fields=fields, dates=dates,
+                            records=records)
+    return DocumentResult(ref=ref, status=Status.done, sha256=sha256, extraction=extraction)
+
+
+@pytest.fixture(scope="module")
+def batch_documents() -> dict[tuple[str, str], list[DocumentResult]]:
+    keys = [tuple(case.values) for case in _applicants()]
+    return {(unit, applicant): [_document(unit, applicant, p)
+                                for p in sorted((TRUTH / unit / applicant / "docs").glob("*.json"))]
+            for unit, applicant in keys}
+
+
+@pytest.fixture(scope="module")
+def batch_duplicates(batch_documents):
+    return duplicate_findings(d for docs in batch_documents.values() for d in docs)
+
+
+@pytest.mark.skipif(not _applicants(), reason=f"no sample batch truth under {TRUTH}")
+@pytest.mark.parametrize(("unit", "applicant"), _applicants() or [pytest.param("none", "none", id="no-sample")])
+def test_review_matches_fixture_truth(unit, applicant, batch_documents, batch_duplicates):
+    expected = json.loads((TRUTH / unit / applicant / "expected.json").read_text(encoding="utf-8"))
+    manifest = parse_manifest((SAMPLE / "intake" / unit / applicant / "manifest.json").read_bytes())
+    review = check_applicant(manifest, batch_documents[(unit, applicant)], batch="2024", unit=unit,
+                             batch_findings=batch_duplicates.get((unit, applicant), []))
+    got = Counter((f.rule, f.severity) for f in review.findings)
+    want = Counter((f["rule"], f["severity"]) for f in expected["findings"])
+    assert (review.verdict, got) == (expected["verdict"], want), [f.message for f in review.findings]
+    if review.verdict != "not_eligible" or review.path is not None:
+        assert review.path is not None and review.path.startswith(expected["path"])
+    else:
+        assert review.path_explanation
