@@ -136,7 +136,6 @@ def _inspect_image(data: bytes, filename: str, kind: FileKind, settings: Setting
 
     Only TIFF pages are pages: a phone's JPEG may be an MPO whose extra frames are previews.
     """
-    Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
     image = _open_image(data, filename)
     frames = ImageSequence.Iterator(image) if kind is FileKind.tiff else [image]
     count = 0

@@ -10,16 +10,16 @@ over drawn text length, date hits = exact date strings found):
 =====================  ==========================  ==========================================
 step switched off      7 rendered variants x 3     10 sample-batch scans (fixtures/sample)
 =====================  ==========================  ==========================================
-none (all steps on)    CER 0.002, dates 42/42      CER 0.012, dates 20/21, rotation 10/10
-red-seal suppression   CER 0.021, dates 36/42      CER 0.018, dates 18/21
-orientation + deskew   CER 0.245, dates 30/42      (with seals also off) CER 0.157, 14/21, 8/10
-every step             CER 0.268, dates 24/42      CER 0.157, dates 14/21, rotation 8/10
+none (all steps on)    CER 0.002, dates 42/42      CER 0.008, dates 19/21, rotation 10/10
+red-seal suppression   CER 0.021, dates 36/42      CER 0.014, dates 18/21, rotation 10/10
+orientation + deskew   CER 0.245, dates 30/42      CER 0.152, dates 14/21, rotation 8/10
+every step             CER 0.268, dates 24/42      CER 0.161, dates 13/21, rotation 8/10
 =====================  ==========================  ==========================================
 
 A background-division/contrast-stretch step was measured too and dropped: it never raised a date
 hit on faint (fax) or unevenly lit pages, and it raised CER (0.001 → 0.004 rendered, 0.008 → 0.012
-on the sample batch). PP-OCRv6 reads tilts up to 4° without loss, so deskew matters for box
-tightness more than for text (see ``MIN_DESKEW_UPRIGHT_DEGREES``).
+on an earlier draw of the sample batch). PP-OCRv6 reads tilts up to 4° without loss, so deskew
+matters for box tightness more than for text (see ``MIN_DESKEW_UPRIGHT_DEGREES``).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from prefect import task
+from pydantic import BaseModel
 from prefect.cache_policies import NO_CACHE
 
 from flows.document_task import load_result
@@ -15,7 +16,7 @@ from storage.layout import doc_key, manifest_key, review_key
 from validators.check import check_applicant, check_invalid_manifest
 from zcps.errors import ManifestInvalid, ObjectNotFound
 from zcps.manifest import Manifest, parse_manifest
-from zcps.models import DocumentResult, Review, Status
+from zcps.models import DocumentRef, DocumentResult, Finding, Review, Status
 
 log = logging.getLogger("zcps.flow")
 
@@ -29,21 +30,36 @@ def _read_manifest(store, applicant: ApplicantRef) -> Manifest:
     return manifest
 
 
+@task(name="gather", cache_policy=NO_CACHE, persist_result=False)
+def gather_results_task(refs: list[DocumentRef], store_url: str) -> list[DocumentResult]:
+    """The stored results of documents this run did not process (unchanged, or not selected)."""
+    store = open_store(store_url)
+    return [result for result in (load_result(store, ref) for ref in refs) if result is not None]
+
+
+class ReviewOutcome(BaseModel):
+    review: Review
+    changed: bool
+
+
 @task(name="review", task_run_name="review-{applicant.unit}-{applicant.applicant}", cache_policy=NO_CACHE,
       persist_result=False)
-def review_task(applicant: ApplicantRef, results: list[DocumentResult | None], store_url: str) -> Review:
+def review_task(applicant: ApplicantRef, documents: list[DocumentResult], batch_findings: list[Finding],
+                store_url: str) -> ReviewOutcome:
     store = open_store(store_url)
-    documents = [r if r is not None else load_result(store, ref) for r, ref in zip(results, applicant.documents)]
-    documents = [d for d in documents if d is not None]
     try:
         manifest = _read_manifest(store, applicant)
-        review = check_applicant(manifest, documents, batch=applicant.batch, unit=applicant.unit)
+        review = check_applicant(manifest, documents, batch=applicant.batch, unit=applicant.unit,
+                                 batch_findings=batch_findings)
     except (ManifestInvalid, ObjectNotFound) as exc:
         review = check_invalid_manifest(applicant.applicant, applicant.unit, applicant.batch, exc)
-    store.put(review_key(applicant.batch, applicant.unit, applicant.applicant),
-              review.model_dump_json(by_alias=True, indent=2).encode())
+    key = review_key(applicant.batch, applicant.unit, applicant.applicant)
+    content = review.model_dump_json(by_alias=True, indent=2).encode()
+    changed = not store.exists(key) or store.get(key) != content
+    if changed:
+        store.put(key, content)
     log.info("review %s/%s: %s, %d findings", applicant.unit, applicant.applicant, review.verdict, len(review.findings))
-    return review
+    return ReviewOutcome(review=review, changed=changed)
 
 
 @task(name="release", task_run_name="release-{applicant.unit}-{applicant.applicant}", cache_policy=NO_CACHE,

@@ -11,15 +11,16 @@ import logging
 import time
 
 from prefect import flow
-from prefect.futures import as_completed, wait
+from prefect.futures import as_completed
 
-from flows.applicant_task import release_task, review_task
+from flows.applicant_task import gather_results_task, release_task, review_task
 from flows.document_task import document_task_for
 from flows.report_task import report_task
-from flows.summary import BatchSummary, crashed_result
+from flows.summary import BatchSummary, crashed_result, outcome
 from storage.factory import open_store
 from storage.intake import check_batch_name, discover
 from storage.ledger import Ledger
+from validators.duplicates import duplicate_findings
 from zcps.models import DocumentRef, DocumentResult, Status
 from zcps.settings import get_settings
 
@@ -46,6 +47,7 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
     check_batch_name(batch)
     store = open_store(store_url, settings)
     intake = discover(store, batch, units)
+    failures: list[BaseException] = []
     ledger = Ledger(store, batch)
     selected = _select(intake.documents, ledger, only_failed, keys)
     document_task = document_task_for(settings)
@@ -54,21 +56,31 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
     refs_by_future = {future: ref for ref, future in futures.items()}
     for done, future in enumerate(as_completed(list(futures.values())), start=1):
         ref = refs_by_future[future]
-        results[ref] = future.result() if future.state.is_completed() else crashed_result(ref, future.state, ledger)
+        results[ref] = outcome(future, lambda exc, ref=ref: crashed_result(ref, exc, ledger))
         progress.info("document %d/%d", done, len(futures), extra={"done": done, "total": len(futures)})
-    touched = {(ref.unit, ref.applicant) for ref in results}
+    processed = {(r.ref.unit, r.ref.applicant) for r in results.values() if not r.reused}
+    stored = outcome(gather_results_task.submit([d for d in intake.documents if d not in results], store.url),
+                     failures.append) or []
+    documents = [r for r in results.values()] + stored
+    batch_findings = duplicate_findings(documents)
+    by_applicant: dict[tuple[str, str], list[DocumentResult]] = {}
+    for result in documents:
+        by_applicant.setdefault((result.ref.unit, result.ref.applicant), []).append(result)
     review_futures = [
-        (applicant, review_task.submit(applicant, [results.get(doc) for doc in applicant.documents], store.url))
-        for applicant in intake.applicants if (applicant.unit, applicant.applicant) in touched
+        (applicant, review_task.submit(applicant, by_applicant.get(key, []), batch_findings.get(key, []), store.url))
+        for applicant in intake.applicants for key in [(applicant.unit, applicant.applicant)]
     ]
-    wait([f for _, f in review_futures])
-    reviews = [(applicant, f.result()) for applicant, f in review_futures if f.state.is_completed()]
+    reviews = [(applicant, outcome(f, failures.append)) for applicant, f in review_futures]
+    reviews = [(a, r) for a, r in reviews if r is not None]
+    changed = [(a, r.review) for a, r in reviews if r.changed or (a.unit, a.applicant) in processed]
     if release:
-        wait([release_task.submit(applicant, review, store.url) for applicant, review in reviews])
-    if reports:
-        report_task(batch, store.url, sorted({a.unit for a in intake.applicants}))
+        for future in [release_task.submit(applicant, review, store.url) for applicant, review in changed]:
+            outcome(future, failures.append)
+    if reports and changed:
+        outcome(report_task.submit(batch, store.url, sorted({a.unit for a in intake.applicants})), failures.append)
     summary = BatchSummary.from_results(batch, list(results.values()), intake.problems, len(reviews),
                                         seconds=time.perf_counter() - started,
-                                        skipped_unselected=len(intake.documents) - len(futures))
+                                        skipped_unselected=len(intake.documents) - len(futures),
+                                        stage_errors=failures)
     log.info("batch %s: %s", batch, summary.one_line())
     return summary

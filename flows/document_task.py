@@ -54,7 +54,7 @@ def process_document(ref: DocumentRef, store_url: str, force: bool = False) -> D
     if not force and not ledger.should_process(ref, sha, PIPELINE_VERSION):
         previous = load_result(store, ref)
         if previous is not None:
-            return previous.model_copy(update={"status": Status.skipped})
+            return previous.model_copy(update={"reused": True})
     owner = worker_id()
     ledger.claim(ref, sha, PIPELINE_VERSION, owner)
     started = time.perf_counter()

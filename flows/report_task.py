@@ -6,7 +6,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from reports.build import FORMATS, build_reports, report_name
-from reports.sources import load_failed_files, load_pseudonyms, load_reviews, page_image_source
+from masking.pseudonym import load_pseudonyms
+from reports.sources import load_failed_files, load_reviews, page_image_source
 from storage.factory import open_store
 from storage.layout import report_key
 

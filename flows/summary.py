@@ -28,18 +28,23 @@ class BatchSummary(BaseModel):
 
     @classmethod
     def from_results(cls, batch: str, results: list[DocumentResult], problems: list[IntakeProblem],
-                     applicants: int, *, seconds: float, skipped_unselected: int = 0) -> "BatchSummary":
+                     applicants: int, *, seconds: float, skipped_unselected: int = 0,
+                     stage_errors: list[BaseException] = ()) -> "BatchSummary":
         summary = cls(batch=batch, applicants=applicants, seconds=seconds, skipped=skipped_unselected)
         for result in results:
-            if result.status is Status.failed:
+            if result.reused:
+                summary.skipped += 1
+            elif result.status is Status.failed:
                 summary.failed += 1
                 error = result.errors[0] if result.errors else ErrorInfo(code="E_INTERNAL", message="")
                 summary.failures.append(FailedItem(key=result.ref.label, code=error.code, message=error.message))
-            elif result.status is Status.skipped:
-                summary.skipped += 1
             else:
                 summary.done += 1
                 summary.pages += result.page_count
+        for exc in stage_errors:
+            summary.failed += 1
+            code = exc.code if isinstance(exc, ZcpsError) else "E_INTERNAL"
+            summary.failures.append(FailedItem(key="(stage)", code=code, message=f"{type(exc).__name__}"))
         for problem in problems:
             summary.failed += 1
             summary.failures.append(FailedItem(key=problem.key, code=problem.code, message=problem.message))
@@ -50,15 +55,17 @@ class BatchSummary(BaseModel):
                 f"{self.pages} pages, {self.applicants} applicants reviewed in {self.seconds:.1f}s")
 
 
-def crashed_result(ref: DocumentRef, state, ledger: Ledger) -> DocumentResult:
-    """A task that ended Failed/Crashed after its retries: record it so nothing hides."""
+def outcome(future, on_error):
+    """Wait for a task and return its value; a task that failed after its retries goes to ``on_error``."""
     try:
-        state.result()
-        error: ZcpsError = ZcpsError(f"task ended in state {state.type.value}")
-    except ZcpsError as exc:
-        error = exc
-    except BaseException as exc:  # noqa: BLE001 - the state's exception is reported, never re-raised
-        error = ZcpsError(f"{type(exc).__name__} in task for {ref.file}")
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - every task failure is reported, none is re-raised
+        return on_error(exc)
+
+
+def crashed_result(ref: DocumentRef, exc: BaseException, ledger: Ledger) -> DocumentResult:
+    """A document task that failed after its retries: record it so nothing hides."""
+    error = exc if isinstance(exc, ZcpsError) else ZcpsError(f"{type(exc).__name__} in task for {ref.file}")
     try:
         entry = ledger.get(ref)
         if entry is not None and entry.status is not Status.failed:

@@ -7,7 +7,7 @@ it. Seals are round, ring-shaped and red (low fill), so they stay visible as DES
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 import cv2
@@ -22,10 +22,16 @@ _MIN_FILL = 0.55
 _MAX_TEXT_SHARE = 0.25
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _face_detector() -> cv2.CascadeClassifier:
-    path = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
-    return cv2.CascadeClassifier(str(path))
+    # A CascadeClassifier keeps per-call scale data: sharing one across task threads corrupts it.
+    detector = getattr(_local, "face_detector", None)
+    if detector is None:
+        path = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+        detector = _local.face_detector = cv2.CascadeClassifier(str(path))
+    return detector
 
 
 def _overlap_area(a: BBox, b: BBox) -> float:

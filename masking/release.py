@@ -1,7 +1,7 @@
 """Committee release of one applicant: pseudonym, masked documents, masked review; fail closed.
 
 Layout (DESIGN §3): ``release/{batch}/{unit}/{pseudonym}/docs/{file}.pN.png`` and
-``.../review.json``; the applicant-id → pseudonym map only in ``results/{batch}/pseudonyms.json``.
+``.../review.json``; the applicant-id → pseudonym map only under ``results/{batch}/pseudonyms/``.
 A document whose masked image still shows PII is withheld and becomes a ``masking.withheld``
 finding in the applicant's (unmasked) review under ``results/``.
 """
@@ -17,13 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from masking.detect import known_pii
 from masking.document import (MaskSummary, Redactor, mask_document, mask_file, ocr_engine,  # noqa: F401
                               page_images)
-from masking.pseudonym import make_pseudonym
+from masking.pseudonym import make_pseudonym, record_pseudonym
 from masking.redact_image import fill_boxes
 from masking.redact_text import mask_review, mask_text
 from masking.verify import OcrEngine
 from storage.base import ObjectStore
-from storage.layout import pseudonym_map_key, release_prefix, review_key
-from zcps.errors import MaskingFailed, ObjectNotFound, PseudonymCollision, ZcpsError
+from storage.layout import release_prefix, review_key
+from zcps.errors import MaskingFailed, ZcpsError
 from zcps.manifest import Manifest
 from zcps.models import DocumentResult, Evidence, Finding, Review, Status
 from zcps.settings import Settings, get_settings
@@ -65,20 +65,6 @@ class ReleaseResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)  # added to the applicant's review
 
 
-def _record_pseudonym(store: ObjectStore, batch: str, applicant_id: str, pseudonym: str) -> None:
-    key = pseudonym_map_key(batch)
-    try:
-        mapping = json.loads(store.get(key))
-    except ObjectNotFound:
-        mapping = {}
-    owner = next((a for a, p in mapping.items() if p == pseudonym and a != applicant_id), None)
-    if owner is not None:
-        raise PseudonymCollision(f"batch {batch}")
-    if mapping.get(applicant_id) != pseudonym:
-        mapping[applicant_id] = pseudonym
-        store.put(key, json.dumps(mapping, ensure_ascii=False, indent=2, sort_keys=True).encode())
-
-
 def _withheld_finding(file: str, document: str, exc: MaskingFailed) -> Finding:
     types = sorted({_TYPE_NAMES[word] for word in re.findall(r"[a-z_]+", exc.detail) if word in _TYPE_NAMES})
     survived = "、".join(types) if types else "个人信息"
@@ -100,7 +86,7 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
                       engine: OcrEngine | None = None, redactor: Redactor = fill_boxes) -> ReleaseResult:
     settings = settings or get_settings()
     pseudonym = make_pseudonym(settings.pseudonym_key, batch, manifest.applicant_id)
-    _record_pseudonym(store, batch, manifest.applicant_id, pseudonym)
+    record_pseudonym(store, batch, manifest.applicant_id, pseudonym)
     prefix = release_prefix(batch, unit, pseudonym)
     known = known_pii(manifest)
     result = ReleaseResult(pseudonym=pseudonym)

@@ -6,7 +6,6 @@ report reads only what masking released under ``release/`` (masked reviews and m
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 import cv2
@@ -15,7 +14,6 @@ import numpy as np
 from extractors.geometry import page_image as upright_page_image
 from reports.model import FailedFile, ReportKind
 from storage.base import ObjectStore
-from storage.layout import pseudonym_map_key
 from storage.ledger import Ledger
 from zcps.errors import ObjectNotFound
 from zcps.models import DocumentRef, DocumentResult, Review, Status
@@ -35,13 +33,6 @@ def load_reviews(store: ObjectStore, batch: str, kind: ReportKind, unit: str | N
 def load_failed_files(store: ObjectStore, batch: str, unit: str | None = None) -> list[FailedFile]:
     entries = Ledger(store, batch).entries(unit)
     return [FailedFile.from_ledger(e) for e in entries if e.status is Status.failed]
-
-
-def load_pseudonyms(store: ObjectStore, batch: str) -> dict[str, str]:
-    try:
-        return json.loads(store.get(pseudonym_map_key(batch)))
-    except ObjectNotFound:
-        return {}
 
 
 def page_image_source(store: ObjectStore, batch: str, kind: ReportKind):

@@ -45,5 +45,10 @@ def release_prefix(batch: str, unit: str, pseudonym: str) -> str:
     return f"release/{batch}/{unit}/{pseudonym}/"
 
 
-def pseudonym_map_key(batch: str) -> str:
-    return f"results/{batch}/pseudonyms.json"
+def pseudonym_prefix(batch: str) -> str:
+    return f"results/{batch}/pseudonyms/"
+
+
+def pseudonym_key(batch: str, applicant: str) -> str:
+    # One object per applicant: release tasks run concurrently and a shared map would lose entries.
+    return f"{pseudonym_prefix(batch)}{applicant}"

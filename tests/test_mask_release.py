@@ -15,7 +15,8 @@ from rapidfuzz.distance import Levenshtein
 from stdnum.cn import ric
 
 from masking.pseudonym import make_pseudonym
-from storage.layout import pseudonym_map_key, review_key
+from masking.pseudonym import load_pseudonyms
+from storage.layout import review_key
 from zcps.manifest import Manifest
 from zcps.models import DocumentRef, DocumentResult, Page, Review, Status
 from zcps.settings import Settings
@@ -112,7 +113,7 @@ def test_release_masks_and_pseudonymises(tmp_path, manifest, release_inputs, eng
     assert "王建国" not in text and ID_NUMBER[:10] not in text
     assert fuzz.partial_ratio("2019年12月28日", text) >= 90
     assert fuzz.partial_ratio("资格名称：工程师", text) >= 90
-    mapping = json.loads(store.get(pseudonym_map_key("2024")))
+    mapping = load_pseudonyms(store, "2024")
     assert mapping == {"2024-HH-0007": result.pseudonym}
     released_review = store.get(result.review_key).decode()
     assert "2024-HH-0007" not in released_review and result.pseudonym in released_review

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from validators.periods import (
-    add_years, describe_months, full_months_between, has_full_years, is_after, parse_partial,
+    add_years, describe_months, full_months_between, has_full_years, is_after, is_date, parse_partial,
     same_at_coarser_precision,
 )
 
@@ -78,3 +78,11 @@ def test_coarser_precision(first, second, agree):
 ])
 def test_is_after_cutoff(value, after):
     assert is_after(value, CUTOFF) is after
+
+
+@pytest.mark.parametrize(("value", "valid"), [
+    ("2024-06-30", True), ("2024-06", True), ("2024-02-30", False), ("2024", False), ("2024-13", False),
+    ("2024年6月", False), (None, False), (2024, False),
+])
+def test_is_date(value, valid):
+    assert is_date(value) is valid

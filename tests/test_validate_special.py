@@ -89,7 +89,8 @@ def test_township_institution(education, start, location, target, verdict, rules
 @pytest.mark.parametrize(("months", "verdict", "rules"), [
     ({"2021": 12, "2022": 12, "2023": 12}, "eligible", {("rural_service.early", "note")}),
     ({"2021": 12, "2022": 12, "2023": 11}, "not_eligible", {("qualification.years_short", "block")}),
-    ({"2019": 12, "2022": 12, "2023": 12}, "not_eligible", {("qualification.years_short", "block")}),  # before the title
+    # service before the current title does not count
+    ({"2019": 12, "2022": 12, "2023": 12}, "not_eligible", {("qualification.years_short", "block")}),
 ])
 def test_rural_service_one_year_earlier(months, verdict, rules):
     review = run(paths=["standard", "rural_service_3y"], current_title=title("助理级", "2021-06-30"),
@@ -161,7 +162,8 @@ def test_technical_school_classes_count_as_education(school_class, target, held,
 
 def test_qualification_equivalence_is_manual():
     review = run(paths=["qualification_equivalence"])
-    assert_outcome(review, "needs_review", "qualification_equivalence", {("qualification_equivalence.manual", "review")})
+    assert_outcome(review, "needs_review", "qualification_equivalence",
+                   {("qualification_equivalence.manual", "review")})
 
 
 @pytest.mark.parametrize(("target", "held", "start", "verdict", "rules"), [

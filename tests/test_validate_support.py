@@ -81,6 +81,7 @@ def ce_record(year: int, public: float = 30, professional: float = 60, verified_
 def documents_for(m: Manifest, *, without: tuple[str, ...] = ()) -> list[DocumentResult]:
     """The file set consistent with the manifest: every declared fact has its document."""
     edu = m.education
+    holder = (m.name, m.id_number)
     docs = [document("education_certificate", "01_education.jpg",
                      {"education_level": edu.level, "graduated_on": edu.graduated_on, "certificate_number": "EDU-1"},
                      holder=(m.name, None))]
@@ -90,25 +91,28 @@ def documents_for(m: Manifest, *, without: tuple[str, ...] = ()) -> list[Documen
         docs.append(document("title_certificate", "03_title.jpg", {
             "title_level": m.current_title.level, "title_name": m.current_title.name,
             "series": m.current_title.series, "qualified_on": m.current_title.obtained_on,
-            "certificate_number": "T-1"}))
+            "certificate_number": "T-1"}, holder=holder))
     if m.skill:
         docs.append(document("vocational_qualification", "04_skill.jpg",
-                             {"skill_level": m.skill.level, "obtained_on": m.skill.obtained_on}))
+                             {"skill_level": m.skill.level, "obtained_on": m.skill.obtained_on}, holder=holder))
     records = [ce_record(int(y), h.public, h.professional) for y, h in sorted(m.ce_hours.items())]
-    docs.append(document("ce_card", "05_ce_card.jpg", records=records))
+    docs.append(document("ce_card", "05_ce_card.jpg", records=records, holder=holder))
     for year, grade in sorted(m.assessments.items()):
         docs.append(document("annual_assessment", f"06_assessment_{year}.jpg",
-                             {"year": int(year), "grade": grade, "signed_on": f"{int(year) + 1}-01-10"}))
+                             {"year": int(year), "grade": grade, "signed_on": f"{int(year) + 1}-01-10"}, holder=holder))
     if m.target_level == "正高级" and m.current_title:
         docs.append(document("appointment_letter", "03_appointment.jpg",
-                             {"title_level": m.current_title.level, "appointed_on": m.current_title.obtained_on}))
-        docs.append(document("achievement", "06_paper.pdf", {"title": "论文", "issued_on": "2022-06-01"}))
-    docs.append(document("pledge", "07_pledge.jpg", {"signed_on": "2024-06-20"}))
-    docs.append(document("unit_evaluation", "08_unit_evaluation.jpg", {"signed_on": "2024-06-26"}, holder=(m.name, None)))
+                             {"title_level": m.current_title.level, "appointed_on": m.current_title.obtained_on},
+                             holder=holder))
+        docs.append(document("achievement", "06_paper.pdf", {"title": "论文", "issued_on": "2022-06-01"}, holder=holder))
+    docs.append(document("pledge", "07_pledge.jpg", {"signed_on": "2024-06-20"}, holder=holder))
+    docs.append(document("unit_evaluation", "08_unit_evaluation.jpg", {"signed_on": "2024-06-26"},
+                         holder=(m.name, None)))
     for path in m.paths:
         if path.startswith("green_channel:"):
             docs.append(document("green_channel_form", "09_green.jpg",
-                                 {"green_channel_item": int(path.split(":")[1]), "signed_on": "2024-06-21"}))
+                                 {"green_channel_item": int(path.split(":")[1]), "signed_on": "2024-06-21"},
+                                 holder=holder))
     return [d for d in docs if d.extraction.doc_type.value not in without]
 
 

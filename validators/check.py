@@ -21,7 +21,8 @@ SEVERITY_ORDER = {"block": 0, "review": 1, "note": 2}
 RURAL_SERVICE = "rural_service_3y"
 
 
-def _rural_service(manifest: Manifest, facts: Facts, rules: RuleSet, maker: FindingMaker) -> tuple[int, list[Finding], str]:
+def _rural_service(manifest: Manifest, facts: Facts, rules: RuleSet,
+                   maker: FindingMaker) -> tuple[int, list[Finding], str]:
     """§一(一)7(3): ≥ 3 years of township service since the current title → one year earlier."""
     spec = rules.rural_service
     since = int(str(facts.title_on.value)[:4]) if facts.title_on is not None else None

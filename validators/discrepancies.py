@@ -73,6 +73,9 @@ def declared_vs_extracted(manifest: Manifest, facts: Facts, maker: FindingMaker)
         *_compare(maker, "declared.date_mismatch", "职业资格取得时间", skill and skill.obtained_on, facts.skill_on,
                   dates=True),
     ]
+    green_items = [p.split(":")[1] for p in manifest.paths if p.startswith("green_channel:")]
+    if green_items:
+        findings += _compare(maker, "declared.level_mismatch", "绿色通道项目", green_items[0], facts.green_channel_item)
     for year, grade in sorted(facts.assessments.items()):
         declared = manifest.assessments.get(str(year))
         if declared is not None and declared != str(grade.value):

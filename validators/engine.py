@@ -17,6 +17,20 @@ DOC_NAMES = {
 }
 
 
+PATH_NAMES = {
+    "standard": "标准条件", "rural_county_30y": "旗县工作满30年破格", "rural_township_20y": "苏木乡镇工作满20年破格",
+    "township_institution": "苏木乡镇事业单位直接申报中级", "rural_service_3y": "服务基层提前1年",
+    "non_public": "非公有制领域直接申报", "skilled_worker": "高技能人才贯通", "qualification_equivalence": "职业资格对应",
+    "transfer": "转系列评审", "transitional_2023": "2023年过渡性政策",
+}
+
+
+def path_name(path: str) -> str:
+    if path.startswith("green_channel:"):
+        return f"绿色通道第{path.split(':')[1]}项"
+    return PATH_NAMES.get(path, path)
+
+
 def doc_name(doc_type: str) -> str:
     return DOC_NAMES.get(doc_type, doc_type)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field as PydField
 
 from validators.engine import FindingMaker, doc_name
-from validators.periods import is_after
+from validators.periods import is_after, is_date
 from validators.schema import RuleSet
 from zcps.manifest import Manifest
 from zcps.models import CERecord, DocType, DocumentResult, Evidence, Field, Finding, Status
@@ -79,9 +79,16 @@ def field_evidence(result: DocumentResult, field: Field) -> Evidence:
     return Evidence(document=document_path(result), page=field.page, bbox=field.bbox)
 
 
+# A malformed date in one of these fields is treated as not read, never guessed at.
+DATE_FIELDS = frozenset({"graduated_on", "conferred_on", "qualified_on", "obtained_on", "issued_on", "signed_on",
+                         "appointed_on"})
+
+
 def _fact(result: DocumentResult, name: str) -> Fact | None:
     field = result.extraction.fields.get(name) if result.extraction else None
     if field is None or field.value in (None, ""):
+        return None
+    if name in DATE_FIELDS and not is_date(field.value):
         return None
     return Fact(value=field.value, field=name, doc_type=result.extraction.doc_type.value,
                 file=document_path(result), confidence=field.confidence, evidence=field_evidence(result, field))
@@ -126,7 +133,8 @@ class _Resolver:
         facts.green_channel_item = next((f for f in (_fact(d, "green_channel_item") for d in forms) if f), None)
         return facts
 
-    def first_within_cutoff(self, documents: list[DocumentResult], key: str, date_field: str):
+    def first_within_cutoff(self, documents: list[DocumentResult], key: str,
+                            date_field: str) -> tuple[Fact | None, Fact | None]:
         """The first document (in the given order) carrying ``key`` whose date is not after the cutoff."""
         for result in documents:
             value, dated = _fact(result, key), _fact(result, date_field)
@@ -194,7 +202,7 @@ class _Resolver:
         for result in _of_type(self.readable, DocType.ce_card):
             for record in result.extraction.records:
                 year = _ce_year(result, record)
-                if record.verified_on and is_after(record.verified_on, self.rules.cutoff):
+                if is_date(record.verified_on) and is_after(record.verified_on, self.rules.cutoff):
                     self.facts.ce_verified_after.setdefault(record.year, year)
                 else:
                     self.facts.ce_years.setdefault(record.year, year)
@@ -208,7 +216,7 @@ class _Resolver:
                 continue
             issued = _fact(result, "issued_on")
             if issued is None:
-                dated = [d for d in result.extraction.dates if d.value]
+                dated = [d for d in result.extraction.dates if is_date(d.value)]
                 latest = max(dated, key=lambda d: str(d.value), default=None)
                 issued = None if latest is None else Fact(
                     value=latest.value, field="dates", doc_type=result.extraction.doc_type.value,

@@ -11,7 +11,21 @@ not exist. Feb 28 is therefore reached one day sooner than Mar 1 would be.
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date
+
+_DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+
+
+def is_date(value: object) -> bool:
+    """True for a well-formed ``YYYY-MM-DD`` / ``YYYY-MM`` naming a real day."""
+    if not isinstance(value, str) or not _DATE.match(value):
+        return False
+    try:
+        parse_partial(value)
+    except ValueError:
+        return False
+    return True
 
 def parse_partial(value: str) -> date:
     """``YYYY-MM-DD`` or ``YYYY-MM`` (→ first day of the month)."""

@@ -44,7 +44,8 @@ def continuing_education(manifest: Manifest, facts: Facts, rules: RuleSet, maker
     """Per required year; for the non-public sector every shortfall becomes one ce.non_public note (§8)."""
     spec = rules.continuing_education
     hard = manifest.sector != "non_public"
-    have_card = facts.has_document("ce_card") or "ce_card" in facts.failed_types
+    # Without a legible card (absent or unreadable, reported elsewhere) the declared hours are checked.
+    have_card = facts.has_document("ce_card")
     findings: list[Finding] = []
     soft: list[str] = []
     share = spec.professional_share

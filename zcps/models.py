@@ -116,7 +116,6 @@ class Status(str, Enum):
     running = "running"
     done = "done"
     failed = "failed"
-    skipped = "skipped"
 
 
 class ErrorInfo(Model):
@@ -156,7 +155,8 @@ class DocumentResult(Model):
     pages: list[Page] = PydField(default_factory=list)
     extraction: Extraction | None = None
     errors: list[ErrorInfo] = PydField(default_factory=list)
-    from_cache: bool = False
+    from_cache: bool = False  # text came from the OCR cache
+    reused: bool = False  # the whole result was reused: content and pipeline version unchanged
 
 
 Severity = Literal["block", "review", "note"]
