@@ -72,7 +72,10 @@ class _Row:
 
     @property
     def score(self) -> float:
-        return min(line.score for line in self.lines)
+        # Only the lines carrying digits hold the year, hours and date; a seal legend or a signature
+        # read into the same band must not make correct hours look uncertain.
+        numeric = [line.score for line in self.lines if any(ch.isdigit() for ch in line.text)]
+        return min(numeric or [line.score for line in self.lines])
 
     @property
     def raw(self) -> str:

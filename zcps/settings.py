@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     bucket_prefix: str = ""
+    # Optional separate store for the intake/ area (e.g. a read-only endpoint); the rest stays on store_url.
+    intake_store_url: str | None = None
 
     model_dir: Path = Field(default_factory=default_model_dir)
     ocr_threads: int = 2
@@ -44,6 +46,12 @@ class Settings(BaseSettings):
     low_confidence: float = 0.80
     # Masking re-OCR check: "regions" reads crops around every PII line; "full" re-reads whole pages.
     mask_verify_mode: Literal["regions", "full"] = "regions"
+
+    # `zcps serve`: 02:00 Beijing time on 18 July, the day after the units' checking window (1–17 July) closes.
+    schedule_cron: str = "0 2 18 7 *"
+    schedule_timezone: str = "Asia/Shanghai"
+    schedule_batch: str = "2024"
+    log_format: Literal["text", "json"] = "text"
 
     @model_validator(mode="after")
     def _secret_files(self) -> "Settings":

@@ -1,0 +1,237 @@
+"""``zcps bench pipeline``: throughput of every stage, measured in one process on the same pages.
+
+The pages are whole applicants from a fixture batch (their image files and scanned PDFs, in folder
+order, until ``pages`` is reached), so validation and masking see real applicants. The phases run
+in this order on those pages and share one loaded OCR engine:
+
+raw OCR (``recognize`` on the decoded stored pages) → scan pipeline (``acquire_text`` with its
+preprocessing, ``extract_document``, ``check_applicant``) → release in ``regions`` and in ``full``
+verify mode → the same pages as a digital PDF → a batch run and its unchanged re-run
+(``zcps.bench_scale``) → time per applicant at growing batch sizes (``zcps.bench_scale``).
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from zcps.bench_model import (BENCH_BATCH, DigitalRate, MachineLoad, PipelineBenchResult, ReleaseRate, SamplePage,
+                              SampleApplicant, check_targets)
+from zcps.errors import ConfigError, InputError
+from zcps.manifest import parse_manifest
+from zcps.models import DocumentRef, DocumentResult, DocumentText, Review, Status
+from zcps.settings import Settings, get_settings
+
+log = logging.getLogger("zcps.bench")
+
+SAMPLE_ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
+SCAN_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf")
+FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+# A digital PDF page takes milliseconds; repeat it until the timing is well above timer noise.
+DIGITAL_MIN_SECONDS = 1.0
+DIGITAL_MAX_ROUNDS = 50
+
+
+def select_applicants(fixtures: Path, pages: int, settings: Settings) -> list[SampleApplicant]:
+    """Whole applicants (their scanned files only) in folder order until at least ``pages`` pages."""
+    from extractors.loader import open_document
+
+    chosen: list[SampleApplicant] = []
+    total = 0
+    for manifest_path in sorted((fixtures / "intake").glob("*/*/manifest.json")):
+        folder = manifest_path.parent
+        files: list[SamplePage] = []
+        for path in sorted((folder / "docs").iterdir()):
+            if path.suffix.lower() not in SCAN_SUFFIXES or total >= pages:
+                continue
+            try:
+                source = open_document(path.read_bytes(), path.name, settings)
+            except InputError:
+                continue  # the deliberately bad files of the sample measure nothing here
+            if source.digital:
+                continue
+            files.append(SamplePage(path=str(path), pages=source.page_count))
+            total += source.page_count
+        if files:
+            chosen.append(SampleApplicant(unit=folder.parent.name, applicant=folder.name,
+                                          manifest=str(manifest_path), files=files))
+        if total >= pages:
+            break
+    if not chosen:
+        raise ConfigError(f"no scanned pages under {fixtures}/intake",
+                          hint="Point --fixtures at a batch laid out as fixtures/README.md describes.")
+    return chosen
+
+
+def _decoded_pages(applicants: list[SampleApplicant], settings: Settings) -> list[np.ndarray]:
+    from extractors.loader import open_document
+
+    images = []
+    for applicant in applicants:
+        for file in applicant.files:
+            path = Path(file.path)
+            source = open_document(path.read_bytes(), path.name, settings)
+            images += [source.page_image(index) for index in range(source.page_count)]
+    return images
+
+
+def _load_models(first_page: np.ndarray) -> float:
+    """Seconds to load the OCR models, spaCy and the rules, and warm ONNX Runtime up on one page."""
+    from extractors.ocr import get_engine
+    from masking.detect import get_nlp
+    from validators.schema import load_rules
+
+    started = time.perf_counter()
+    engine = get_engine()
+    get_nlp()
+    load_rules(get_settings().rules_year)
+    engine.recognize(first_page)
+    return time.perf_counter() - started
+
+
+def _raw_ocr_seconds(images: list[np.ndarray]) -> float:
+    from extractors.ocr import get_engine
+
+    engine = get_engine()
+    started = time.perf_counter()
+    for image in images:
+        engine.recognize(image)
+    return time.perf_counter() - started
+
+
+def _document_result(applicant: SampleApplicant, path: Path, text: DocumentText) -> DocumentResult:
+    from extractors.extract import extract_document
+
+    ref = DocumentRef(batch=BENCH_BATCH, unit=applicant.unit, applicant=applicant.applicant, file=path.name)
+    return DocumentResult(ref=ref, status=Status.done, sha256=text.sha256, text_source=text.source,
+                          page_count=len(text.pages), pages=text.pages, extraction=extract_document(text))
+
+
+@dataclass
+class _Processed:
+    """What the scan pipeline produced for one applicant: the inputs release needs."""
+
+    applicant: SampleApplicant
+    documents: list[tuple[DocumentResult, bytes]]
+    review: Review
+
+
+def _scan_pipeline(applicants: list[SampleApplicant]) -> tuple[float, list[_Processed]]:
+    from extractors.acquire import acquire_text
+    from validators.check import check_applicant
+
+    processed = []
+    started = time.perf_counter()
+    for applicant in applicants:
+        documents = []
+        for file in applicant.files:
+            path = Path(file.path)
+            data = path.read_bytes()
+            documents.append((_document_result(applicant, path, acquire_text(data, path.name)), data))
+        manifest = parse_manifest(Path(applicant.manifest).read_bytes(), source=f"{applicant.label}/manifest.json")
+        review = check_applicant(manifest, [d for d, _ in documents], batch=BENCH_BATCH, unit=applicant.unit)
+        processed.append(_Processed(applicant, documents, review))
+    return time.perf_counter() - started, processed
+
+
+def _release_seconds(processed: list[_Processed], mode: str) -> tuple[float, int]:
+    """Seconds to release every applicant with ``mode`` verification, and the documents withheld."""
+    from masking.release import release_applicant
+    from storage.local import LocalStore
+
+    settings = get_settings().model_copy(update={"mask_verify_mode": mode})
+    withheld = 0
+    with tempfile.TemporaryDirectory(prefix="zcps-bench-release-") as root:
+        store = LocalStore(root)
+        started = time.perf_counter()
+        for item in processed:
+            manifest = parse_manifest(Path(item.applicant.manifest).read_bytes(),
+                                      source=f"{item.applicant.label}/manifest.json")
+            result = release_applicant(store, BENCH_BATCH, item.applicant.unit, manifest, item.review,
+                                       item.documents, settings)
+            withheld += len(result.withheld)
+        return time.perf_counter() - started, withheld
+
+
+def digital_pdf_of(texts: list[DocumentText]) -> bytes:
+    """The pages as one digital PDF: every OCR line drawn as real text at its box, page size kept."""
+    try:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+        from reportlab.pdfgen import canvas
+    except ImportError as exc:
+        raise ConfigError("reportlab is not installed",
+                          hint="Install the test extra: pip install -e '.[test]'.") from exc
+    import io
+
+    if "zcps-bench" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("zcps-bench", FONT_PATH, subfontIndex=0))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, invariant=1, pageCompression=1)
+    for page in (page for text in texts for page in text.pages):
+        points = 72.0 / page.dpi
+        pdf.setPageSize((page.width * points, page.height * points))
+        for line in page.lines:
+            x0, y0, x1, y1 = line.bbox
+            size = max(4.0, (y1 - y0) * points * 0.8)
+            pdf.setFont("zcps-bench", size)
+            pdf.drawString(x0 * points, (page.height - y1) * points + size * 0.15, line.text)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def _digital_rate(texts: list[DocumentText]) -> DigitalRate:
+    from extractors.acquire import acquire_text
+    from extractors.extract import extract_document
+
+    data = digital_pdf_of(texts)
+    pages = rounds = 0
+    started = time.perf_counter()
+    while rounds < DIGITAL_MAX_ROUNDS and (rounds == 0 or time.perf_counter() - started < DIGITAL_MIN_SECONDS):
+        text = acquire_text(data, "bench-digital.pdf")
+        extract_document(text)
+        pages += len(text.pages)
+        rounds += 1
+    seconds = time.perf_counter() - started
+    return DigitalRate(pages=pages, rounds=rounds, seconds=seconds, pages_per_second=pages / seconds)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set (Linux reports ``ru_maxrss`` in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_pipeline_bench(pages: int = 20, scale: list[int] | None = None, fixtures: Path | str = SAMPLE_ROOT,
+                       seed: int = 2024) -> PipelineBenchResult:
+    from zcps.bench_scale import rerun_comparison, scale_points
+
+    settings = get_settings()
+    load = MachineLoad.now(settings)
+    applicants = select_applicants(Path(fixtures), pages, settings)
+    images = _decoded_pages(applicants, settings)
+    result = PipelineBenchResult(pages=len(images), files=sum(len(a.files) for a in applicants),
+                                 applicants=len(applicants), load_before=load,
+                                 model_load_seconds=_load_models(images[0]))
+    result.raw_ocr_seconds = _raw_ocr_seconds(images)
+    log.info("raw OCR: %d pages in %.1fs", len(images), result.raw_ocr_seconds)
+    result.pipeline_seconds, processed = _scan_pipeline(applicants)
+    texts = [DocumentText(sha256=d.sha256, source=d.text_source, engine="", pages=d.pages)
+             for item in processed for d, _ in item.documents]
+    result.pages_ocr_twice = sum(1 for t in texts for p in t.pages if p.rotation or p.deskew_angle)
+    for mode in ("regions", "full"):
+        seconds, withheld = _release_seconds(processed, mode)
+        result.release.append(ReleaseRate(mode=mode, seconds=seconds, withheld=withheld))
+    result.digital = _digital_rate(texts)
+    result.rerun = rerun_comparison(applicants)
+    result.scale = scale_points(scale if scale is not None else [10, 100, 500], seed)
+    result.peak_rss_mib = peak_rss_mib()
+    result.load_after = MachineLoad.now(settings)
+    result.targets = check_targets(result)
+    return result
