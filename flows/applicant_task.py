@@ -64,7 +64,8 @@ def review_task(applicant: ApplicantRef, documents: list[DocumentResult], batch_
 
 @task(name="release", task_run_name="release-{applicant.unit}-{applicant.applicant}", cache_policy=NO_CACHE,
       persist_result=False)
-def release_task(applicant: ApplicantRef, review: Review, store_url: str) -> ReleaseResult | None:
+def release_task(applicant: ApplicantRef, review: Review, store_url: str,
+                 batch_applicants: list[str]) -> ReleaseResult | None:
     if review.findings and review.findings[0].rule == "manifest.invalid":
         return None
     store = open_store(store_url)
@@ -74,4 +75,5 @@ def release_task(applicant: ApplicantRef, review: Review, store_url: str) -> Rel
         result = load_result(store, ref)
         if result is not None:
             documents.append((result, store.get(doc_key(ref)) if result.status is not Status.failed else b""))
-    return release_applicant(store, applicant.batch, applicant.unit, manifest, review, documents)
+    return release_applicant(store, applicant.batch, applicant.unit, manifest, review, documents,
+                             batch_applicants=batch_applicants)

@@ -61,7 +61,8 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
     processed = {(r.ref.unit, r.ref.applicant) for r in results.values() if not r.reused}
     stored = outcome(gather_results_task.submit([d for d in intake.documents if d not in results], store.url),
                      failures.append) or []
-    documents = [r for r in results.values()] + stored
+    # Completion order varies with the runner; reviews (and their findings' order) must not.
+    documents = sorted([*results.values(), *stored], key=lambda r: (r.ref.unit, r.ref.applicant, r.ref.file))
     batch_findings = duplicate_findings(documents)
     by_applicant: dict[tuple[str, str], list[DocumentResult]] = {}
     for result in documents:
@@ -74,7 +75,8 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
     reviews = [(a, r) for a, r in reviews if r is not None]
     changed = [(a, r.review) for a, r in reviews if r.changed or (a.unit, a.applicant) in processed]
     if release:
-        for future in [release_task.submit(applicant, review, store.url) for applicant, review in changed]:
+        everyone = [a.applicant for a in intake.applicants]
+        for future in [release_task.submit(applicant, review, store.url, everyone) for applicant, review in changed]:
             outcome(future, failures.append)
     if reports and changed:
         outcome(report_task.submit(batch, store.url, sorted({a.unit for a in intake.applicants})), failures.append)

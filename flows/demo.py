@@ -26,12 +26,13 @@ def load_sample_batch(store_url: str | None, batch: str = "2024", source: Path =
 def describe_outputs(store_url: str, batch: str) -> str:
     store = open_store(store_url)
     reports = list(store.list(f"results/{batch}/reports/"))
-    html = [k for k in reports if k.endswith(".html")]
     lines = [f"Store: {store.url}",
              f"  per-document results and reviews: results/{batch}/",
              f"  masked committee release:         release/{batch}/",
              f"  reports: {len(reports)} files under results/{batch}/reports/"]
     local_root = store.url.removeprefix("file://") if store.url.startswith("file://") else None
-    for key in html:
-        lines.append(f"HTML report: {Path(local_root, key) if local_root else key}")
+    for kind, label in (("committee", "Committee report (masked)"), ("unit", "HTML report")):
+        key = f"results/{batch}/reports/batch-{kind}.html"
+        if key in reports:
+            lines.append(f"{label}: {Path(local_root, key) if local_root else key}")
     return "\n".join(lines)

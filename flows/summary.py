@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from storage.intake import IntakeProblem
 from storage.ledger import Ledger
-from zcps.errors import ZcpsError
+from zcps.errors import LeaseConflict, ZcpsError
 from zcps.models import DocumentRef, DocumentResult, ErrorInfo, Status
 
 
@@ -68,7 +68,8 @@ def crashed_result(ref: DocumentRef, exc: BaseException, ledger: Ledger) -> Docu
     error = exc if isinstance(exc, ZcpsError) else ZcpsError(f"{type(exc).__name__} in task for {ref.file}")
     try:
         entry = ledger.get(ref)
-        if entry is not None and entry.status is not Status.failed:
+        # A lease conflict means another run holds or finished the file: its entry is not ours to fail.
+        if entry is not None and entry.status is Status.running and not isinstance(exc, LeaseConflict):
             ledger.fail(ref, entry.lease_owner or "flow", error.code, error.message)
     except ZcpsError:
         pass

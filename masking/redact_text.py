@@ -66,12 +66,25 @@ def _mask_finding(finding: Finding, known: KnownPii) -> Finding:
     })
 
 
-def mask_review(review: Review, manifest: Manifest, pseudonym: str | None = None) -> Review:
+def _aliased(finding: Finding, aliases: dict[str, str]) -> Finding:
+    def swap(text: str | None) -> str | None:
+        for applicant_id, pseudonym in aliases.items():
+            text = text.replace(applicant_id, pseudonym) if text else text
+        return text
+
+    return finding.model_copy(update={"message": swap(finding.message), "declared": swap(finding.declared),
+                                      "extracted": swap(finding.extracted)})
+
+
+def mask_review(review: Review, manifest: Manifest, pseudonym: str | None = None,
+                aliases: dict[str, str] | None = None) -> Review:
     """The committee copy of a review: messages and values masked, the applicant id replaced by
-    the pseudonym when one is given."""
+    the pseudonym when one is given, and other applicants of the batch named (say, by a duplicate
+    finding) replaced by theirs via ``aliases`` (applicant id → pseudonym)."""
     known = known_pii(manifest)
+    aliases = dict(sorted((aliases or {}).items(), key=lambda item: -len(item[0])))
     update: dict[str, Any] = {
-        "findings": [_mask_finding(f, known) for f in review.findings],
+        "findings": [_aliased(_mask_finding(f, known), aliases) for f in review.findings],
         "failed_files": [mask_text(f, known) for f in review.failed_files],
         "path_explanation": mask_text(review.path_explanation, known) if review.path_explanation else None,
     }

@@ -83,7 +83,8 @@ def _with_findings(review: Review, findings: list[Finding]) -> Review:
 
 def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manifest, review: Review,
                       documents: list[tuple[DocumentResult, bytes]], settings: Settings | None = None, *,
-                      engine: OcrEngine | None = None, redactor: Redactor = fill_boxes) -> ReleaseResult:
+                      engine: OcrEngine | None = None, redactor: Redactor = fill_boxes,
+                      batch_applicants: list[str] = ()) -> ReleaseResult:
     settings = settings or get_settings()
     pseudonym = make_pseudonym(settings.pseudonym_key, batch, manifest.applicant_id)
     record_pseudonym(store, batch, manifest.applicant_id, pseudonym)
@@ -127,7 +128,8 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
         store.put(review_key(batch, unit, review.applicant_id),
                   updated.model_dump_json(by_alias=True, indent=2).encode())
     result.review_key = f"{prefix}review.json"
-    store.put(result.review_key, mask_review(updated, manifest, pseudonym).model_dump_json(
+    aliases = {other: make_pseudonym(settings.pseudonym_key, batch, other) for other in batch_applicants}
+    store.put(result.review_key, mask_review(updated, manifest, pseudonym, aliases).model_dump_json(
         by_alias=True, indent=2).encode())
     log.info("released %s/%s: %d files, %d withheld", unit, pseudonym, len(result.released), len(result.withheld))
     return result

@@ -3,7 +3,13 @@
 - ``file://DIR`` or a plain path → ``LocalStore`` (relative paths are relative to the cwd);
 - ``s3://HOST:PORT`` (TLS from ``ZCPS_S3_SECURE``), ``http://HOST:PORT`` or ``https://HOST:PORT``
   → ``S3Store`` with credentials from the settings, never from the URL. Optional query
-  parameters ``secure``, ``bucket_prefix`` and ``region`` override the settings.
+  parameters ``secure``, ``bucket_prefix`` and ``region`` override the settings;
+- ``routed://?default=URL&intake=URL`` → ``RoutedStore`` (keys routed by area, see ``storage/routed.py``).
+
+When ``ZCPS_INTAKE_STORE_URL`` is set, every other store URL opens as a ``RoutedStore`` whose
+``intake/`` keys go to that URL, so the pipeline reads intake from where the setting says even
+when a command names the main store explicitly; ``ZCPS_INTAKE_READ_ONLY`` (default true) makes
+the routed store refuse writes to intake.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from storage.base import ObjectStore
 from storage.local import LocalStore
+from storage.routed import SCHEME as ROUTED_SCHEME, RoutedStore, parse_routed_url
 from storage.s3 import S3Store
 from zcps.errors import ConfigError
 from zcps.settings import Settings, get_settings
@@ -23,9 +30,27 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
+INTAKE_AREA = "intake"
+
+
 def open_store(url: str | None = None, settings: Settings | None = None) -> ObjectStore:
     settings = settings or get_settings()
     url = url or settings.store_url
+    if urlsplit(url).scheme.lower() == ROUTED_SCHEME:
+        default, routes, read_only = parse_routed_url(url)
+        return RoutedStore(_open_single(default, settings),
+                           {area: _open_single(target, settings) for area, target in routes.items()}, read_only)
+    intake_url = settings.intake_store_url
+    if intake_url and intake_url != url:
+        read_only = frozenset({INTAKE_AREA}) if settings.intake_read_only else frozenset()
+        return RoutedStore(_open_single(url, settings), {INTAKE_AREA: _open_single(intake_url, settings)}, read_only)
+    return _open_single(url, settings)
+
+
+def _open_single(url: str, settings: Settings) -> ObjectStore:
+    if urlsplit(url).scheme.lower() == ROUTED_SCHEME:
+        raise ConfigError("a routed store cannot route to another routed store",
+                          hint="Name plain file://, s3:// or http(s):// URLs inside routed://.")
     if url.startswith("file://"):
         return LocalStore(_absolute(unquote(url[len("file://"):])))
     scheme = urlsplit(url).scheme.lower()

@@ -18,10 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from storage.base import ObjectStore
-from storage.factory import open_store
-from storage.local import LocalStore
-from zcps.settings import Settings, get_settings
+from zcps import runtime
+
+# Quiet Prefect before any test imports it (its ephemeral server logs to closed streams at exit).
+runtime.configure()
+
+from storage.base import ObjectStore  # noqa: E402
+from storage.factory import open_store  # noqa: E402
+from storage.local import LocalStore  # noqa: E402
+from zcps.settings import Settings, get_settings  # noqa: E402
 
 S3_ACCESS_KEY = "zcpstestaccesskey"
 S3_SECRET_KEY = "zcpstestsecretkey0123456789"

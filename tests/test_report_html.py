@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,10 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from browser import chromium
 from reports.build import build_reports
 from test_report_samples import BATCH, build_sample, pseudonyms
 
-CHROMIUM = "/usr/bin/chromium"
 # Findings whose box lies on an available page image: 3 on the CE card, 2 on the title certificate.
 CROPPED = 5
 
@@ -74,20 +72,6 @@ def _report(kind="unit"):
     return sample, out["html"].decode("utf-8")
 
 
-def _chromium(tmp_path: Path, html: str, *args: str) -> subprocess.CompletedProcess:
-    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if binary is None:
-        pytest.skip("headless chromium is not installed (apt install chromium)")
-    page = tmp_path / "report.html"
-    page.write_text(html, encoding="utf-8")
-    command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,3000", *args, page.as_uri()]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result
-
-
 @pytest.mark.parametrize("kind", ["unit", "committee"])
 def test_self_contained(kind):
     _, html = _report(kind)
@@ -124,7 +108,7 @@ def test_rendered_dom_shows_findings_and_decoded_crops(tmp_path):
     sample, html = _report()
     applicant = sample.people[0].applicant_id
     probed = html.replace("</body>", PROBE.replace("APPLICANT", json.dumps(applicant)) + "</body>")
-    dom = _chromium(tmp_path, probed, "--virtual-time-budget=5000", "--dump-dom").stdout
+    dom = chromium(tmp_path, probed, "--virtual-time-budget=5000", "--dump-dom").stdout
     reader = DomReader()
     reader.feed(dom)
     assert len(reader.rows) == 8
@@ -139,7 +123,7 @@ def test_rendered_dom_shows_findings_and_decoded_crops(tmp_path):
 
 def _screenshot(tmp_path: Path, html: str) -> np.ndarray:
     shot = tmp_path / "report.png"
-    _chromium(tmp_path, html, f"--screenshot={shot}")
+    chromium(tmp_path, html, f"--screenshot={shot}")
     return np.asarray(Image.open(shot).convert("RGB")).astype(int)
 
 
@@ -156,7 +140,7 @@ def test_screenshot_is_not_blank_and_wears_the_kind_colour(tmp_path, kind, banne
 
 def test_dom_rows_carry_message_and_declared_next_to_extracted(tmp_path):
     sample, html = _report()
-    dom = _chromium(tmp_path, html, "--virtual-time-budget=3000", "--dump-dom").stdout
+    dom = chromium(tmp_path, html, "--virtual-time-budget=3000", "--dump-dom").stdout
     rows = dict(re.findall(r'<tr id="(F\d{4})" class="finding".*?>(.*?)</tr>', dom, flags=re.S))
     texts = {key: unescape(re.sub(r"<[^>]+>", "", row)) for key, row in rows.items()}
     for review in sample.reviews:

@@ -56,6 +56,13 @@ class MachineLoad(_Model):
                    ocr_threads=settings.ocr_threads, concurrency=settings.concurrency)
 
 
+class Phase(_Model):
+    name: str
+    wall_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process, all threads: what the phase cost, whatever else the machine ran
+    peak_rss_mib: float = 0.0  # the process's peak so far, read when the phase ended
+
+
 class ReleaseRate(_Model):
     mode: str
     seconds: float
@@ -128,7 +135,7 @@ class PipelineBenchResult(_Model):
     applicants: int
     load_before: MachineLoad
     load_after: MachineLoad | None = None
-    model_load_seconds: float
+    model_load_seconds: float = 0.0
     raw_ocr_seconds: float = 0.0
     pipeline_seconds: float = 0.0
     pages_ocr_twice: int = 0  # turned or tilted ≥ 2°: OCR'd again after the orientation fix
@@ -137,6 +144,7 @@ class PipelineBenchResult(_Model):
     rerun: RerunTimes | None = None
     scale: list[ScalePoint] = Field(default_factory=list)
     peak_rss_mib: float = 0.0
+    phases: list[Phase] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
 
     @computed_field
@@ -153,6 +161,23 @@ class PipelineBenchResult(_Model):
     @property
     def pipeline_ratio(self) -> float:
         return self.pipeline_pages_per_second / self.raw_ocr_pages_per_second
+
+    def _cpu(self, name: str) -> float:
+        return next((p.cpu_seconds for p in self.phases if p.name == name), 0.0)
+
+    @computed_field
+    @property
+    def pipeline_ratio_cpu(self) -> float:
+        """The same ratio on CPU seconds of this process: less sensitive to other load on the machine."""
+        pipeline = self._cpu("scan_pipeline")
+        return self._cpu("raw_ocr") / pipeline if pipeline > 0 else 0.0
+
+    @computed_field
+    @property
+    def full_ratio_cpu(self) -> dict[str, float]:
+        raw = self._cpu("raw_ocr")
+        return {r.mode: raw / (self._cpu("scan_pipeline") + self._cpu(f"release_{r.mode}")) if raw > 0 else 0.0
+                for r in self.release}
 
     @computed_field
     @property
@@ -188,10 +213,11 @@ class PipelineBenchResult(_Model):
                 f"models load + warm-up        {self.model_load_seconds:8.1f} s",
                 f"raw OCR                      {self.raw_ocr_pages_per_second:8.3f} pages/s",
                 f"scan pipeline                {self.pipeline_pages_per_second:8.3f} pages/s "
-                f"(×{self.pipeline_ratio:.2f} raw; {self.pages_ocr_twice} of {self.pages} pages OCR'd twice)"]
+                f"(×{self.pipeline_ratio:.2f} raw, ×{self.pipeline_ratio_cpu:.2f} on CPU time; "
+                f"{self.pages_ocr_twice} of {self.pages} pages OCR'd twice)"]
         for release in self.release:
             rows.append(f"full pipeline, verify={release.mode:<8}{self.full_pages_per_second[release.mode]:7.3f} "
-                        f"pages/s (×{self.full_ratio[release.mode]:.2f} raw; masking {release.seconds:.1f} s, "
+                        f"pages/s (×{self.full_ratio[release.mode]:.2f} raw, ×{self.full_ratio_cpu[release.mode]:.2f} CPU; masking {release.seconds:.1f} s, "
                         f"{release.withheld} withheld)")
         if self.digital:
             rows.append(f"digital PDF                  {self.digital.pages_per_second:8.2f} pages/s "
@@ -201,7 +227,8 @@ class PipelineBenchResult(_Model):
             rows.append(f"batch run / unchanged re-run  wall {r.first_wall_seconds:.1f} s / {r.second_wall_seconds:.2f} s "
                         f"(×{r.speedup_wall:.1f}); flow {r.first_flow_seconds:.1f} s / {r.second_flow_seconds:.2f} s "
                         f"(×{r.speedup_flow:.1f})")
-        rows.append(f"peak RSS (this process)      {self.peak_rss_mib:8.0f} MiB")
+        rows.append(f"peak RSS (this process)      {self.peak_rss_mib:8.0f} MiB; after each phase: "
+                    + ", ".join(f"{p.name} {p.peak_rss_mib:.0f}" for p in self.phases))
         if self.scale:
             rows.append(f"{'applicants':>10}{'files':>7}{'wall s':>9}{'flow s':>9}{'s/appl':>8}"
                         f"{'listing':>9}{'ledger':>8}{'reports':>9}")

@@ -16,13 +16,15 @@ import logging
 import resource
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from zcps.bench_model import (BENCH_BATCH, DigitalRate, MachineLoad, PipelineBenchResult, ReleaseRate, SamplePage,
-                              SampleApplicant, check_targets)
+from zcps.bench_model import (BENCH_BATCH, DigitalRate, MachineLoad, Phase, PipelineBenchResult, ReleaseRate,
+                              SampleApplicant, SamplePage, check_targets)
 from zcps.errors import ConfigError, InputError
 from zcps.manifest import parse_manifest
 from zcps.models import DocumentRef, DocumentResult, DocumentText, Review, Status
@@ -81,28 +83,24 @@ def _decoded_pages(applicants: list[SampleApplicant], settings: Settings) -> lis
     return images
 
 
-def _load_models(first_page: np.ndarray) -> float:
-    """Seconds to load the OCR models, spaCy and the rules, and warm ONNX Runtime up on one page."""
+def _load_models(first_page: np.ndarray) -> None:
+    """Load the OCR models, spaCy and the rules, and warm ONNX Runtime up on one page."""
     from extractors.ocr import get_engine
     from masking.detect import get_nlp
     from validators.schema import load_rules
 
-    started = time.perf_counter()
     engine = get_engine()
     get_nlp()
     load_rules(get_settings().rules_year)
     engine.recognize(first_page)
-    return time.perf_counter() - started
 
 
-def _raw_ocr_seconds(images: list[np.ndarray]) -> float:
+def _raw_ocr(images: list[np.ndarray]) -> None:
     from extractors.ocr import get_engine
 
     engine = get_engine()
-    started = time.perf_counter()
     for image in images:
         engine.recognize(image)
-    return time.perf_counter() - started
 
 
 def _document_result(applicant: SampleApplicant, path: Path, text: DocumentText) -> DocumentResult:
@@ -122,12 +120,11 @@ class _Processed:
     review: Review
 
 
-def _scan_pipeline(applicants: list[SampleApplicant]) -> tuple[float, list[_Processed]]:
+def _scan_pipeline(applicants: list[SampleApplicant]) -> list[_Processed]:
     from extractors.acquire import acquire_text
     from validators.check import check_applicant
 
     processed = []
-    started = time.perf_counter()
     for applicant in applicants:
         documents = []
         for file in applicant.files:
@@ -137,11 +134,11 @@ def _scan_pipeline(applicants: list[SampleApplicant]) -> tuple[float, list[_Proc
         manifest = parse_manifest(Path(applicant.manifest).read_bytes(), source=f"{applicant.label}/manifest.json")
         review = check_applicant(manifest, [d for d, _ in documents], batch=BENCH_BATCH, unit=applicant.unit)
         processed.append(_Processed(applicant, documents, review))
-    return time.perf_counter() - started, processed
+    return processed
 
 
-def _release_seconds(processed: list[_Processed], mode: str) -> tuple[float, int]:
-    """Seconds to release every applicant with ``mode`` verification, and the documents withheld."""
+def _release(processed: list[_Processed], mode: str) -> int:
+    """Release every applicant with ``mode`` verification; returns the documents withheld."""
     from masking.release import release_applicant
     from storage.local import LocalStore
 
@@ -149,14 +146,13 @@ def _release_seconds(processed: list[_Processed], mode: str) -> tuple[float, int
     withheld = 0
     with tempfile.TemporaryDirectory(prefix="zcps-bench-release-") as root:
         store = LocalStore(root)
-        started = time.perf_counter()
         for item in processed:
             manifest = parse_manifest(Path(item.applicant.manifest).read_bytes(),
                                       source=f"{item.applicant.label}/manifest.json")
             result = release_applicant(store, BENCH_BATCH, item.applicant.unit, manifest, item.review,
                                        item.documents, settings)
             withheld += len(result.withheld)
-        return time.perf_counter() - started, withheld
+    return withheld
 
 
 def digital_pdf_of(texts: list[DocumentText]) -> bytes:
@@ -208,29 +204,51 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@contextmanager
+def _phase(result: PipelineBenchResult, name: str) -> Iterator[Phase]:
+    """Wall and CPU seconds of one phase, and the process's peak RSS at its end."""
+    phase = Phase(name=name)
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield phase
+    phase.wall_seconds = time.perf_counter() - wall
+    phase.cpu_seconds = time.process_time() - cpu
+    phase.peak_rss_mib = peak_rss_mib()
+    result.phases.append(phase)
+    log.info("phase %s: %.1f s wall, %.1f s CPU, peak RSS %.0f MiB", name, phase.wall_seconds,
+             phase.cpu_seconds, phase.peak_rss_mib)
+
+
 def run_pipeline_bench(pages: int = 20, scale: list[int] | None = None, fixtures: Path | str = SAMPLE_ROOT,
                        seed: int = 2024) -> PipelineBenchResult:
     from zcps.bench_scale import rerun_comparison, scale_points
 
     settings = get_settings()
-    load = MachineLoad.now(settings)
     applicants = select_applicants(Path(fixtures), pages, settings)
     images = _decoded_pages(applicants, settings)
     result = PipelineBenchResult(pages=len(images), files=sum(len(a.files) for a in applicants),
-                                 applicants=len(applicants), load_before=load,
-                                 model_load_seconds=_load_models(images[0]))
-    result.raw_ocr_seconds = _raw_ocr_seconds(images)
-    log.info("raw OCR: %d pages in %.1fs", len(images), result.raw_ocr_seconds)
-    result.pipeline_seconds, processed = _scan_pipeline(applicants)
+                                 applicants=len(applicants), load_before=MachineLoad.now(settings))
+    with _phase(result, "models") as phase:
+        _load_models(images[0])
+    result.model_load_seconds = phase.wall_seconds
+    with _phase(result, "raw_ocr") as phase:
+        _raw_ocr(images)
+    result.raw_ocr_seconds = phase.wall_seconds
+    with _phase(result, "scan_pipeline") as phase:
+        processed = _scan_pipeline(applicants)
+    result.pipeline_seconds = phase.wall_seconds
     texts = [DocumentText(sha256=d.sha256, source=d.text_source, engine="", pages=d.pages)
              for item in processed for d, _ in item.documents]
     result.pages_ocr_twice = sum(1 for t in texts for p in t.pages if p.rotation or p.deskew_angle)
     for mode in ("regions", "full"):
-        seconds, withheld = _release_seconds(processed, mode)
-        result.release.append(ReleaseRate(mode=mode, seconds=seconds, withheld=withheld))
-    result.digital = _digital_rate(texts)
-    result.rerun = rerun_comparison(applicants)
-    result.scale = scale_points(scale if scale is not None else [10, 100, 500], seed)
+        with _phase(result, f"release_{mode}") as phase:
+            withheld = _release(processed, mode)
+        result.release.append(ReleaseRate(mode=mode, seconds=phase.wall_seconds, withheld=withheld))
+    with _phase(result, "digital_pdf"):
+        result.digital = _digital_rate(texts)
+    with _phase(result, "batch_rerun"):
+        result.rerun = rerun_comparison(applicants)
+    with _phase(result, "scale"):
+        result.scale = scale_points(scale if scale is not None else [10, 100, 500], seed)
     result.peak_rss_mib = peak_rss_mib()
     result.load_after = MachineLoad.now(settings)
     result.targets = check_targets(result)

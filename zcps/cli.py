@@ -93,9 +93,9 @@ def demo(store: Optional[str] = STORE, verbose: bool = VERBOSE) -> None:
     code = _run_batch("2024", None, store_url, verbose=verbose)
     from flows.demo import describe_outputs
 
-    typer.echo(describe_outputs(store_url, "2024"))
     if code == ExitCode.files_failed:
         typer.echo("(The sample batch contains deliberately bad files; their failures are expected.)")
+    typer.echo(describe_outputs(store_url, "2024"))
     raise typer.Exit(ExitCode.ok)
 
 

@@ -84,3 +84,17 @@ def bench_pipeline(pages: int = typer.Option(20, "--pages", help="Scanned pages 
     Path(out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
     typer.echo(result.table())
     typer.echo(f"wrote {out}")
+
+
+@app.command()
+def serve(batch: Optional[str] = typer.Option(None, "--batch", help="Batch to schedule (default: ZCPS_SCHEDULE_BATCH)."),
+          verbose: bool = VERBOSE) -> None:
+    """Register the batch's Prefect deployment on its cron schedule (ZCPS_SCHEDULE_CRON) and serve it."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
+    from flows.schedule import plan_schedule, serve_batch
+
+    plan = plan_schedule(batch)
+    typer.echo(f"deployment {plan.full_name}: cron {plan.cron!r} ({plan.timezone}), batch {plan.batch}; Ctrl-C stops")
+    serve_batch(plan)

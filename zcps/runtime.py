@@ -21,11 +21,9 @@ _PREFECT_DEFAULTS = {
 def configure(verbose: bool = False) -> None:
     for key, value in _PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, "INFO" if verbose and key == "PREFECT_LOGGING_LEVEL" else value)
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("zcps").setLevel(logging.INFO if verbose else logging.WARNING)
+    from zcps.logs import configure_logging
+
+    configure_logging(logging.INFO if verbose else logging.WARNING)
     for noisy in ("paddlex", "paddleocr", "ppocr", "jieba", "urllib3", "httpx", "uvicorn", "prefect.server"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=DeprecationWarning)

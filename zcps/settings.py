@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     bucket_prefix: str = ""
     # Optional separate store for the intake/ area (e.g. a read-only endpoint); the rest stays on store_url.
     intake_store_url: str | None = None
+    intake_read_only: bool = True
 
     model_dir: Path = Field(default_factory=default_model_dir)
     ocr_threads: int = 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.table import Table
@@ -21,15 +21,18 @@ def print_status(batch: str, store_url: str | None, *, only_failed: bool = False
     table = Table(title=f"batch {batch}")
     for column in ("file", "status", "attempts", "error"):
         table.add_column(column)
+    now = datetime.now(UTC)
     for entry in entries:
         error = f"{entry.error_code}: {entry.error_message}" if entry.error_code else ""
-        table.add_row(f"{entry.unit}/{entry.applicant}/{entry.file}", entry.status.value, str(entry.attempts), error)
+        stale = entry.status is Status.running and not entry.lease_fresh(now)
+        # A stale 'running' file belongs to a dead worker; `zcps rerun --failed` takes it over.
+        state = f"{entry.status.value} (stale)" if stale else entry.status.value
+        table.add_row(f"{entry.unit}/{entry.applicant}/{entry.file}", state, str(entry.attempts), error)
     console = Console()
     console.print(table)
-    all_entries = ledger.entries()
-    by_status = Counter(e.status.value for e in all_entries)
-    by_code = Counter(e.error_code for e in all_entries if e.error_code and e.status is Status.failed)
-    console.print("status: " + (", ".join(f"{k} {v}" for k, v in sorted(by_status.items())) or "no files"))
-    if by_code:
-        console.print("errors: " + ", ".join(f"{k} {v}" for k, v in sorted(by_code.items())))
-    return ExitCode.files_failed if by_status.get(Status.failed.value) else ExitCode.ok
+    summary = ledger.summary()
+    counts = ", ".join(f"{status} {count}" for status, count in summary.by_status.items() if count)
+    console.print(f"status ({summary.total} files): {counts or 'no files'}")
+    if summary.by_error_code:
+        console.print("errors: " + ", ".join(f"{code} {count}" for code, count in summary.by_error_code.items()))
+    return ExitCode.files_failed if summary.by_status.get(Status.failed.value) else ExitCode.ok
