@@ -90,11 +90,10 @@ def secured_run(tmp_path_factory):
     (root / "secret").write_text(SECRET_KEY + "\n")
     env = {"ZCPS_STORE_URL": servers["main"].url, "ZCPS_INTAKE_STORE_URL": servers["intake"].url,
            "ZCPS_S3_ACCESS_KEY_FILE": str(root / "access"), "ZCPS_S3_SECRET_KEY_FILE": str(root / "secret"),
-           "ZCPS_PSEUDONYM_KEY": PSEUDONYM_KEY, "ZCPS_LOG_FORMAT": "json"}
+           "ZCPS_PSEUDONYM_KEY": PSEUDONYM_KEY}
     captured = Captured()
     # The root sees every propagating logger (Prefect's run loggers included); these two do not propagate.
     loggers = [logging.getLogger(name) for name in ("", "prefect._internal", "prefect.extra")]
-    levels = [logger.level for logger in loggers]
     with pytest.MonkeyPatch.context() as patch:
         for name in ("ZCPS_S3_ACCESS_KEY", "ZCPS_S3_SECRET_KEY"):
             patch.delenv(name, raising=False)
@@ -107,19 +106,20 @@ def secured_run(tmp_path_factory):
         install(captured, "json")
         for logger in loggers:
             logger.addHandler(captured)
-        loggers[0].setLevel(logging.DEBUG)
-        prefect_level = logging.getLogger("prefect").level
-        logging.getLogger("prefect").setLevel(logging.INFO)
+        tuned = {"": logging.DEBUG, "zcps": logging.DEBUG, "prefect": logging.INFO}
+        previous = {name: logging.getLogger(name).level for name in tuned}
+        for name, level in tuned.items():
+            logging.getLogger(name).setLevel(level)
         try:
             summary = run_batch(BATCH)
             store = open_store()
             yield {"summary": summary, "store": store, "servers": servers, "logs": captured.lines,
                    "intake_before": intake_before, "root": root}
         finally:
-            for logger, level in zip(loggers, levels):
+            for logger in loggers:
                 logger.removeHandler(captured)
-                logger.setLevel(level)
-            logging.getLogger("prefect").setLevel(prefect_level)
+            for name, level in previous.items():
+                logging.getLogger(name).setLevel(level)
             for server in servers.values():
                 server.stop()
             get_settings.cache_clear()

@@ -127,6 +127,23 @@ def _stage_seconds(store, units: list[str]) -> tuple[float, float, float]:
     return listed - started, ledger_read - listed, time.perf_counter() - ledger_read
 
 
+def scale_points_in_child(sizes: list[int], seed: int) -> tuple[list[ScalePoint], float]:
+    """``scale_points`` in a fresh process, so its memory (the flow holds every document result of the
+    batch) is measured apart from the OCR worker's; returns the points and the child's peak RSS in MiB."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_scale_with_peak, sizes, seed).result()
+
+
+def _scale_with_peak(sizes: list[int], seed: int) -> tuple[list[ScalePoint], float]:
+    import resource
+
+    points = scale_points(sizes, seed)
+    return points, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def scale_points(sizes: list[int], seed: int) -> list[ScalePoint]:
     from extractors.ocr import engine_name
     from storage.local import LocalStore
