@@ -33,8 +33,8 @@ _HEADER_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _HEADERS.items()))
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _YEAR_RE = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _INLINE_RE = re.compile(
-    rf"(?P<y>20\d\d)年度?.{{0,3}}?公需(?:科目|课)?[:：]?(?P<pub>\d+(?:\.\d+)?).{{0,4}}?专业(?:科目|课)[:：]?"
-    rf"(?P<pro>\d+(?:\.\d+)?)(?:.{{0,6}}?合计[:：]?(?P<tot>\d+(?:\.\d+)?))?"
+    r"(?P<y>20\d\d)年度?.{0,3}?公需(?:科目|课)?[:：]?(?P<pub>\d+(?:\.\d+)?).{0,4}?专业(?:科目|课)[:：]?"
+    r"(?P<pro>\d+(?:\.\d+)?)(?:.{0,6}?合计[:：]?(?P<tot>\d+(?:\.\d+)?))?"
 )
 # In a merged run the year is simply the first four digits of the row.
 _LEADING_YEAR_RE = re.compile(r"\D{0,4}?(20\d\d)")

@@ -8,7 +8,6 @@ finding in the applicant's (unmasked) review under ``results/``.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 

@@ -17,7 +17,7 @@ from masking.pseudonym import load_pseudonyms
 from storage.factory import open_store
 from storage.intake import discover
 from storage.ledger import Ledger
-from test_faults import BATCH, small_batch
+from batch_samples import BATCH, small_batch
 from zcps.models import DocumentResult, Finding, Review
 from zcps.settings import get_settings
 

@@ -1,8 +1,6 @@
 """Fault tolerance with real parts: a store outage, a killed worker, concurrent runs, malformed
 manifests, oversized inputs and hostile intake keys. Each ends with every file accounted for in
 the ledger, and nothing lost or written twice.
-
-The page helpers here are shared by the Dask and security tests.
 """
 
 from __future__ import annotations
@@ -20,9 +18,10 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 from reportlab.pdfgen import canvas
 
+from batch_samples import BATCH, manifest_dict, page_png, put_applicant, small_batch
 from conftest import S3Server
 from flows.runner import run_batch
 from flows.summary import crashed_result
@@ -34,53 +33,8 @@ from zcps.models import DocumentRef, DocumentResult, Review, Status
 from zcps.settings import get_settings
 from zcps.status_view import print_status
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-BATCH = "2024"
 ZCPS = str(Path(sys.executable).parent / "zcps")
-TITLE_PAGE = ["专业技术资格证书", "资格名称：助理工程师", "取得资格时间：2016年12月28日"]
 RUN_TIMEOUT_SECONDS = 240
-
-
-def page_png(lines: list[str], size: tuple[int, int] = (760, 300)) -> bytes:
-    """A small, clean page: OCR reads it in well under a second."""
-    image = Image.new("L", size, "white")
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(FONT, 32)
-    for i, text in enumerate(lines):
-        draw.text((40, 30 + 60 * i), text, font=font, fill="black")
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def manifest_dict(applicant: str, documents: list[str], **overrides) -> dict:
-    return {
-        "schema": "zcps.manifest/1", "applicant_id": applicant, "name": "张三", "id_number": "150102198503152317",
-        "phone": "13904711234", "email": None, "address": "呼和浩特市赛罕区大学东街1号",
-        "unit": "内蒙古电力（集团）有限责任公司呼和浩特供电分公司", "unit_location": "city", "sector": "public",
-        "series": "电力工程", "target_level": "中级",
-        "education": {"level": "本科", "degree": "学士", "graduated_on": "2012-07-01", "specialty_related": True},
-        "technical_work_start": "2012-07-15",
-        "current_title": {"level": "助理级", "name": "助理工程师", "obtained_on": "2016-12-28", "series": "电力工程"},
-        "paths": ["standard"], "assessments": {"2021": "称职", "2022": "称职", "2023": "称职"},
-        "documents": [{"file": f"docs/{name}", "declared_type": "other"} for name in documents],
-        **overrides,
-    }
-
-
-def put_applicant(store, unit: str, applicant: str, pages: dict[str, list[str]],
-                  size: tuple[int, int] = (760, 300), **overrides) -> None:
-    prefix = f"intake/{BATCH}/{unit}/{applicant}"
-    store.put(f"{prefix}/manifest.json",
-              json.dumps(manifest_dict(applicant, list(pages), **overrides), ensure_ascii=False).encode())
-    for name, lines in pages.items():
-        store.put(f"{prefix}/docs/{name}", page_png(lines, size))
-
-
-def small_batch(store, applicants: int = 2, pages: int = 2, size: tuple[int, int] = (760, 300)) -> None:
-    for number in range(1, applicants + 1):
-        put_applicant(store, "u1", f"A{number}",
-                      {f"0{page}_title.png": TITLE_PAGE[:page + 1] for page in range(1, pages + 1)}, size)
 
 
 def ledger_entries_raw(store) -> list[LedgerEntry]:

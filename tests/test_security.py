@@ -26,7 +26,7 @@ from storage.factory import open_store
 from storage.local import LocalStore
 from storage.routed import RoutedStore
 from storage.s3 import S3Store
-from test_faults import BATCH, manifest_dict, page_png
+from batch_samples import BATCH, manifest_dict, page_png
 from zcps.errors import ConfigError, StoreAccessDenied, ZcpsError
 from zcps.logs import ContextFilter, install, log_context
 from zcps.settings import Settings, get_settings
