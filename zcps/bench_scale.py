@@ -138,10 +138,11 @@ def scale_points_in_child(sizes: list[int], seed: int) -> tuple[list[ScalePoint]
 
 
 def _scale_with_peak(sizes: list[int], seed: int) -> tuple[list[ScalePoint], float]:
-    import resource
-
     points = scale_points(sizes, seed)
-    return points, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Not ru_maxrss: Linux carries it over exec from the forking parent; VmHWM belongs to this process.
+    status = Path("/proc/self/status").read_text()
+    peak_kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    return points, peak_kib / 1024
 
 
 def scale_points(sizes: list[int], seed: int) -> list[ScalePoint]:
