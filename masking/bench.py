@@ -10,6 +10,7 @@ path (OCR + masking + re-OCR check) against raw OCR.
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 
@@ -117,6 +118,22 @@ def to_ocr_frame(box: list[float], truth_page: dict, page: Page) -> BBox:
     return to_upright(tuple(v * factor for v in box), page)
 
 
+def text_band(box: BBox, stored_box: list[float], page: Page) -> BBox:
+    """The level text inside a truth box once the page is deskewed.
+
+    Truth boxes of tilted scans are axis-aligned hulls of tilted text: a line of width W tilted by θ
+    gains W·sin θ of height, and deskewing maps that hull to a still larger one. The text itself is
+    the hull's centre band of height (H − W·sin θ) / cos θ; coverage is measured on that band.
+    """
+    angle = math.radians(abs(page.deskew_angle))
+    if not angle:
+        return box
+    width, height = stored_box[2] - stored_box[0], stored_box[3] - stored_box[1]
+    text_height = max(1.0, (height - width * math.sin(angle)) / math.cos(angle))
+    middle = (box[1] + box[3]) / 2
+    return box[0], middle - text_height / 2, box[2], middle + text_height / 2
+
+
 def _share(mask: np.ndarray, box: BBox) -> float:
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     window = mask[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
@@ -144,15 +161,15 @@ def _score_document(result: MaskBenchResult, scores: dict[str, TypeScore], where
         shape = (page.height, page.width)
         tp = truth_pages.get(page.number, {})
         filled = _filled(shape, [b for r in masked_page.redactions for b in r.boxes])
-        truth_pii = [(item["type"], to_ocr_frame(item["bbox"], tp, page))
+        truth_pii = [(item["type"], to_ocr_frame(item["bbox"], tp, page), item["bbox"])
                      for item in truth.get("pii", []) if item["page"] == page.number]
-        for kind, box in truth_pii:
-            coverage = _share(filled, box)
+        for kind, box, stored in truth_pii:
+            coverage = _share(filled, text_band(box, stored, page))
             score = scores[kind]
             score.truth += 1
             score.coverage_sum += coverage
             score.found += coverage >= FOUND_COVERAGE
-        on_truth = _filled(shape, [box for _, box in truth_pii])
+        on_truth = _filled(shape, [box for _, box, _ in truth_pii])
         for redaction in masked_page.redactions:
             area = sum(max(0.0, (b[2] - b[0]) * (b[3] - b[1])) for b in redaction.boxes) or 1.0
             inside = sum(_share(on_truth, b) * (b[2] - b[0]) * (b[3] - b[1]) for b in redaction.boxes)

@@ -55,13 +55,20 @@ _NAME_LABELS = spaced(
     "证明人", "推荐人", "考核人", "联系人", "校（院）长", "校(院)长", "校长", "院长", "主席", "法定代表人",
     "持证人", "验证人", "复核人",
 )
-_NAME_AFTER_LABEL = re.compile(rf"({_NAME_LABELS})\s*[:：]?\s*([{CJK}·]{{2,6}})")
+# Forms print "单位负责人（签字）：李旭": a bracketed signing note may sit between label and colon.
+_NAME_AFTER_LABEL = re.compile(
+    rf"({_NAME_LABELS})\s*(?:[（(]\s*(?:签字|签名|签章|盖章)\s*[）)])?\s*[:：]?\s*([{CJK}·]{{2,6}})")
 # A name candidate stops where the next form label begins ("姓名王建国性别男").
 _NAME_STOPS = (
     "性别", "出生", "民族", "身份", "单位", "职务", "职称", "日期", "部门", "专业", "学历", "籍贯",
     "电话", "政治", "签", "盖", "年", "月", "日", "男", "女", "（", "(",
 )
-_NOT_NAME_CHARS = set("年月日章印盖签字单位部门公司局院科处所审核意见同意合格优秀称职批准证书编号时学")
+# Words that end a name candidate. Whole words, not their characters: 秀, 学, 同, 时 and 意 are
+# common in given names (边秀兰, 李学军), so a character list would cut real names short.
+_NOT_NAME_WORDS = (
+    "年", "月", "日", "章", "印", "盖", "签", "局", "院", "处", "单位", "部门", "公司", "科室", "审核", "意见",
+    "同意", "合格", "优秀", "称职", "批准", "证书", "编号", "时间", "学历", "学位", "学校", "字样",
+)
 
 _UNIT_STRONG = r"有限责任公司|股份有限公司|有限公司|分公司|公司|供电局|电业局|研究院|设计院|医院|集团"
 _UNIT_WEAK = r"局|院|厂|站|中心|学校|大学|学院"
@@ -172,7 +179,7 @@ def _is_surname_initial(candidate: str) -> bool:
 
 def _cut_at_stop(candidate: str) -> str:
     cut = len(candidate)
-    for stop in (*_NAME_STOPS, *_NOT_NAME_CHARS):
+    for stop in (*_NAME_STOPS, *_NOT_NAME_WORDS):
         index = candidate.find(stop, 1)
         if 0 < index < cut:
             cut = index
@@ -188,7 +195,7 @@ def find_context_names(text: str) -> list[PiiEntity]:
         strong_label = re.sub(r"\s", "", match.group(1)) in ("姓名", "持证人")
         # Beyond four characters only a 姓名 label vouches for a long (e.g. Mongolian) name.
         candidate = candidate if strong_label else candidate[:4]
-        if len(candidate) < 2 or set(candidate) & _NOT_NAME_CHARS:
+        if len(candidate) < 2 or any(word in candidate for word in _NOT_NAME_WORDS):
             continue
         if not (strong_label or _is_surname_initial(candidate)):
             continue
