@@ -55,7 +55,7 @@ def review_task(applicant: ApplicantRef, documents: list[DocumentResult], batch_
         review = check_invalid_manifest(applicant.applicant, applicant.unit, applicant.batch, exc)
     key = review_key(applicant.batch, applicant.unit, applicant.applicant)
     content = review.model_dump_json(by_alias=True, indent=2).encode()
-    changed = not store.exists(key) or store.get(key) != content
+    changed = store.get_optional(key) != content
     if changed:
         store.put(key, content)
     log.info("review %s/%s: %s, %d findings", applicant.unit, applicant.applicant, review.verdict, len(review.findings))

@@ -18,7 +18,7 @@ def load_sample_batch(store_url: str | None, batch: str = "2024", source: Path =
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         key = intake_prefix(batch) + path.relative_to(source).as_posix()
         data = path.read_bytes()
-        if not store.exists(key) or store.get(key) != data:
+        if store.get_optional(key) != data:
             store.put(key, data)
     return store.url
 

@@ -35,10 +35,8 @@ def worker_id() -> str:
 
 
 def load_result(store, ref: DocumentRef) -> DocumentResult | None:
-    key = document_result_key(ref)
-    if not store.exists(key):
-        return None
-    return DocumentResult.model_validate_json(store.get(key))
+    stored = store.get_optional(document_result_key(ref))
+    return None if stored is None else DocumentResult.model_validate_json(stored)
 
 
 def _failed(ref: DocumentRef, sha: str | None, exc: ZcpsError, stage: str) -> DocumentResult:

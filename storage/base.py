@@ -72,6 +72,15 @@ class ObjectStore(abc.ABC):
             return False
         return True
 
+    def get_optional(self, key: str) -> bytes | None:
+        """The object's content, or None when it does not exist: one request instead of stat + get."""
+        from zcps.errors import ObjectNotFound
+
+        try:
+            return self.get(key)
+        except ObjectNotFound:
+            return None
+
     def sha256(self, key: str) -> str:
         info = self.stat(key)
         return info.sha256 or sha256_hex(self.get(key))

@@ -150,13 +150,7 @@ class Ledger:
         return reset
 
     def summary(self, unit: str | None = None) -> LedgerSummary:
-        entries = self.entries(unit)
-        statuses = Counter(entry.status.value for entry in entries)
-        codes = Counter(entry.error_code for entry in entries
-                        if entry.status is Status.failed and entry.error_code)
-        summary = LedgerSummary(total=len(entries), by_error_code=dict(sorted(codes.items())))
-        summary.by_status.update(statuses)
-        return summary
+        return summarize(self.entries(unit))
 
     def _key(self, ref: DocumentRef) -> str:
         if ref.batch != self.batch:
@@ -186,3 +180,12 @@ class Ledger:
         entry = self.get(ref)
         self._refuse_foreign_lease(entry, owner, self._clock())
         return entry or LedgerEntry.new(ref)
+
+
+def summarize(entries: list[LedgerEntry]) -> LedgerSummary:
+    """Counts per status and per error code of entries already read."""
+    statuses = Counter(entry.status.value for entry in entries)
+    codes = Counter(entry.error_code for entry in entries if entry.status is Status.failed and entry.error_code)
+    summary = LedgerSummary(total=len(entries), by_error_code=dict(sorted(codes.items())))
+    summary.by_status.update(statuses)
+    return summary

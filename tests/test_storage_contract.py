@@ -353,3 +353,11 @@ def test_s3_errors_map_to_zcps_errors(error: Exception, expected: type):
     assert type(translated) is expected
     assert translated.transient == (expected is StoreUnavailable)
     assert "work/k.json" in translated.message
+
+
+def test_get_optional_returns_content_or_none(store: ObjectStore):
+    assert store.get_optional("results/b/missing.json") is None
+    store.put("results/b/present.json", b"{}")
+    assert store.get_optional("results/b/present.json") == b"{}"
+    with pytest.raises(InvalidKey):
+        store.get_optional("results/../escape")

@@ -8,14 +8,14 @@ from rich.console import Console
 from rich.table import Table
 
 from storage.factory import open_store
-from storage.ledger import Ledger
+from storage.ledger import Ledger, summarize
 from zcps.errors import ExitCode
 from zcps.models import Status
 
 
 def print_status(batch: str, store_url: str | None, *, only_failed: bool = False) -> int:
-    ledger = Ledger(open_store(store_url), batch)
-    entries = ledger.entries()
+    all_entries = Ledger(open_store(store_url), batch).entries()
+    entries = all_entries
     if only_failed:
         entries = [e for e in entries if e.status in (Status.failed, Status.running)]
     table = Table(title=f"batch {batch}")
@@ -30,7 +30,7 @@ def print_status(batch: str, store_url: str | None, *, only_failed: bool = False
         table.add_row(f"{entry.unit}/{entry.applicant}/{entry.file}", state, str(entry.attempts), error)
     console = Console()
     console.print(table)
-    summary = ledger.summary()
+    summary = summarize(all_entries)
     counts = ", ".join(f"{status} {count}" for status, count in summary.by_status.items() if count)
     console.print(f"status ({summary.total} files): {counts or 'no files'}")
     if summary.by_error_code:
