@@ -78,14 +78,34 @@ class DocType(str, Enum):
     other = "other"
 
 
-class Field(Model):
-    """One extracted value with its provenance."""
+class Candidate(Model):
+    """A reading of a field that was considered and set aside, kept so later stages can see the doubt."""
 
     value: str | int | float | None
     raw: str
     confidence: float
     page: int
     bbox: BBox
+    label: str | None = None  # the label text the value was found by, e.g. "发证日期"
+    why_set_aside: str = ""  # short English reason, e.g. "issue-date label", "lower confidence"
+
+
+class Field(Model):
+    """One extracted value with its provenance and how it was chosen."""
+
+    value: str | int | float | None
+    raw: str
+    confidence: float
+    page: int
+    bbox: BBox
+    label: str | None = None  # the label text the value was found by, None when found without a label
+    # how the value was located: same_line | right | below | wrap | sentence | position | mark | pattern
+    method: str = "pattern"
+    # what the label says the value is: "holder" for the document holder's own name, "signer" for a
+    # signatory/role; only a holder name is compared with the applicant
+    role: str | None = None
+    alternatives: list[Candidate] = PydField(default_factory=list)
+    doubts: list[str] = PydField(default_factory=list)  # reviewer-facing Chinese, e.g. "合计与分项不符"
 
 
 class CERecord(Model):
@@ -101,6 +121,9 @@ class CERecord(Model):
     confidence: float = 1.0
     page: int = 1
     bbox: BBox = (0, 0, 0, 0)
+    # False when the year has hours but no verification date or seal: never treated as verified
+    verified: bool | None = None
+    doubts: list[str] = PydField(default_factory=list)
 
 
 class Extraction(Model):
