@@ -55,8 +55,8 @@ def _ocr_document(source: SourceDocument, engine: OcrEngine) -> list[Page]:
     for index in range(source.page_count):
         started = time.perf_counter()
         page = ocr_page(source.page_image(index), index + 1, source.dpi, engine)
-        log.debug("OCR page %d of %s: %d lines, rotation %d, deskew %.2f, scale %.3f in %.2fs", index + 1,
-                  source.filename, len(page.lines), page.rotation, page.deskew_angle, page.scale,
+        # No file name: names and ID numbers are in them (the task's log fields say which file).
+        log.debug("OCR page %d: %d lines, rotation %d, deskew %.2f, scale %.3f in %.2fs", index + 1, len(page.lines), page.rotation, page.deskew_angle, page.scale,
                   time.perf_counter() - started)
         pages.append(page)
     return pages

@@ -191,7 +191,7 @@ def pdf_has_text_layer(data: bytes, filename: str = "") -> bool:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             return bool(pdf.pages) and all(_pdf_page_has_text(page) for page in pdf.pages)
     except Exception as exc:  # pdfminer raises many unrelated types on damaged streams
-        log.debug("text layer of %s unreadable (%s); treating it as scanned", filename, type(exc).__name__)
+        log.debug("text layer unreadable (%s); treating the PDF as scanned", type(exc).__name__)
         return False
 
 

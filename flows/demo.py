@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.factory import open_store
-from storage.layout import intake_prefix
+from storage.layout import intake_prefix, report_key, reports_prefix
 from zcps.errors import ConfigError
 
 SAMPLE_INTAKE = Path(__file__).resolve().parents[1] / "fixtures" / "sample" / "intake"
@@ -25,14 +25,14 @@ def load_sample_batch(store_url: str | None, batch: str = "2024", source: Path =
 
 def describe_outputs(store_url: str, batch: str) -> str:
     store = open_store(store_url)
-    reports = list(store.list(f"results/{batch}/reports/"))
+    reports = list(store.list(reports_prefix(batch)))
     lines = [f"Store: {store.url}",
              f"  per-document results and reviews: results/{batch}/",
              f"  masked committee release:         release/{batch}/",
-             f"  reports: {len(reports)} files under results/{batch}/reports/"]
+             f"  reports: {len(reports)} files under {reports_prefix(batch)}"]
     local_root = store.url.removeprefix("file://") if store.url.startswith("file://") else None
     for kind, label in (("committee", "Committee report (masked)"), ("unit", "HTML report")):
-        key = f"results/{batch}/reports/batch-{kind}.html"
+        key = report_key(batch, None, kind, "html")
         if key in reports:
             lines.append(f"{label}: {Path(local_root, key) if local_root else key}")
     return "\n".join(lines)

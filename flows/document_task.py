@@ -70,7 +70,7 @@ def process_document(ref: DocumentRef, store_url: str, force: bool = False) -> D
             raise
         result = _failed(ref, sha, exc, "acquire")
     except Exception as exc:  # a bug or an unforeseen decoder failure must not take the batch down
-        log.exception("document %s crashed", ref.label)
+        log.exception("document %s crashed", ref.log_id)
         result = _failed(ref, sha, ZcpsError(f"{type(exc).__name__} while processing {ref.file}"), "internal")
     store.put(document_result_key(ref), result.model_dump_json().encode())
     if result.status is Status.failed:
@@ -78,7 +78,7 @@ def process_document(ref: DocumentRef, store_url: str, force: bool = False) -> D
         ledger.fail(ref, owner, error.code, error.message)
     else:
         ledger.finish(ref, owner, sha)
-    log.info("document %s %s in %.2fs (%d pages%s)", ref.label, result.status.value,
+    log.info("document %s %s in %.2fs (%d pages%s)", ref.log_id, result.status.value,
              time.perf_counter() - started, result.page_count, ", cached" if result.from_cache else "")
     return result
 
@@ -87,7 +87,7 @@ def _record_transient(ledger: Ledger, ref: DocumentRef, owner: str, exc: ZcpsErr
     try:
         ledger.fail(ref, owner, exc.code, exc.message)
     except ZcpsError:
-        log.warning("could not record %s for %s; the lease will go stale", exc.code, ref.label)
+        log.warning("could not record %s for %s; the lease will go stale", exc.code, ref.log_id)
 
 
 def _retry_transient(task, task_run, state) -> bool:
@@ -107,7 +107,7 @@ def document_task_for(settings=None):
     return task(
         process_document,
         name="document",
-        task_run_name="document-{ref.unit}-{ref.applicant}-{ref.file}",
+        task_run_name="document-{ref.log_id}",  # file names carry names and ID numbers; task names are logged
         retries=settings.retries,
         retry_delay_seconds=[settings.retry_delay_seconds * (2**i) for i in range(settings.retries)],
         retry_condition_fn=_retry_transient,

@@ -21,6 +21,7 @@ class BatchSummary(BaseModel):
     done: int = 0
     failed: int = 0
     skipped: int = 0
+    ignored: int = 0
     pages: int = 0
     applicants: int = 0
     seconds: float = 0.0
@@ -29,7 +30,7 @@ class BatchSummary(BaseModel):
     @classmethod
     def from_results(cls, batch: str, results: list[DocumentResult], problems: list[IntakeProblem],
                      applicants: int, *, seconds: float, skipped_unselected: int = 0,
-                     stage_errors: list[BaseException] = ()) -> "BatchSummary":
+                     stage_failures: list[FailedItem] = ()) -> "BatchSummary":
         summary = cls(batch=batch, applicants=applicants, seconds=seconds, skipped=skipped_unselected)
         for result in results:
             if result.reused:
@@ -41,18 +42,26 @@ class BatchSummary(BaseModel):
             else:
                 summary.done += 1
                 summary.pages += result.page_count
-        for exc in stage_errors:
+        for failure in stage_failures:
             summary.failed += 1
-            code = exc.code if isinstance(exc, ZcpsError) else "E_INTERNAL"
-            summary.failures.append(FailedItem(key="(stage)", code=code, message=f"{type(exc).__name__}"))
+            summary.failures.append(failure)
         for problem in problems:
+            if problem.ignored:
+                summary.ignored += 1
+                continue
             summary.failed += 1
-            summary.failures.append(FailedItem(key=problem.key, code=problem.code, message=problem.message))
+            summary.failures.append(FailedItem(key=problem.relative_key(batch), code=problem.code,
+                                               message=problem.message))
         return summary
 
     def one_line(self) -> str:
-        return (f"{self.done} done, {self.failed} failed, {self.skipped} skipped; "
+        return (f"{self.done} done, {self.failed} failed, {self.skipped} skipped, {self.ignored} ignored; "
                 f"{self.pages} pages, {self.applicants} applicants reviewed in {self.seconds:.1f}s")
+
+
+def stage_failure(label: str, exc: BaseException) -> FailedItem:
+    code = exc.code if isinstance(exc, ZcpsError) else "E_STAGE"
+    return FailedItem(key=label, code=code, message=exc.message if isinstance(exc, ZcpsError) else type(exc).__name__)
 
 
 def outcome(future, on_error):

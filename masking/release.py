@@ -1,6 +1,6 @@
 """Committee release of one applicant: pseudonym, masked documents, masked review; fail closed.
 
-Layout (DESIGN §3): ``release/{batch}/{unit}/{pseudonym}/docs/{file}.pN.png`` and
+Layout (storage/layout.py): ``release/{batch}/units/{unit}/{pseudonym}/docs/{file}.pN.png`` and
 ``.../review.json``; the applicant-id → pseudonym map only under ``results/{batch}/pseudonyms/``.
 A document whose masked image still shows PII is withheld and becomes a ``masking.withheld``
 finding in the applicant's (unmasked) review under ``results/``.
@@ -21,7 +21,7 @@ from masking.redact_image import fill_boxes
 from masking.redact_text import mask_review, mask_text
 from masking.verify import OcrEngine
 from storage.base import ObjectStore
-from storage.layout import release_prefix, review_key
+from storage.layout import release_page_key, release_prefix, review_key
 from zcps.errors import MaskingFailed, ZcpsError
 from zcps.manifest import Manifest
 from zcps.models import DocumentResult, Evidence, Finding, Review, Status
@@ -115,7 +115,7 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
             continue
         keys = []
         for page in masked.pages:
-            key = f"{prefix}docs/{shown}.p{page.number}.png"
+            key = release_page_key(prefix, f"docs/{shown}", page.number)
             store.put(key, page.png)
             keys.append(key)
         result.released.append(ReleasedFile(file=shown, keys=keys))

@@ -8,7 +8,7 @@ from reports.crops import PageImage
 from reports.csv_report import render_csv
 from reports.html import render_html
 from reports.json_report import render_json
-from reports.model import FailedFile, ReportData, ReportKind, build_report_data
+from reports.model import FailedFile, IgnoredFile, ReportData, ReportKind, build_report_data
 from reports.xlsx import render_xlsx
 from zcps.errors import ReportInputError
 from zcps.models import Review
@@ -23,15 +23,11 @@ _RENDERERS: dict[str, Callable[[ReportData, PageImage | None], bytes]] = {
 }
 
 
-def report_name(kind: ReportKind, unit: str | None = None) -> str:
-    """The file stem the lead writes under ``results/{batch}/reports/``."""
-    return f"{unit or 'batch'}-{kind}"
-
-
 def build_reports(batch: str, reviews: Iterable[Review], failed_files: Iterable[FailedFile], *,
                   kind: ReportKind, unit: str | None = None, page_image: PageImage | None = None,
                   formats: Iterable[str] = FORMATS,
-                  pseudonyms: dict[str, str] | None = None) -> dict[str, bytes]:
+                  pseudonyms: dict[str, str] | None = None,
+                  ignored_files: Iterable[IgnoredFile] = ()) -> dict[str, bytes]:
     """Render the unit or committee report of one batch (or one unit of it) in each requested format.
 
     ``page_image(source, page)`` returns the upright page image (OpenCV array) for a finding's
@@ -45,5 +41,5 @@ def build_reports(batch: str, reviews: Iterable[Review], failed_files: Iterable[
         raise ReportInputError(f"unknown report format(s) {', '.join(unknown)}",
                                hint=f"Choose from {', '.join(FORMATS)}.")
     report = build_report_data(batch, list(reviews), list(failed_files), kind=kind, unit=unit,
-                               pseudonyms=pseudonyms)
+                               pseudonyms=pseudonyms, ignored_files=list(ignored_files))
     return {name: _RENDERERS[name](report, page_image) for name in wanted}

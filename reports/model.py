@@ -11,13 +11,14 @@ import shlex
 from collections import Counter
 from typing import Literal
 
-from pydantic import Field as PydField
+from pydantic import Field as PydField, field_validator
 
 from storage.ledger import LedgerEntry
 from zcps.errors import ReportInputError
 from zcps.models import BBox, DocumentRef, Model, Review, Severity, Verdict
+from zcps.text import visible
 
-SCHEMA = "zcps.report/1"
+SCHEMA = "zcps.report/2"
 
 ReportKind = Literal["unit", "committee"]
 KIND_LABELS: dict[str, str] = {"unit": "单位内部审核报告", "committee": "评委会报告"}
@@ -66,11 +67,21 @@ def _is_number(text: str) -> bool:
     return True
 
 
+class ReportRow(Model):
+    """Every string a report shows passes ``visible``: control and bidi characters become escapes, so no
+    writer (XLSX, CSV, HTML, JSON) meets a value it cannot hold and no value can reorder the text around it."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _visible(cls, value):
+        return visible(value) if isinstance(value, str) else value
+
+
 class FailedFile(Model):
-    """One file the pipeline gave up on, as the flow reads it from ``storage.ledger``.
+    """One file (or intake object, or stage) the pipeline gave up on, as the flow reads it from ``storage.ledger``.
 
     ``key`` is the document's key inside the batch, ``DocumentRef.label`` (``unit/applicant/file``),
-    which is what ``zcps rerun --batch B KEY`` takes.
+    which is what ``zcps rerun --batch B KEY`` takes; ``scope`` says whether a rerun of the file helps.
     """
 
     key: str
@@ -80,6 +91,7 @@ class FailedFile(Model):
     error_code: str
     message: str = ""
     attempts: int = 0
+    scope: str = "document"  # document | object | stage (storage.ledger.Scope)
 
     @classmethod
     def from_ref(cls, ref: DocumentRef, error_code: str, message: str = "", attempts: int = 0) -> "FailedFile":
@@ -88,19 +100,41 @@ class FailedFile(Model):
 
     @classmethod
     def from_ledger(cls, entry: LedgerEntry) -> "FailedFile":
-        return cls.from_ref(entry.ref, entry.error_code or "E_INTERNAL", entry.error_message or "", entry.attempts)
+        return cls(key=entry.label, unit=entry.unit, applicant_id=entry.applicant, file=entry.file,
+                   error_code=entry.error_code or "E_INTERNAL", message=entry.error_message or "",
+                   attempts=entry.attempts, scope=entry.scope)
 
-    def rerun_command(self, batch: str) -> str:
-        return f"zcps rerun --batch {shlex.quote(batch)} {shlex.quote(self.key)}"
+    def rerun_command(self, batch: str) -> str | None:
+        """The command that retries this failure, or None where only the unit can fix it (move or rename)."""
+        if self.scope == "document":
+            return f"zcps rerun --batch {shlex.quote(batch)} {shlex.quote(self.key)}"
+        if self.scope == "stage":
+            return f"zcps run --batch {shlex.quote(batch)}" + (f" --unit {shlex.quote(self.unit)}" if self.unit else "")
+        return None
 
 
-class EvidenceRef(Model):
+class IgnoredFile(Model):
+    """An intake object left alone by a policy of ``storage.intake.IGNORED``, with the policy's reason."""
+
+    key: str  # below intake/{batch}/
+    unit: str
+    applicant_id: str
+    code: str
+    reason: str
+
+    @classmethod
+    def from_ledger(cls, entry: LedgerEntry) -> "IgnoredFile":
+        return cls(key=entry.label, unit=entry.unit, applicant_id=entry.applicant, code=entry.error_code or "",
+                   reason=entry.error_message or "")
+
+
+class EvidenceRef(ReportRow):
     document: str | None = None
     page: int | None = None
     bbox: BBox | None = None
 
 
-class FindingRow(Model):
+class FindingRow(ReportRow):
     id: str
     applicant: str
     unit: str
@@ -117,7 +151,7 @@ class FindingRow(Model):
     page_source: str | None = PydField(default=None, exclude=True)
 
 
-class ApplicantRow(Model):
+class ApplicantRow(ReportRow):
     applicant: str
     applicant_id: str | None
     pseudonym: str | None
@@ -135,7 +169,7 @@ class ApplicantRow(Model):
     failed_files: int
 
 
-class LevelSummary(Model):
+class LevelSummary(ReportRow):
     level: str
     applicants: int = 0
     eligible: int = 0
@@ -144,7 +178,7 @@ class LevelSummary(Model):
     fees_yuan: int = 0
 
 
-class Summary(Model):
+class Summary(ReportRow):
     applicants: int
     eligible: int
     not_eligible: int
@@ -154,7 +188,7 @@ class Summary(Model):
     levels: list[LevelSummary]
 
 
-class FailedFileRow(Model):
+class FailedFileRow(ReportRow):
     applicant: str
     unit: str
     key: str | None
@@ -164,7 +198,15 @@ class FailedFileRow(Model):
     rerun_command: str | None
 
 
-class ReportData(Model):
+class IgnoredFileRow(ReportRow):
+    applicant: str
+    unit: str
+    key: str
+    code: str
+    reason: str
+
+
+class ReportData(ReportRow):
     schema_: str = PydField(default=SCHEMA, alias="schema")
     kind: ReportKind
     kind_label: str
@@ -176,14 +218,18 @@ class ReportData(Model):
     findings: list[FindingRow]
     failed_files: list[FailedFileRow]
     rerun_all_command: str | None
+    ignored_files: list[IgnoredFileRow] = PydField(default_factory=list)
 
     model_config = Model.model_config | {"populate_by_name": True}
 
 
 def build_report_data(batch: str, reviews: list[Review], failed_files: list[FailedFile], *,
                       kind: ReportKind, unit: str | None = None,
-                      pseudonyms: dict[str, str] | None = None) -> ReportData:
-    """Select, label and order everything a report shows; ``pseudonyms`` maps applicant_id → pseudonym."""
+                      pseudonyms: dict[str, str] | None = None,
+                      ignored_files: list[IgnoredFile] = ()) -> ReportData:
+    """Select, label and order everything a report shows; ``pseudonyms`` maps applicant_id → pseudonym.
+
+    Ignored files are listed in the unit kind only: their keys name applicant folders and files."""
     if kind not in KIND_LABELS:
         raise ReportInputError(f"unknown report kind {kind!r}")
     pseudonyms = pseudonyms or {}
@@ -207,7 +253,10 @@ def build_report_data(batch: str, reviews: list[Review], failed_files: list[Fail
         batch=batch, unit=unit, summary=_summary(chosen, findings), applicants=applicants, findings=findings,
         failed_files=[_failed_row(f, batch, kind, pseudonyms) for f in sorted(failures, key=lambda f: f.key)],
         rerun_all_command=(f"zcps rerun --batch {shlex.quote(batch)} --failed"
-                           if failures and kind == "unit" else None),
+                           if any(f.scope == "document" for f in failures) and kind == "unit" else None),
+        ignored_files=[IgnoredFileRow(applicant=f.applicant_id, unit=f.unit, key=f.key, code=f.code, reason=f.reason)
+                       for f in sorted(ignored_files, key=lambda f: f.key)
+                       if kind == "unit" and (unit is None or f.unit == unit)],
     )
 
 

@@ -6,33 +6,51 @@ report reads only what masking released under ``release/`` (masked reviews and m
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 import cv2
 import numpy as np
+from pydantic import ValidationError
 
 from extractors.geometry import page_image as upright_page_image
-from reports.model import FailedFile, ReportKind
+from reports.model import FailedFile, IgnoredFile, ReportKind
 from storage.base import ObjectStore
+from storage.layout import (doc_key, document_result_key, release_page_key, release_prefix, release_units_prefix,
+                            results_units_prefix, safe_segment)
 from storage.ledger import Ledger
 from zcps.errors import ObjectNotFound
 from zcps.models import DocumentRef, DocumentResult, Review, Status
 
+log = logging.getLogger("zcps.reports")
 
-def _applicant_keys(store: ObjectStore, prefix: str, unit: str | None) -> list[str]:
-    start = f"{prefix}{unit}/" if unit else prefix
-    return [k for k in store.list(start) if k.endswith("/review.json") and "/state/" not in k and k.count("/") == 4]
+
+def _review_keys(store: ObjectStore, prefix: str, unit: str | None) -> list[str]:
+    start = f"{prefix}{safe_segment(unit)}/" if unit else prefix
+    # {unit}/{applicant}/review.json below the units/ namespace; deeper names are documents' results.
+    return [k for k in store.list(start) if k.endswith("/review.json") and k[len(prefix):].count("/") == 2]
 
 
 def load_reviews(store: ObjectStore, batch: str, kind: ReportKind, unit: str | None = None) -> list[Review]:
-    area = "results" if kind == "unit" else "release"
-    keys = _applicant_keys(store, f"{area}/{batch}/", unit)
-    return [Review.model_validate_json(store.get(key)) for key in keys]
+    prefix = results_units_prefix(batch) if kind == "unit" else release_units_prefix(batch)
+    reviews = []
+    for key in _review_keys(store, prefix, unit):
+        try:
+            reviews.append(Review.model_validate_json(store.get(key)))
+        except (ValidationError, ValueError):
+            # One damaged review must not stop the report; its applicant's ledger entry says why.
+            log.warning("a review of batch %s is unreadable; left out of the report", batch)
+    return [r for r in reviews if unit is None or r.unit == unit]
 
 
 def load_failed_files(store: ObjectStore, batch: str, unit: str | None = None) -> list[FailedFile]:
-    entries = Ledger(store, batch).entries(unit)
-    return [FailedFile.from_ledger(e) for e in entries if e.status is Status.failed]
+    entries = Ledger(store, batch).entries()
+    return [FailedFile.from_ledger(e) for e in entries if e.status is Status.failed and (unit is None or e.unit == unit)]
+
+
+def load_ignored_files(store: ObjectStore, batch: str, unit: str | None = None) -> list[IgnoredFile]:
+    entries = Ledger(store, batch).entries()
+    return [IgnoredFile.from_ledger(e) for e in entries if e.status is Status.ignored and (unit is None or e.unit == unit)]
 
 
 def page_image_source(store: ObjectStore, batch: str, kind: ReportKind):
@@ -43,19 +61,19 @@ def page_image_source(store: ObjectStore, batch: str, kind: ReportKind):
         unit, applicant, _, file = source.split("/", 3)
         ref = DocumentRef(batch=batch, unit=unit, applicant=applicant, file=file)
         try:
-            result = DocumentResult.model_validate_json(
-                store.get(f"results/{batch}/{unit}/{applicant}/documents/{file}.json"))
+            result = DocumentResult.model_validate_json(store.get(document_result_key(ref)))
             pages = {p.number: p for p in result.pages}
             if page not in pages:
                 return None
-            return upright_page_image(store.get(f"intake/{batch}/{source}"), ref.file, pages[page])
+            return upright_page_image(store.get(doc_key(ref)), ref.file, pages[page])
         except ObjectNotFound:
             return None
 
     @lru_cache(maxsize=32)
     def committee_page(source: str, page: int) -> np.ndarray | None:
+        unit, pseudonym, document = source.split("/", 2)
         try:
-            data = store.get(f"release/{batch}/{source}.p{page}.png")
+            data = store.get(release_page_key(release_prefix(batch, unit, pseudonym), document, page))
         except ObjectNotFound:
             return None
         return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)

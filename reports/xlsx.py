@@ -5,12 +5,14 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.model import SCHEMA, ReportData
+from zcps.text import visible
 
 SUMMARY_SHEET = "汇总"
 FINDINGS_SHEET = "问题清单"
@@ -24,12 +26,14 @@ FINDING_HEADERS = ["编号", "申请人", "单位", "申报级别", "严重程�
 LEVEL_HEADERS = ["申报级别", "人数", "符合", "不符合", "需核实", "评审费（元）"]
 FAILED_HEADERS_UNIT = ["申请人", "单位", "文件", "错误代码", "错误信息", "尝试次数", "重新处理命令"]
 FAILED_HEADERS_COMMITTEE = ["申请人", "单位", "错误代码", "尝试次数"]
+IGNORED_SHEET = "已忽略文件"
+IGNORED_HEADERS = ["申请人", "单位", "文件", "代码", "原因"]
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="EAEEF2")
 _LINK_FONT = Font(color="0563C1", underline="single")
 _MAX_WIDTH = 60
-_WRAPPED = {"问题说明", "途径说明", "错误信息"}
+_WRAPPED = {"问题说明", "途径说明", "错误信息", "原因"}
 
 
 def render_xlsx(report: ReportData) -> bytes:
@@ -45,6 +49,9 @@ def render_xlsx(report: ReportData) -> bytes:
     ] + [["合计", report.summary.applicants, report.summary.eligible, report.summary.not_eligible,
           report.summary.needs_review, report.summary.fees_yuan]])
     _fill_failed(workbook.create_sheet(FAILED_SHEET), report)
+    if report.kind == "unit":
+        _fill_sheet(workbook.create_sheet(IGNORED_SHEET), IGNORED_HEADERS,
+                    [[f.applicant, f.unit, f.key, f.code, f.reason] for f in report.ignored_files])
     _set_properties(workbook, report)
     buffer = BytesIO()
     workbook.save(buffer)
@@ -101,7 +108,9 @@ def _fill_sheet(sheet: Worksheet, headers: list[str], rows: list[list]) -> None:
         sheet.append([None] * len(headers))
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=sheet.max_row, column=column)
-            cell.value = value
+            # Report rows already escape control characters (reports.model.ReportRow); this keeps one
+            # that slipped through from making openpyxl refuse the whole workbook.
+            cell.value = ILLEGAL_CHARACTERS_RE.sub(lambda m: visible(m.group()), value) if isinstance(value, str) else value
             if isinstance(value, str):
                 # openpyxl turns text starting with "=" into a formula; OCR text is applicant-controlled.
                 cell.data_type = "s"

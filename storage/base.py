@@ -63,6 +63,11 @@ class ObjectStore(abc.ABC):
     @abc.abstractmethod
     def delete(self, key: str) -> None: ...
 
+    def unlisted(self, prefix: str) -> Iterator[tuple[str, str]]:
+        """What exists under ``prefix`` but ``list`` leaves out, as (key, reason) pairs, so intake can
+        show it: ``empty_folder`` (key ends in '/'), ``symlink``, ``reserved_name``."""
+        return iter(())
+
     def exists(self, key: str) -> bool:
         from zcps.errors import ObjectNotFound
 

@@ -1,9 +1,69 @@
-"""The object-key layout of DESIGN §3, in one place."""
+"""Every object key zcps reads or writes, in one place (docs/storage-layout.md).
+
+``intake/`` is written by the units' platform and keeps its names. Every key zcps derives from it
+puts the user-supplied names (unit, applicant, file) below a namespace folder of their own
+(``units/``), so that no name a unit chooses can reach an internal key: the reserved names are
+``RESERVED`` below. User names are passed through ``safe_segment``: one that holds a control
+character or a backslash, or is too long for a local file name, becomes a stable short form (its
+printable head + ``~`` + 16 hex digits of its SHA-256); the original stays in the ledger entry and
+the result objects. A derived key that would still pass S3's 1,024 bytes keeps only hashes.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
+
 from zcps.models import DocumentRef
 
+# Internal folders directly below results/{batch}/ and release/{batch}/; user names never land here.
+RESERVED = ("units", "state", "reports", "pseudonyms")
+UNITS = "units"
+MAX_KEY_BYTES = 1024
+# A local path segment may hold 255 bytes; derived keys append ".json" or ".p123.png" to a name.
+MAX_SEGMENT_BYTES = 200
+_HASH_DIGITS = 16
+_SHORT_FORM = re.compile(rf"~[0-9a-f]{{{_HASH_DIGITS}}}$")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_DIGITS]
+
+
+def _unsafe(ch: str) -> bool:
+    return ch == "\\" or unicodedata.category(ch) in ("Cc", "Cf", "Cs")
+
+
+def safe_segment(name: str) -> str:
+    """``name`` unchanged when it is safe as one key segment everywhere, else its stable short form."""
+    fits = len(name.encode("utf-8", "surrogatepass")) <= MAX_SEGMENT_BYTES
+    if name and fits and not any(_unsafe(ch) for ch in name) and not _SHORT_FORM.search(name):
+        return name
+    head = "".join(ch for ch in name if not _unsafe(ch))
+    budget = MAX_SEGMENT_BYTES - _HASH_DIGITS - 1
+    while len(head.encode()) > budget:
+        head = head[:-1]
+    return f"{head}~{_digest(name)}"
+
+
+def safe_path(path: str) -> str:
+    """A relative path (``sub/file.png``) with each segment made safe."""
+    return "/".join(safe_segment(part) for part in path.split("/"))
+
+
+def _fit(head: str, path: str, tail: str = "") -> str:
+    key = f"{head}{safe_path(path)}{tail}"
+    if len(key.encode()) <= MAX_KEY_BYTES:
+        return key
+    return f"{head}~{_digest(path)}{tail}"
+
+
+def is_short_form(segment: str) -> bool:
+    return bool(_SHORT_FORM.search(segment))
+
+
+# intake/: the units' upload layout, read only.
 
 def intake_prefix(batch: str) -> str:
     return f"intake/{batch}/"
@@ -17,32 +77,64 @@ def doc_key(ref: DocumentRef) -> str:
     return f"intake/{ref.applicant_prefix}/docs/{ref.file}"
 
 
+# work/: caches keyed by content.
+
 def ocr_cache_key(sha256: str) -> str:
     return f"work/ocr/{sha256}.json"
 
 
+# results/{batch}/units/{unit}/{applicant}/: per-applicant outputs.
+
+def results_units_prefix(batch: str) -> str:
+    return f"results/{batch}/{UNITS}/"
+
+
+def applicant_results_prefix(batch: str, unit: str, applicant: str) -> str:
+    return f"{results_units_prefix(batch)}{safe_segment(unit)}/{safe_segment(applicant)}/"
+
+
 def document_result_key(ref: DocumentRef) -> str:
-    return f"results/{ref.applicant_prefix}/documents/{ref.file}.json"
+    return _fit(f"{applicant_results_prefix(ref.batch, ref.unit, ref.applicant)}documents/", ref.file, ".json")
 
 
 def review_key(batch: str, unit: str, applicant: str) -> str:
-    return f"results/{batch}/{unit}/{applicant}/review.json"
+    return f"{applicant_results_prefix(batch, unit, applicant)}review.json"
 
 
-def ledger_key(ref: DocumentRef) -> str:
-    return f"results/{ref.batch}/state/{ref.unit}/{ref.applicant}/{ref.file}.json"
-
+# results/{batch}/state/: the ledger. Documents, other intake objects and per-applicant stages
+# each have their own folder, so an object named like a document or a stage cannot alias it.
 
 def ledger_prefix(batch: str) -> str:
     return f"results/{batch}/state/"
 
 
-def report_key(batch: str, name: str, ext: str) -> str:
-    return f"results/{batch}/reports/{name}.{ext}"
+def ledger_key(ref: DocumentRef) -> str:
+    """The entry of a document under ``docs/``."""
+    head = f"{ledger_prefix(ref.batch)}{UNITS}/{safe_segment(ref.unit)}/{safe_segment(ref.applicant)}/"
+    return _fit(head, ref.file, ".json")
 
 
-def release_prefix(batch: str, unit: str, pseudonym: str) -> str:
-    return f"release/{batch}/{unit}/{pseudonym}/"
+def object_ledger_key(batch: str, intake_key: str) -> str:
+    """The entry of an intake object that is not a document (misplaced, ignored, bad key)."""
+    return f"{ledger_prefix(batch)}objects/{_digest(intake_key)}.json"
+
+
+def stage_ledger_key(batch: str, unit: str, applicant: str | None, stage: str) -> str:
+    """The entry of a per-applicant stage (review, release) or a per-unit report that failed."""
+    who = f"{safe_segment(unit)}/{safe_segment(applicant)}" if applicant is not None else safe_segment(unit)
+    return f"{ledger_prefix(batch)}stages/{stage}/{who}.json"
+
+
+# results/{batch}/reports/ and results/{batch}/pseudonyms/.
+
+def reports_prefix(batch: str) -> str:
+    return f"results/{batch}/reports/"
+
+
+def report_key(batch: str, unit: str | None, kind: str, ext: str) -> str:
+    """The whole-batch report is ``reports/batch/{kind}.{ext}``; a unit's is ``reports/units/{unit}/…``."""
+    scope = "batch" if unit is None else f"{UNITS}/{safe_segment(unit)}"
+    return f"{reports_prefix(batch)}{scope}/{kind}.{ext}"
 
 
 def pseudonym_prefix(batch: str) -> str:
@@ -51,4 +143,19 @@ def pseudonym_prefix(batch: str) -> str:
 
 def pseudonym_key(batch: str, applicant: str) -> str:
     # One object per applicant: release tasks run concurrently and a shared map would lose entries.
-    return f"{pseudonym_prefix(batch)}{applicant}"
+    return f"{pseudonym_prefix(batch)}{safe_segment(applicant)}"
+
+
+# release/{batch}/units/{unit}/{pseudonym}/: what the committee reads.
+
+def release_units_prefix(batch: str) -> str:
+    return f"release/{batch}/{UNITS}/"
+
+
+def release_prefix(batch: str, unit: str, pseudonym: str) -> str:
+    return f"{release_units_prefix(batch)}{safe_segment(unit)}/{pseudonym}/"
+
+
+def release_page_key(prefix: str, document: str, page: int) -> str:
+    """A released page image; ``document`` is the path below the applicant folder (``docs/…``)."""
+    return _fit(prefix, document, f".p{page}.png")

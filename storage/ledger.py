@@ -1,4 +1,9 @@
-"""The per-file ledger (DESIGN §3): ``results/{batch}/state/{unit}/{applicant}/{file}.json``.
+"""The per-file ledger (DESIGN §3) under ``results/{batch}/state/`` (keys: storage/layout.py).
+
+Three scopes of entry: a ``document`` below an applicant's ``docs/``; any other intake ``object``
+(misplaced, ignored by policy, or with a key the store cannot hold), so nothing under intake hides;
+and a per-applicant or per-unit ``stage`` (review, release, reports) that failed, so a stage
+failure is that applicant's or that report's, with a code, never the batch's.
 
 It lives in the object store so several workers on several machines share one batch. Each entry
 says whether a file's current content has been processed by the current pipeline version, and
@@ -20,11 +25,12 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from pydantic import Field as PydField, ValidationError
 
 from storage.base import ObjectStore
-from storage.layout import ledger_key, ledger_prefix
+from storage.layout import ledger_key, ledger_prefix, object_ledger_key, stage_ledger_key
 from zcps.errors import LeaseConflict, ObjectNotFound, ZcpsError
 from zcps.models import DocumentRef, Model, Status
 from zcps.settings import Settings, get_settings
@@ -32,14 +38,17 @@ from zcps.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 MAX_ERROR_MESSAGE = 500
+Scope = Literal["document", "object", "stage"]
 _READ_THREADS = 8
 
 
 class LedgerEntry(Model):
     batch: str
-    unit: str
-    applicant: str
-    file: str
+    unit: str  # "" for an object outside every unit folder
+    applicant: str  # "" for an object outside every applicant folder, or a unit's report stage
+    file: str  # document: path below docs/; object: path below the applicant folder; stage: the stage
+    scope: Scope = "document"
+    key: str | None = None  # object scope: the object's key below intake/{batch}/, as the store lists it
     status: Status = Status.pending
     attempts: int = 0
     error_code: str | None = None
@@ -55,6 +64,15 @@ class LedgerEntry(Model):
     @classmethod
     def new(cls, ref: DocumentRef, **values) -> "LedgerEntry":
         return cls(**ref.model_dump(), **values)
+
+    @property
+    def label(self) -> str:
+        """What ``zcps status`` and the reports call the entry: for a document, the key ``zcps rerun`` takes."""
+        if self.scope == "object":
+            return self.key or self.file
+        if self.scope == "stage":
+            return f"({self.file}) {self.unit}/{self.applicant}" if self.applicant else f"({self.file}) {self.unit}"
+        return f"{self.unit}/{self.applicant}/{self.file}"
 
     @property
     def ref(self) -> DocumentRef:
@@ -83,12 +101,26 @@ class Ledger:
         return self._read(self._key(ref))
 
     def entries(self, unit: str | None = None) -> list[LedgerEntry]:
-        prefix = ledger_prefix(self.batch) + (f"{unit}/" if unit else "")
-        keys = list(self.store.list(prefix))
+        keys = list(self.store.list(ledger_prefix(self.batch)))
         # One list call, then the entries' bodies; threads hide S3 round-trip latency.
         with ThreadPoolExecutor(max_workers=_READ_THREADS) as pool:
             found = list(pool.map(self._read, keys))
-        return [entry for entry in found if entry is not None]
+        return [entry for entry in found if entry is not None and (unit is None or entry.unit == unit)]
+
+    def record(self, entry: LedgerEntry, previous: LedgerEntry | None = None) -> LedgerEntry:
+        """Write an object or stage entry unless ``previous`` already says the same."""
+        same = ("status", "error_code", "error_message", "key")
+        if previous is not None and all(getattr(previous, f) == getattr(entry, f) for f in same):
+            return previous
+        now = self._clock()
+        entry = entry.model_copy(update=dict(updated_at=now, finished_at=now,
+                                             attempts=(previous.attempts if previous else 0) + 1))
+        self._write(entry)
+        return entry
+
+    def remove(self, entry: LedgerEntry) -> None:
+        """Drop an object or stage entry that no longer applies (the object moved, the stage passed)."""
+        self.store.delete(entry_key(entry))
 
     def should_process(self, ref: DocumentRef, sha256: str, pipeline_version: str,
                        owner: str | None = None) -> bool:
@@ -144,7 +176,7 @@ class Ledger:
         now = self._clock()
         reset = []
         for entry in self.entries(unit):
-            if entry.status is Status.failed:
+            if entry.status is Status.failed and entry.scope == "document":
                 self._write(entry.model_copy(update=dict(status=Status.pending, attempts=0, updated_at=now)))
                 reset.append(entry.ref)
         return reset
@@ -164,11 +196,14 @@ class Ledger:
             return None
         except (ValidationError, ValueError):
             # A damaged entry must not stop the batch: the file is simply processed again.
-            log.warning("ledger entry %s is unreadable; treating the file as pending", key)
+            # The key holds file names, which may hold names and ID numbers: logs never carry them.
+            log.warning("a ledger entry is unreadable; treating its file as pending")
             return None
 
     def _write(self, entry: LedgerEntry) -> None:
-        self.store.put(self._key(entry.ref), entry.model_dump_json().encode())
+        if entry.batch != self.batch:
+            raise ZcpsError(f"ledger of batch {self.batch!r} asked to write an entry of batch {entry.batch!r}")
+        self.store.put(entry_key(entry), entry.model_dump_json().encode())
 
     def _refuse_foreign_lease(self, entry: LedgerEntry | None, owner: str, now: datetime) -> None:
         if entry is not None and entry.lease_fresh(now) and entry.lease_owner != owner:
@@ -180,6 +215,28 @@ class Ledger:
         entry = self.get(ref)
         self._refuse_foreign_lease(entry, owner, self._clock())
         return entry or LedgerEntry.new(ref)
+
+
+def object_entry(batch: str, key: str, status: Status, code: str | None, message: str) -> LedgerEntry:
+    """The entry of the intake object ``key`` (below ``intake/{batch}/``) that is not a document."""
+    parts = key.split("/")
+    unit, applicant = (parts + ["", ""])[:2] if len(parts) > 2 else (parts[0] if len(parts) == 2 else "", "")
+    file = "/".join(parts[2:]) if len(parts) > 2 else parts[-1]
+    return LedgerEntry(batch=batch, unit=unit, applicant=applicant, file=file, scope="object", key=key,
+                       status=status, error_code=code, error_message=message[:MAX_ERROR_MESSAGE])
+
+
+def stage_entry(batch: str, unit: str, applicant: str | None, stage: str, code: str, message: str) -> LedgerEntry:
+    return LedgerEntry(batch=batch, unit=unit, applicant=applicant or "", file=stage, scope="stage",
+                       status=Status.failed, error_code=code, error_message=message[:MAX_ERROR_MESSAGE])
+
+
+def entry_key(entry: LedgerEntry) -> str:
+    if entry.scope == "object":
+        return object_ledger_key(entry.batch, entry.key or entry.ref.label)
+    if entry.scope == "stage":
+        return stage_ledger_key(entry.batch, entry.unit, entry.applicant or None, entry.file)
+    return ledger_key(entry.ref)
 
 
 def summarize(entries: list[LedgerEntry]) -> LedgerSummary:

@@ -19,6 +19,7 @@ from zcps.errors import InvalidKey, ObjectNotFound
 
 RESERVED_PREFIX = ".zcps-"
 META_DIR = ".zcps-meta"
+MAX_NAME_BYTES = 255  # NAME_MAX of Linux file systems
 
 
 class LocalStore(ObjectStore):
@@ -91,10 +92,21 @@ class LocalStore(ObjectStore):
         # Sorting whole keys (not per folder) gives S3's order: "a/b-c" sorts before "a/b/x".
         return iter(sorted(_walk(start_dir, base, name_start)))
 
+    def unlisted(self, prefix: str) -> Iterator[tuple[str, str]]:
+        folder, name_start = _split_prefix(prefix)
+        start_dir = self.root.joinpath(*folder.split("/")) if folder else self.root
+        if not self._is_inside(start_dir):
+            return iter(())
+        base = f"{folder}/" if folder else ""
+        return iter(sorted(_walk_unlisted(start_dir, base, name_start)))
+
     def _path(self, key: str) -> Path:
         validate_key(key)
         parts = key.split("/")
         _refuse_reserved(key, parts)
+        if any(len(part.encode()) > MAX_NAME_BYTES for part in parts):
+            raise InvalidKey(f"object key {key[:80]!r} has a segment longer than {MAX_NAME_BYTES} bytes, "
+                             "which a local folder cannot hold")
         path = self.root.joinpath(*parts)
         self._check_inside(path, key)
         return path
@@ -189,3 +201,23 @@ def _walk(folder: Path, base: str, name_start: str = "") -> Iterator[str]:
             yield from _walk(Path(entry.path), key + "/")
         elif entry.is_file(follow_symlinks=False):
             yield key
+
+
+def _walk_unlisted(folder: Path, base: str, name_start: str = "") -> Iterator[tuple[str, str]]:
+    """What ``_walk`` skips below ``folder``: symlinks, reserved names, empty folders."""
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if not entries and not name_start and base:
+        yield base, "empty_folder"
+    for entry in entries:
+        if not entry.name.startswith(name_start) or (not base and entry.name == META_DIR):
+            continue
+        key = base + entry.name
+        if entry.is_symlink():
+            yield key, "symlink"
+        elif entry.name.startswith(RESERVED_PREFIX):
+            yield key, "reserved_name"
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _walk_unlisted(Path(entry.path), key + "/")

@@ -75,6 +75,9 @@ class RoutedStore(ObjectStore):
         # each store answers only for the areas routed to it.
         return heapq.merge(*(self._own_keys(store, prefix) for store in (self.default, *self.routes.values())))
 
+    def unlisted(self, prefix: str) -> Iterator[tuple[str, str]]:
+        return self.store_for(prefix).unlisted(prefix)
+
     def _own_keys(self, store: ObjectStore, prefix: str) -> Iterator[str]:
         return (key for key in store.list(prefix) if self.store_for(key) is store)
 

@@ -157,6 +157,17 @@ class S3Store(ObjectStore):
         # S3 lists in key order, but rclone walks folders; sorting once makes every backend agree.
         return iter(sorted(keys))
 
+    def unlisted(self, prefix: str) -> Iterator[tuple[str, str]]:
+        # Folder markers (zero-byte objects named "…/") that consoles create for empty folders.
+        area, _, rest = prefix.partition("/")
+        try:
+            with _mapped_errors(prefix):
+                names = [obj.object_name for obj in self.client.list_objects(
+                    self.bucket_for(area), prefix=rest or None, recursive=True) if obj.is_dir]
+        except ObjectNotFound:
+            return iter(())
+        return iter(sorted((f"{area}/{name}", "empty_folder") for name in names))
+
     def _list_bucket(self, bucket: str, object_prefix: str, prefix: str) -> list[str]:
         try:
             with _mapped_errors(prefix):

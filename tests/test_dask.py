@@ -16,6 +16,7 @@ from flows.runner import run_batch
 from masking.pseudonym import load_pseudonyms
 from storage.factory import open_store
 from storage.intake import discover
+from storage.layout import review_key
 from storage.ledger import Ledger
 from batch_samples import BATCH, small_batch
 from zcps.models import DocumentResult, Finding, Review
@@ -98,7 +99,7 @@ def test_local_cluster_matches_sequential_run(stores):
     assert len(dask_outputs) == 6
     assert dask_outputs == sequential_outputs
     for store in stores:
-        review = Review.model_validate_json(store.get(f"results/{BATCH}/u1/A1/review.json"))
+        review = Review.model_validate_json(store.get(review_key(BATCH, "u1", "A1")))
         assert review.findings, "the rules ran"
     assert load_pseudonyms(dask_store, BATCH) == load_pseudonyms(sequential_store, BATCH)
     assert set(dask_store.list(f"release/{BATCH}/")) == set(sequential_store.list(f"release/{BATCH}/"))

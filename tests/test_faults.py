@@ -49,11 +49,12 @@ def intake_documents(store) -> set[str]:
 def assert_batch_complete(store) -> None:
     """Every intake document has one done ledger entry and one result; no result without a document."""
     documents = intake_documents(store)
-    entries = ledger_entries_raw(store)
+    entries = [e for e in ledger_entries_raw(store) if e.scope == "document"]
     assert {f"{e.unit}/{e.applicant}/docs/{e.file}" for e in entries} == documents
     assert {e.status for e in entries} == {Status.done}, [(e.file, e.status, e.error_code) for e in entries]
     results = {key for key in store.list(f"results/{BATCH}/") if "/documents/" in key}
-    expected = {f"results/{BATCH}/{doc.replace('/docs/', '/documents/')}.json" for doc in documents}
+    expected = {document_result_key(DocumentRef(batch=BATCH, unit=unit, applicant=applicant, file=file))
+                for unit, applicant, _, file in (doc.split("/", 3) for doc in documents)}
     assert results == expected
     for key in results:
         assert DocumentResult.model_validate_json(store.get(key)).status is Status.done
@@ -251,11 +252,16 @@ def test_hostile_keys_are_processed_safely_or_reported(tmp_path):
     summary = run_batch(BATCH, store_url=store.url)
 
     problems = {f.key: f.code for f in summary.failures}
-    assert {key: problems.get(key) for key in MISPLACED} == {key: "E_LAYOUT" for key in MISPLACED}
-    read = {e.file for e in ledger_entries_raw(store)} | set(problems)
-    assert not any("escape" in key or ".zcps-hidden" in key for key in read), "never listed, never read"
+    relative = {key.removeprefix(f"intake/{BATCH}/") for key in MISPLACED}
+    assert {key: problems.get(key) for key in relative} == {key: "E_LAYOUT" for key in relative}
+    # The planted link and the reserved name are shown (a failure and an ignored entry), never read.
+    objects = {e.key: (e.status, e.error_code) for e in ledger_entries_raw(store) if e.scope == "object"}
+    assert objects["u1/A1/docs/escape.png"] == (Status.failed, "E_BAD_KEY")
+    assert objects["u1/A1/docs/.zcps-hidden.png"] == (Status.ignored, "IGNORED_RESERVED_NAME")
+    results = list(store.list(f"results/{BATCH}/"))
+    assert not any("escape" in key or ".zcps-hidden" in key for key in results), "never processed"
     for name in ODD_NAMES:
-        ref_key = f"results/{BATCH}/u1/A1/documents/{name}.json"
+        ref_key = document_result_key(DocumentRef(batch=BATCH, unit="u1", applicant="A1", file=name))
         assert DocumentResult.model_validate_json(store.get(ref_key)).status is Status.done, name
     assert summary.done == len(ODD_NAMES)
     again = run_batch(BATCH, store_url=store.url)

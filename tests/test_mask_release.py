@@ -15,7 +15,7 @@ from stdnum.cn import ric
 
 from masking.pseudonym import make_pseudonym
 from masking.pseudonym import load_pseudonyms
-from storage.layout import review_key
+from storage.layout import release_prefix, review_key
 from zcps.manifest import Manifest
 from zcps.models import DocumentRef, DocumentResult, Page, Review, Status
 from zcps.settings import Settings
@@ -116,7 +116,7 @@ def test_release_masks_and_pseudonymises(tmp_path, manifest, release_inputs, eng
     assert mapping == {"2024-HH-0007": result.pseudonym}
     released_review = store.get(result.review_key).decode()
     assert "2024-HH-0007" not in released_review and result.pseudonym in released_review
-    assert all(key.startswith(f"release/2024/hh/{result.pseudonym}/") for key in result.released[0].keys)
+    assert all(key.startswith(release_prefix("2024", "hh", result.pseudonym)) for key in result.released[0].keys)
 
 
 @pytest.mark.models
@@ -132,7 +132,7 @@ def test_broken_redactor_is_withheld(tmp_path, manifest, release_inputs):
     assert result.released == []
     assert [(w.file, w.code) for w in result.withheld] == [("01_title.png", "E_MASK_VERIFY")]
     assert "王建国" not in result.withheld[0].detail
-    assert not list(store.list(f"release/2024/hh/{result.pseudonym}/docs/"))
+    assert not list(store.list(release_prefix("2024", "hh", result.pseudonym) + "docs/"))
     stored_review = Review.model_validate_json(store.get(review_key("2024", "hh", "2024-HH-0007")))
     finding = next(f for f in stored_review.findings if f.rule == WITHHELD_RULE)
     assert (finding.severity, finding.section, finding.extracted) == ("review", "数据脱敏", "E_MASK_VERIFY")

@@ -6,7 +6,7 @@ import shlex
 
 import pytest
 
-from reports.build import build_reports, report_name
+from reports.build import build_reports
 from reports.model import FailedFile, build_report_data, path_label, safe_cell_text
 from test_report_samples import BATCH, UNIT_A, UNIT_B, build_sample, pseudonyms
 from zcps.errors import ReportInputError
@@ -116,12 +116,6 @@ def test_build_reports_returns_requested_formats(sample, formats, expected):
 def test_build_reports_rejects_unknown_formats(sample, formats):
     with pytest.raises(ReportInputError):
         build_reports(BATCH, sample.reviews, [], kind="unit", formats=formats)
-
-
-@pytest.mark.parametrize(("kind", "unit", "name"), [
-    ("unit", None, "batch-unit"), ("committee", None, "batch-committee"), ("unit", UNIT_A, f"{UNIT_A}-unit")])
-def test_report_name(kind, unit, name):
-    assert report_name(kind, unit) == name
 
 
 @pytest.mark.parametrize(("file", "expected"), [

@@ -9,7 +9,7 @@ import pytest
 
 from reports.build import build_reports
 from reports.xlsx import (FAILED_HEADERS_COMMITTEE, FAILED_HEADERS_UNIT, FAILED_SHEET, FINDING_HEADERS,
-                          FINDINGS_SHEET, LEVELS_SHEET, SUMMARY_HEADERS, SUMMARY_SHEET)
+                          FINDINGS_SHEET, IGNORED_SHEET, LEVELS_SHEET, SUMMARY_HEADERS, SUMMARY_SHEET)
 from test_report_samples import BATCH, UNIT_A, build_sample, pseudonyms
 
 
@@ -30,7 +30,7 @@ def _rows(sheet):
 
 
 def test_sheets_in_order(unit_book):
-    assert unit_book[1].sheetnames == [SUMMARY_SHEET, FINDINGS_SHEET, LEVELS_SHEET, FAILED_SHEET]
+    assert unit_book[1].sheetnames == [SUMMARY_SHEET, FINDINGS_SHEET, LEVELS_SHEET, FAILED_SHEET, IGNORED_SHEET]
 
 
 @pytest.mark.parametrize(("sheet", "headers", "data_rows", "last_column"), [

@@ -19,6 +19,7 @@ from browser import chromium
 from flows.demo import SAMPLE_INTAKE, load_sample_batch
 from flows.runner import run_batch
 from storage.factory import open_store
+from storage.layout import pseudonym_prefix, report_key, reports_prefix, review_key
 from zcps.manifest import parse_manifest
 
 pytestmark = pytest.mark.models
@@ -71,7 +72,7 @@ def test_second_run_over_unchanged_inputs_reuses_everything(sample_run):
 def test_verdict_and_findings_match_the_truth(sample_run, unit, applicant):
     store, _, _ = sample_run
     expected = _expected()[(unit, applicant)]
-    review = json.loads(store.get(f"results/{BATCH}/{unit}/{applicant}/review.json"))
+    review = json.loads(store.get(review_key(BATCH, unit, applicant)))
     assert review["verdict"] == expected["verdict"], [f["message"] for f in review["findings"]]
     assert Counter((f["rule"], f["severity"]) for f in review["findings"]) == \
         Counter((f["rule"], f["severity"]) for f in expected["findings"])
@@ -87,7 +88,7 @@ def _pii_strings() -> list[str]:
 
 def test_release_and_committee_reports_hold_no_pii_as_text(sample_run):
     store, _, _ = sample_run
-    keys = list(store.list(f"release/{BATCH}/")) + [k for k in store.list(f"results/{BATCH}/reports/") if "committee" in k]
+    keys = list(store.list(f"release/{BATCH}/")) + [k for k in store.list(reports_prefix(BATCH)) if "committee" in k]
     assert any(k.endswith(".png") for k in keys) and any(k.endswith("committee.html") for k in keys)
     texts = {k: store.get(k).decode("utf-8", "ignore") for k in keys if not k.endswith((".png", ".xlsx"))}
     leaks = [(k, v) for k, text in texts.items() for v in _pii_strings() if v in text]
@@ -100,7 +101,7 @@ def test_released_pages_reocr_without_pii(sample_run):
 
     store, _, _ = sample_run
     engine = get_engine()
-    pseudonyms = {k.rsplit("/", 1)[1]: store.get(k).decode() for k in store.list(f"results/{BATCH}/pseudonyms/")}
+    pseudonyms = {k.rsplit("/", 1)[1]: store.get(k).decode() for k in store.list(pseudonym_prefix(BATCH))}
     for manifest in _manifests():
         pages = [k for k in store.list(f"release/{BATCH}/") if f"/{pseudonyms[manifest.applicant_id]}/docs/" in k]
         assert pages, manifest.applicant_id
@@ -125,7 +126,7 @@ class _Rows(HTMLParser):
 
 def test_unit_report_in_chromium_shows_every_applicants_findings_with_crops(sample_run, tmp_path):
     store, _, _ = sample_run
-    html = store.get(f"results/{BATCH}/reports/batch-unit.html").decode()
+    html = store.get(report_key(BATCH, None, "unit", "html")).decode()
     probe = ("<script>window.addEventListener('load',function(){document.querySelectorAll('img.crop')"
              ".forEach(function(i){i.dataset.naturalWidth=String(i.naturalWidth)})});</script></body>")
     dom = chromium(tmp_path, html.replace("</body>", probe), "--virtual-time-budget=8000", "--dump-dom").stdout

@@ -15,6 +15,7 @@ from typing import Optional
 import typer
 
 from zcps.errors import ConfigError, ExitCode, InputError, ZcpsError
+from zcps.text import terminal
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="zcps: OCR, extraction, rule checks, masking and reports for title-review materials.")
@@ -43,7 +44,7 @@ def _run_batch(batch: str, units: list[str] | None, store: str | None, *, only_f
                         concurrency=concurrency, dask_address=dask, workers=workers, show_progress=sys.stderr.isatty())
     typer.echo(summary.one_line())
     for failure in summary.failures:
-        typer.echo(f"  failed {failure.key}: {failure.code}")
+        typer.echo(f"  failed {terminal(failure.key)}: {failure.code}")
     if summary.failed:
         typer.echo(f"Re-run the failed files with: zcps rerun --batch {batch} --failed")
     return ExitCode.files_failed if summary.failed else ExitCode.ok
@@ -132,11 +133,11 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        _echo_err(f"configuration error [{exc.code}]: {exc.message}")
+        _echo_err(f"configuration error [{exc.code}]: {terminal(exc.message)}")
         sys.exit(ExitCode.config_error)
     except InputError as exc:
-        _echo_err(f"input error [{exc.code}]: {exc.message}")
+        _echo_err(f"input error [{exc.code}]: {terminal(exc.message)}")
         sys.exit(ExitCode.input_error)
     except ZcpsError as exc:
-        _echo_err(f"error [{exc.code}]: {exc.message}")
+        _echo_err(f"error [{exc.code}]: {terminal(exc.message)}")
         sys.exit(ExitCode.config_error if not exc.transient else ExitCode.files_failed)

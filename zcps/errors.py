@@ -137,6 +137,22 @@ class ReportInputError(ZcpsError):
             "the pseudonym map) with `zcps report` after the batch finished.")
 
 
+class ReviewInputsIncomplete(ZcpsError):
+    code = "E_REVIEW_INPUTS"
+    hint = ("Not every document of the applicant has a readable result, so the review was left as it was "
+            "rather than rebuilt from a subset; run `zcps run --batch B` so every document is processed.")
+
+
+class ReportWriteFailed(ZcpsError):
+    code = "E_REPORT_WRITE"
+    hint = "This report (or one of its formats) could not be written; the others were. Re-run `zcps report`."
+
+
+class StageFailed(ZcpsError):
+    code = "E_STAGE"
+    hint = "A stage of this applicant failed unexpectedly; the rest of the batch went on. Re-run `zcps run --batch B`."
+
+
 class PseudonymCollision(ZcpsError):
     code = "E_PSEUDONYM_COLLISION"
     hint = ("Two applicants of this batch hash to the same pseudonym; set a different ZCPS_PSEUDONYM_KEY "

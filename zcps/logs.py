@@ -59,10 +59,13 @@ def _prefect_fields() -> dict[str, str]:
         fields["stage"] = task_run.task.name
         parameters = task_run.parameters or {}
         source = parameters.get("ref") or parameters.get("applicant")
-        for name in ("batch", "unit", "applicant", "file"):
+        for name in ("batch", "unit", "applicant"):
             value = getattr(source, name, None)
             if isinstance(value, str):
                 fields[name] = value
+        # A file name can carry a name and an ID number: the field is the key's hash (DocumentRef.log_id).
+        if isinstance(getattr(source, "file", None), str):
+            fields["file"] = source.log_id
         if isinstance(parameters.get("batch"), str):
             fields["batch"] = parameters["batch"]
     return fields

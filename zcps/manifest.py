@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from zcps.errors import ManifestInvalid
+from zcps.text import unsafe_characters, visible
 
 Level = Literal["员级", "助理级", "中级", "副高级", "正高级"]
 EducationLevel = Literal["中专", "大专", "本科", "硕士", "博士"]
@@ -118,13 +119,40 @@ class Manifest(Strict):
         return value
 
 
+def unsafe_text_field(raw: object) -> str | None:
+    """The dotted path of the first string (key or value) holding a control, bidi-override or unpaired
+    surrogate character, or None. Iterative: a manifest may be nested deeper than Python recurses."""
+    pending: list[tuple[str, object]] = [("", raw)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if unsafe_characters(value):
+                return path or "(root)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{key}" if path else str(key)
+                if unsafe_characters(key):
+                    return f"{path}.(key)" if path else "(key)"
+                pending.append((where, item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}.{index}", item) for index, item in enumerate(value))
+    return None
+
+
 def parse_manifest(data: bytes | str, *, source: str = "manifest.json") -> Manifest:
     try:
         raw = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ManifestInvalid(f"{source}: not valid JSON ({type(exc).__name__})") from None
+    except RecursionError:
+        raise ManifestInvalid(f"{source}: nested too deeply to be a manifest") from None
     if not isinstance(raw, dict):
         raise ManifestInvalid(f"{source}: the top level must be a JSON object")
+    unsafe = unsafe_text_field(raw)
+    if unsafe is not None:
+        # The field is named, never its value: the value is applicant data and holds the bad character.
+        raise ManifestInvalid(f"{source}: {_printable_path(unsafe)}: contains a control or bidirectional-override "
+                              "character")
     try:
         return Manifest.model_validate(raw)
     except ValidationError as exc:
@@ -132,3 +160,7 @@ def parse_manifest(data: bytes | str, *, source: str = "manifest.json") -> Manif
             f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()[:5]
         )
         raise ManifestInvalid(f"{source}: {problems}") from None
+
+
+def _printable_path(path: str) -> str:
+    return visible(path, keep="")[:120]

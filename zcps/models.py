@@ -6,6 +6,7 @@ Coordinates are pixels of the page image as OCR saw it (for digital PDFs: PDF po
 
 from __future__ import annotations
 
+import hashlib
 from enum import Enum
 from typing import Literal
 
@@ -139,6 +140,7 @@ class Status(str, Enum):
     running = "running"
     done = "done"
     failed = "failed"
+    ignored = "ignored"  # an intake object left alone by a stated policy (storage/intake.py IGNORED)
 
 
 class ErrorInfo(Model):
@@ -164,6 +166,11 @@ class DocumentRef(Model):
     @property
     def label(self) -> str:
         return f"{self.unit}/{self.applicant}/{self.file}"
+
+    @property
+    def log_id(self) -> str:
+        """What logs and Prefect task names call this file: a hash of its key, never its names."""
+        return "doc-" + hashlib.sha256(f"{self.batch}/{self.label}".encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 class DocumentResult(Model):

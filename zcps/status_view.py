@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from storage.factory import open_store
 from storage.ledger import Ledger, summarize
 from zcps.errors import ExitCode
 from zcps.models import Status
+from zcps.text import terminal
 
 
 def print_status(batch: str, store_url: str | None, *, only_failed: bool = False) -> int:
@@ -23,11 +25,12 @@ def print_status(batch: str, store_url: str | None, *, only_failed: bool = False
         table.add_column(column)
     now = datetime.now(UTC)
     for entry in entries:
-        error = f"{entry.error_code}: {entry.error_message}" if entry.error_code else ""
+        error = f"{entry.error_code}: {terminal(entry.error_message or '')}" if entry.error_code else ""
         stale = entry.status is Status.running and not entry.lease_fresh(now)
         # A stale 'running' file belongs to a dead worker; `zcps rerun --failed` takes it over.
         state = f"{entry.status.value} (stale)" if stale else entry.status.value
-        table.add_row(f"{entry.unit}/{entry.applicant}/{entry.file}", state, str(entry.attempts), error)
+        # Keys are unit-supplied: control and bidi characters are shown as escapes, never sent to the terminal.
+        table.add_row(escape(terminal(entry.label)), state, str(entry.attempts), escape(error))
     console = Console()
     console.print(table)
     summary = summarize(all_entries)
