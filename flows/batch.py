@@ -100,7 +100,8 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
         ref = refs_by_future[future]
         results[ref] = outcome(future, lambda exc, ref=ref: crashed_result(ref, exc, ledger))
         progress.info("document %d/%d", done, len(futures), extra={"done": done, "total": len(futures)})
-    processed = {(r.ref.unit, r.ref.applicant) for r in results.values() if not r.reused}
+    # Applicants with newly read pages are released again; a file that failed again has nothing to release.
+    processed = {(r.ref.unit, r.ref.applicant) for r in results.values() if not r.reused and r.status is Status.done}
     unprocessed = [d for d in intake.documents if d not in results]
     gathered = outcome(gather_results_task.submit(unprocessed, store.url),
                        lambda exc: Gathered(unreadable=unprocessed))
