@@ -35,8 +35,15 @@ def worker_id() -> str:
 
 
 def load_result(store, ref: DocumentRef) -> DocumentResult | None:
+    """The stored result, or None when there is none or it cannot be read (the file is processed again)."""
     stored = store.get_optional(document_result_key(ref))
-    return None if stored is None else DocumentResult.model_validate_json(stored)
+    if stored is None:
+        return None
+    try:
+        return DocumentResult.model_validate_json(stored)
+    except ValueError:  # pydantic's ValidationError is a ValueError
+        log.warning("stored result of %s is unreadable", ref.log_id)
+        return None
 
 
 def _failed(ref: DocumentRef, sha: str | None, exc: ZcpsError, stage: str) -> DocumentResult:
