@@ -33,7 +33,7 @@ UNIT = "hostile"
 NAME, ID_NUMBER, PHONE = "张三", "150102198503152317", "13904711234"
 OTHER_NAME = "李四"  # what an invisible text layer claims while the scan shows NAME
 PII_PAGE = ["专业技术资格证书", f"姓名：{NAME}", f"身份证号：{ID_NUMBER}", "资格名称：工程师"]
-LONG_NAME = "长" * 82 + ".jpg"  # 250 bytes: fits a local file name, overflows once ".json" is added
+LONG_NAME = "长" * 83 + ".jpg"  # 253 bytes: fits a local file name, overflows once ".json" is added
 RESERVED_UNITS = ("state", "pseudonyms", "reports", "batch", "decisions", "units")
 
 
@@ -263,10 +263,11 @@ def build_corpus(store, *, local: bool) -> Corpus:
     applicant("H-ABSENT", _manifest("H-ABSENT", ["01_missing.png", "02_present.jpg"]), "docs.declared_absent",
               {"02_present.jpg": b""})
     applicant("H-NOMANIFEST", None, "manifest.invalid", {"01_empty.jpg": b""})
-    put_raw(store, f"{prefix}{UNIT}/H-EMPTY/", b"")
-    corpus.applicants.append((UNIT, "H-EMPTY"))
-    corpus.expects.append(Expect("empty folder", f"{UNIT}/H-EMPTY", "review", "manifest.invalid"))
     if local:
+        # S3 has no folders; rclone keeps no folder-marker objects, so this case exists on disk only.
+        put_raw(store, f"{prefix}{UNIT}/H-EMPTY/", b"")
+        corpus.applicants.append((UNIT, "H-EMPTY"))
+        corpus.expects.append(Expect("empty folder", f"{UNIT}/H-EMPTY", "review", "manifest.invalid"))
         outside = Path(store.root).parent / "outside-manifest.json"
         outside.write_bytes(_manifest("H-SYMLINK", []))
         folder = store.root / "intake" / BATCH / UNIT / "H-SYMLINK"
@@ -277,7 +278,7 @@ def build_corpus(store, *, local: bool) -> Corpus:
         corpus.expects.append(Expect("manifest symlink key", f"{UNIT}/H-SYMLINK/manifest.json", "failed", "E_BAD_KEY"))
     for unit in RESERVED_UNITS:
         store.put(f"{prefix}{unit}/R-{unit}/manifest.json", _manifest(f"R-{unit}", ["01_empty.jpg"]))
-        store.put(f"{prefix}{unit}/R-{unit}/docs/01_empty.jpg", b"")
+        store.put(f"{prefix}{unit}/R-{unit}/docs/01_empty.jpg", b"")  # fails at once: no OCR needed
         corpus.applicants.append((unit, f"R-{unit}"))
         corpus.expects.append(Expect(f"unit {unit}", f"{unit}/R-{unit}/docs/01_empty.jpg", "failed", "E_EMPTY_FILE"))
         corpus.expects.append(Expect(f"unit {unit} review", f"{unit}/R-{unit}", "review", "file.unreadable"))

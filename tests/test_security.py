@@ -26,6 +26,7 @@ from storage.factory import open_store
 from storage.local import LocalStore
 from storage.routed import RoutedStore
 from storage.s3 import S3Store
+from zcps.models import DocumentRef
 from batch_samples import BATCH, manifest_dict, page_png
 from zcps.errors import ConfigError, StoreAccessDenied, ZcpsError
 from zcps.logs import ContextFilter, install, log_context
@@ -42,7 +43,7 @@ ID_NUMBER = ID_BODY + ric.calc_check_digit(ID_BODY)
 PHONE = "13947158263"
 ADDRESS = "呼伦贝尔市海拉尔区胜利大街88号"
 PII = {"name": NAME, "id_number": ID_NUMBER, "phone": PHONE, "address": ADDRESS}
-PAGES = {"01_title.png": ["专业技术资格证书", f"姓名：{NAME}", f"身份证号：{ID_NUMBER}", "资格名称：助理工程师"],
+PAGES = {f"01_title_{NAME}{ID_NUMBER}.png": ["专业技术资格证书", f"姓名：{NAME}", f"身份证号：{ID_NUMBER}", "资格名称：助理工程师"],
          "02_assessment.png": ["年度考核登记表", f"姓名：{NAME}", "考核年度：2023年", "考核结果：称职"]}
 
 
@@ -180,7 +181,9 @@ def test_personal_data_appears_in_no_log_line(secured_run, kind):
 def test_log_lines_carry_context_fields_with_the_pseudonym(secured_run):
     records = [json.loads(line) for line in secured_run["logs"]]
     documents = [r for r in records if r["logger"] == "zcps.flow" and r.get("stage") == "document"]
-    assert {r["file"] for r in documents} == set(PAGES)
+    # The file field is the key's hash: file names carry names and ID numbers (see PAGES).
+    assert {r["file"] for r in documents} == {DocumentRef(batch=BATCH, unit="u1", applicant="A1", file=name).log_id
+                                              for name in PAGES}
     pseudonym = make_pseudonym(PSEUDONYM_KEY, BATCH, "A1")
     assert {(r["batch"], r["unit"], r["applicant"]) for r in documents} == {(BATCH, "u1", pseudonym)}
     task_runs = [r for r in records if r["logger"] == "prefect.task_runs"]
