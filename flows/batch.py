@@ -19,7 +19,7 @@ from flows.document_task import document_task_for
 from flows.report_task import ReportsOutcome, report_task
 from flows.summary import BatchSummary, FailedItem, crashed_result, outcome, stage_failure
 from storage.factory import open_store
-from storage.intake import ApplicantRef, Intake, check_batch_name, discover, record_intake
+from storage.intake import Intake, check_batch_name, discover, record_intake
 from storage.ledger import Ledger, LedgerEntry, stage_entry
 from validators.duplicates import duplicate_findings
 from zcps.errors import ReviewInputsIncomplete, ZcpsError
@@ -146,7 +146,6 @@ def _release(changed: list, store_url: str, everyone: list[str], stages: _StageB
     futures = [(applicant, release_task.submit(applicant, review, store_url, everyone))
                for applicant, review in changed]
     for applicant, future in futures:
-        applicant: ApplicantRef
         failed = []
         outcome(future, failed.append)
         if failed:

@@ -16,7 +16,7 @@ from storage.base import ObjectStore, validate_key
 from storage.layout import intake_prefix
 from storage.ledger import Ledger, LedgerEntry, object_entry
 from zcps.errors import InvalidKey
-from zcps.models import DocumentRef, Status
+from zcps.models import DocumentRef, Status, log_id
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,7 @@ class ApplicantRef:
     @property
     def log_id(self) -> str:
         """What logs and Prefect task names call this applicant: a hash, never the folder name."""
-        return DocumentRef(batch=self.batch, unit=self.unit, applicant=self.applicant, file="").log_id.replace(
-            "doc-", "app-")
+        return log_id("app", self.batch, self.unit, self.applicant)
 
 
 @dataclass

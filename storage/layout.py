@@ -59,10 +59,6 @@ def _fit(head: str, path: str, tail: str = "") -> str:
     return f"{head}~{_digest(path)}{tail}"
 
 
-def is_short_form(segment: str) -> bool:
-    return bool(_SHORT_FORM.search(segment))
-
-
 # intake/: the units' upload layout, read only.
 
 def intake_prefix(batch: str) -> str:

@@ -149,6 +149,12 @@ class ErrorInfo(Model):
     stage: str = ""
 
 
+def log_id(kind: str, *key_parts: str) -> str:
+    """``{kind}-`` + 12 hex digits of the key's SHA-256: names an object in logs without its names."""
+    key = "/".join(key_parts).encode("utf-8", "surrogatepass")
+    return f"{kind}-{hashlib.sha256(key).hexdigest()[:12]}"
+
+
 class DocumentRef(Model):
     """Where one submitted file lives: ``intake/{batch}/{unit}/{applicant}/docs/{file}``."""
 
@@ -170,7 +176,7 @@ class DocumentRef(Model):
     @property
     def log_id(self) -> str:
         """What logs and Prefect task names call this file: a hash of its key, never its names."""
-        return "doc-" + hashlib.sha256(f"{self.batch}/{self.label}".encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        return log_id("doc", self.batch, self.label)
 
 
 class DocumentResult(Model):

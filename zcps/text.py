@@ -10,18 +10,15 @@ be encoded at all. ``visible`` replaces each such character with its Python esca
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Explicit directional embeddings, overrides and isolates, and the implicit marks (Unicode UAX #9).
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_CANDIDATES = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def is_unsafe(ch: str) -> bool:
-    return ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs")
+# C0 and C1 controls, DEL, the bidi controls and every surrogate code point.
+_CANDIDATES = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "\ud800-\udfff]")
 
 
 def unsafe_characters(text: str, keep: str = "") -> list[str]:
+    """The C0/C1 control, bidi control and unpaired surrogate characters of ``text``, except ``keep``."""
     return [ch for ch in _CANDIDATES.findall(text) if ch not in keep]
 
 
