@@ -36,8 +36,11 @@ def _select(refs: list[DocumentRef], entries: list[LedgerEntry], only_failed: bo
         wanted = set(keys)
         return {r for r in refs if r.label in wanted or f"{r.unit}/{r.applicant}/docs/{r.file}" in wanted}
     if only_failed:
-        failed = {e.ref for e in entries if e.scope == "document" and e.status in (Status.failed, Status.running)}
-        return {r for r in refs if r in failed}
+        # Failed, stale and never attempted: a review is only rebuilt once all its documents have results.
+        documents = [e for e in entries if e.scope == "document"]
+        failed = {e.ref for e in documents if e.status in (Status.failed, Status.running, Status.pending)}
+        attempted = {e.ref for e in documents}
+        return {r for r in refs if r in failed or r not in attempted}
     return set(refs)
 
 

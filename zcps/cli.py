@@ -65,7 +65,7 @@ def run(batch: str = typer.Option(..., "--batch", help="Batch name, e.g. 2024.")
 
 @app.command()
 def rerun(batch: str = typer.Option(..., "--batch"),
-          failed: bool = typer.Option(False, "--failed", help="Re-run every failed (or stale running) file."),
+          failed: bool = typer.Option(False, "--failed", help="Re-run every failed (or stale running) file, and any never attempted."),
           keys: Optional[list[str]] = typer.Argument(None, help="File keys as shown by `zcps status`."),
           store: Optional[str] = STORE, verbose: bool = VERBOSE) -> None:
     """Re-run only the failed files, or the named ones; everything else is left untouched."""
