@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_pages: int = 200
     max_file_bytes: int = 200 * 1024 * 1024
     render_dpi: int = 200
+    # Lines of a trusted PDF text layer that are OCR'd on the rendered page to confirm it shows the
+    # same text (extractors.spot_check); 0 trusts the render-mode and coverage analysis alone.
+    pdf_spot_check_lines: int = Field(default=8, ge=0)
 
     concurrency: int = 2
     retries: int = 3
