@@ -2,8 +2,9 @@
 
 The render-mode and coverage analysis (``extractors.pdf_text``) cannot see text painted white,
 text under a vector shape or a small image, or a font whose Unicode map lies. So a sample of the
-text layer's lines is cut from the rendered page and OCR'd in one call; if any sampled line reads
-differently, OCR wins for the whole page and the page is flagged ``TextLayer.disagrees``.
+text layer's lines is cut from the rendered page at their boxes and read by the recogniser alone
+(the boxes are known, so no detection is run); if any sampled line reads differently, OCR wins
+for the whole page and the page is flagged ``TextLayer.disagrees``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Protocol
 import numpy as np
 from rapidfuzz import fuzz
 
-from extractors.mosaic import pack
 from zcps.models import BBox, TextLine
 
 # rapidfuzz ratio (0-100) a sampled line must reach against the OCR of its crop. OCR of rendered
@@ -25,7 +25,7 @@ _MARGIN_X, _MARGIN_Y = 0.4, 0.2  # in line heights
 
 
 class LineReader(Protocol):
-    def recognize(self, image_bgr: np.ndarray) -> list[TextLine]: ...
+    def recognize_lines(self, crops_bgr: list[np.ndarray]) -> list[tuple[str, float]]: ...
 
 
 def sample_lines(lines: list[TextLine], count: int) -> list[TextLine]:
@@ -52,14 +52,12 @@ def _crop(box: BBox, width: int, height: int) -> BBox:
 def line_agreement(image: np.ndarray, lines: list[TextLine], engine: LineReader) -> list[float]:
     """For each line, how well the OCR of its crop of the rendered page matches its text (0-100)."""
     height, width = image.shape[:2]
-    mosaic = pack(image, [_crop(line.bbox, width, height) for line in lines], stacked=True)
-    read: list[list[TextLine]] = [[] for _ in lines]
-    for ocr_line in engine.recognize(mosaic.canvas):
-        index = mosaic.crop_of(ocr_line.bbox)
-        if index is not None:
-            read[index].append(ocr_line)
-    return [fuzz.ratio(_normalised(line.text), _normalised("".join(o.text for o in sorted(got, key=lambda o: o.bbox[0]))))
-            for line, got in zip(lines, read)]
+    crops = []
+    for line in lines:
+        x0, y0, x1, y1 = _crop(line.bbox, width, height)
+        crops.append(image[int(y0):int(np.ceil(y1)), int(x0):int(np.ceil(x1))])
+    readings = engine.recognize_lines(crops)
+    return [fuzz.ratio(_normalised(line.text), _normalised(text)) for line, (text, _) in zip(lines, readings)]
 
 
 def text_layer_agrees(image: np.ndarray, lines: list[TextLine], engine: LineReader, sample: int) -> bool:

@@ -23,7 +23,6 @@ from typing import Literal, Protocol
 import cv2
 import numpy as np
 
-from extractors.mosaic import pack
 from masking.entities import PiiType
 from masking.known import KnownPii, find_known
 from zcps.errors import MaskingFailed
@@ -72,8 +71,24 @@ def verification_crops(expected: list[tuple[BBox, float]], width: int, height: i
 
 
 def mosaic(image: np.ndarray, crops: list[BBox], gap: int = 24) -> np.ndarray:
-    """The crops packed into one white canvas no wider than the page, so one OCR call reads them all."""
-    return pack(image, crops, gap).canvas
+    """The crops packed on shelves into one white canvas no wider than the page, so one OCR call
+    reads them all; the gaps keep crops from being read as one line."""
+    pieces = [image[int(y0):int(np.ceil(y1)), int(x0):int(np.ceil(x1))] for x0, y0, x1, y1 in crops]
+    pieces = [p for p in pieces if p.size]
+    if not pieces:
+        return np.full((1, 1, 3), 255, np.uint8)
+    shelf_width = max(image.shape[1], max(p.shape[1] for p in pieces) + 2 * gap)
+    places, x, y, shelf_height = [], gap, gap, 0
+    for piece in pieces:
+        h, w = piece.shape[:2]
+        if x + w + gap > shelf_width:
+            x, y, shelf_height = gap, y + shelf_height + gap, 0
+        places.append((x, y))
+        x, shelf_height = x + w + 3 * gap, max(shelf_height, h)
+    canvas = np.full((y + shelf_height + gap, shelf_width) + image.shape[2:], 255, image.dtype)
+    for (px, py), piece in zip(places, pieces):
+        canvas[py:py + piece.shape[0], px:px + piece.shape[1]] = piece
+    return canvas
 
 
 def leaked_types(lines: list[TextLine], known: KnownPii) -> set[PiiType]:

@@ -200,3 +200,31 @@ def test_redactor_that_paints_nothing_is_withheld_in_page_mode(tmp_path, manifes
     _, result = _release(tmp_path, manifest, text.pages, data, "page", engine=engine,
                          redactor=lambda image, boxes: image.copy())
     assert result.released == [] and [w.code for w in result.withheld] == ["E_MASK_VERIFY"]
+
+
+@pytest.mark.parametrize("verdicts, pages_named", [
+    ([TextLayer.trusted], None),
+    ([TextLayer.invisible], None),  # an invisible layer is a scanner's: expected, OCR'd, not a finding
+    ([TextLayer.disagrees], "1"),
+    ([TextLayer.trusted, TextLayer.disagrees, TextLayer.disagrees], "2、3"),
+    ([None], None),  # an image file
+])
+def test_text_layer_disagreement_is_a_review_finding(verdicts, pages_named):
+    from test_validate_support import documents_for, manifest as support_manifest
+
+    from validators.check import check_applicant
+
+    applicant = support_manifest()
+    documents = documents_for(applicant)
+    flagged = documents[0]
+    flagged.pages = [Page(number=index + 1, width=100, height=100, text_layer=verdict)
+                     for index, verdict in enumerate(verdicts)]
+    review = check_applicant(applicant, documents, batch="2024", unit="u")
+    findings = [f for f in review.findings if f.rule == "extract.text_layer_mismatch"]
+    if pages_named is None:
+        assert findings == []
+        return
+    (finding,) = findings
+    assert (finding.severity, finding.section) == ("review", "§一(四)1(2)")
+    assert f"第{pages_named}页" in finding.message and f"docs/{flagged.ref.file}" in finding.message
+    assert finding.evidence.document == f"docs/{flagged.ref.file}" and review.verdict == "needs_review"
