@@ -228,3 +228,19 @@ def test_text_layer_disagreement_is_a_review_finding(verdicts, pages_named):
     assert (finding.severity, finding.section) == ("review", "§一(四)1(2)")
     assert f"第{pages_named}页" in finding.message and f"docs/{flagged.ref.file}" in finding.message
     assert finding.evidence.document == f"docs/{flagged.ref.file}" and review.verdict == "needs_review"
+
+
+class _FailingReader:
+    """A re-read that cannot run (a broken OCR runtime): fault injection, not a stand-in for OCR."""
+
+    def recognize(self, image_bgr):
+        raise RuntimeError("onnxruntime session failed")
+
+
+@pytest.mark.parametrize("mode", ["page", "full", "regions"])
+def test_a_re_read_that_cannot_run_withholds(tmp_path, manifest, mode):
+    data = HOSTILE["invisible_layer"][0]()
+    store, result = _release(tmp_path, manifest, _stale_text_layer_pages(), data, mode, engine=_FailingReader())
+    assert result.released == [] and [w.code for w in result.withheld] == ["E_MASK_VERIFY"]
+    assert "RuntimeError" in result.withheld[0].detail
+    assert not list(store.list(f"release/2024/hh/{result.pseudonym}/docs/"))
