@@ -46,8 +46,6 @@ UPRIGHT_TOLERANCE_DEGREES = 3.0
 # keeps sub-pixel precision when the affine map is recovered from it.
 _DEVICE_PRECISION = 64
 _COVERAGE_GRID = 8.0  # points per cell of the grid image coverage is measured on
-_FPDF_PAGEOBJ_IMAGE = 3
-_FPDF_PAGEOBJ_FORM = 5
 
 
 @dataclass
@@ -232,10 +230,12 @@ def _classified_chars(page, textpage, matrix: np.ndarray, size: tuple[int, int],
 def _image_boxes(page) -> list[tuple[float, float, float, float]]:
     """User-space bounds of every image, and of every form XObject that holds one (scanners wrap
     their page image in a form), as (left, bottom, right, top)."""
+    import pypdfium2.raw as pdfium_c
+
+    image, form = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM
     boxes = []
-    for obj in page.get_objects(filter=(_FPDF_PAGEOBJ_IMAGE, _FPDF_PAGEOBJ_FORM), max_depth=1):
-        if obj.type == _FPDF_PAGEOBJ_FORM and not any(
-                inner.type == _FPDF_PAGEOBJ_IMAGE for inner in page.get_objects(form=obj, max_depth=4)):
+    for obj in page.get_objects(filter=(image, form), max_depth=1):
+        if obj.type == form and not any(inner.type == image for inner in page.get_objects(form=obj, max_depth=4)):
             continue
         boxes.append(obj.get_bounds())
     return boxes

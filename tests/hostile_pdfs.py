@@ -149,3 +149,17 @@ def covered_text_page(shown: list[Line], covered: list[Line]) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def scan_in_form(shown: list[Line]) -> bytes:
+    """A scanned page whose image sits inside a form XObject, as some scanner drivers write it."""
+    width, height = SHOWN_SIZE
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=SHOWN_SIZE, invariant=1)
+    pdf.beginForm("scan")
+    pdf.drawImage(ImageReader(scan_image(shown)), 0, 0, width, height)
+    pdf.endForm()
+    pdf.doForm("scan")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from extractors.geometry import page_image
 from extractors.pdf_text import pdf_text_pages
 from hostile_pdfs import (APPLICANT, DECOY, FONT_POINTS, Line, covered_text_page, digital_page, form_lines,
-                          scan_image, scanned_with_invisible_layer)
+                          scan_image, scan_in_form, scanned_with_invisible_layer)
 from zcps.manifest import Manifest
 from zcps.models import DocumentRef, DocumentResult, Page, Review, Status, TextLayer, TextSource
 from zcps.settings import Settings
@@ -53,6 +53,7 @@ def _sideways_pdf() -> bytes:
     (lambda: scanned_with_invisible_layer(form_lines(APPLICANT), form_lines(DECOY, 500)), TextLayer.invisible),
     (lambda: scanned_with_invisible_layer(form_lines(APPLICANT), form_lines(APPLICANT)), TextLayer.invisible),
     (lambda: _scan_only_pdf(), TextLayer.image),
+    (lambda: scan_in_form(form_lines(APPLICANT)), TextLayer.image),
     (lambda: _sideways_pdf(), TextLayer.turned),
     (lambda: digital_page([Line(72, 90, "姓名：王建国")]), TextLayer.sparse),
     # near miss: visible-mode text under a strip of scan; the analysis alone trusts it (the spot OCR does not)
