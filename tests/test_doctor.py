@@ -71,7 +71,8 @@ def test_resource_check(resource, ok, says):
     ("ftp://example.invalid", False, "E_CONFIG"),
 ], ids=["local", "unreachable-s3", "unknown-scheme"])
 def test_store_check(tmp_path, closed_loopback_port, url, ok, says):
-    url = {"local": (tmp_path / "store").as_uri(), "closed-port": f"s3://127.0.0.1:{closed_loopback_port}"}.get(url, url)
+    url = {"local": (tmp_path / "store").as_uri(),
+           "closed-port": f"s3://127.0.0.1:{closed_loopback_port}"}.get(url, url)
     settings = Settings(store_url=url, s3_access_key="k", s3_secret_key="s")
     check = check_store(settings)
     assert (check.ok, says in check.detail) == (ok, True), check.detail

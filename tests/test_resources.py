@@ -81,7 +81,8 @@ def test_set_up_names_no_package_itself():
 
 
 def test_only_the_registry_names_font_paths():
-    tracked = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    tracked = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                             capture_output=True, text=True, check=True).stdout.split()
     fonts_root = str(FONT_DIR.parent)  # not spelled out here, so this file is not a match itself
     naming = [name for name in tracked if (REPO / name).is_file()
               and fonts_root in (REPO / name).read_text(encoding="utf-8", errors="ignore")]

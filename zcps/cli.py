@@ -86,7 +86,7 @@ def status(batch: str = typer.Option(..., "--batch"),
 
 @app.command()
 def demo(store: Optional[str] = STORE,
-         full: bool = typer.Option(False, "--full", help="Run the whole sample batch instead of the small default selection."),
+         full: bool = typer.Option(False, "--full", help="The whole sample batch, not the small default selection."),
          verbose: bool = VERBOSE) -> None:
     """Load sample applicants from fixtures/ into the store, run them end to end, print where outputs are."""
     from zcps import runtime

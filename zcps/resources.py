@@ -49,7 +49,8 @@ class SystemResource:
     def install_command(self) -> str:
         if self.installer == "pip":
             return "scripts/setup.sh --test (or .venv/bin/pip install -e '.[test]')"
-        return f"apt-get install -y {self.package} (as root; scripts/setup.sh{' --test' if self.needed_for == 'test' else ''} does it)"
+        setup = "scripts/setup.sh --test" if self.needed_for == "test" else "scripts/setup.sh"
+        return f"apt-get install -y {self.package} (as root; {setup} does it)"
 
     def locate(self) -> Path | None:
         """Where the resource is, or None when it is not installed (or not executable when it must be)."""
