@@ -43,6 +43,8 @@ class SampleApplicant(BaseModel):
 
 
 def sample_applicants(truth: Path = SAMPLE_TRUTH) -> list[SampleApplicant]:
+    if not (truth / "index.json").is_file():
+        raise ConfigError(f"sample truth not found at {truth}", hint="Run from a full clone of the zcps repository.")
     index = json.loads((truth / "index.json").read_text(encoding="utf-8"))
     applicants = []
     for entry in index["applicants"]:

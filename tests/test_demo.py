@@ -6,6 +6,7 @@ import pytest
 
 from flows.demo import SAMPLE_INTAKE, SampleApplicant, demo_applicants, load_sample_batch, sample_applicants
 from storage.factory import open_store
+from zcps.errors import ConfigError
 
 VERDICTS = {"eligible", "not_eligible", "needs_review"}
 
@@ -60,3 +61,12 @@ def test_load_copies_only_the_chosen_applicants(tmp_path, sample, full):
                                           {a.applicant_id for a in chosen}))
     assert keys == expected
     assert len({key.split("/")[3] for key in keys}) == (len(sample) if full else len(chosen))
+
+
+@pytest.mark.parametrize("missing", ["truth", "intake"])
+def test_a_clone_without_the_sample_gets_a_configuration_error(tmp_path, missing):
+    with pytest.raises(ConfigError, match="full clone"):
+        if missing == "truth":
+            sample_applicants(tmp_path / "truth")
+        else:
+            load_sample_batch((tmp_path / "store").as_uri(), source=tmp_path / "intake")
