@@ -171,3 +171,38 @@ def test_setup_stops_naming_the_package_it_could_not_install(tmp_path, apt_fails
     assert not (tree / ".venv").exists()
     if uid == "0":
         assert "install -y -qq fonts-wqy-microhei" in (tmp_path / "apt.log").read_text()
+
+
+def test_ci_runs_doctor_after_set_up_and_before_the_tests():
+    test_sh = (REPO / "scripts" / "test.sh").read_text(encoding="utf-8")
+    steps = [test_sh.index(step) for step in ("scripts/setup.sh --test", ".venv/bin/zcps doctor", "pytest")]
+    assert steps == sorted(steps)
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "export CI=true" in ci and "scripts/test.sh" in ci
+
+
+def _readme_commands() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The two commands", 1)[1].split("\n## ", 1)[0]
+    return [block.split("\n```", 1)[0].strip() for block in section.split("```bash\n")[1:]]
+
+
+@pytest.mark.parametrize(("args", "code", "says"), [
+    (["--help"], 0, "usage: scripts/fresh-clone-check.sh"),
+    (["--only", "3"], 64, "--only takes 1 or 2"),
+    (["--lines"], 64, "--lines takes a number"),
+    (["--bogus"], 64, "unknown option --bogus"),
+    (["no-such-rev"], 64, "not a commit: no-such-rev"),
+    (["--dry-run"], 0, "== command 2: scripts/test.sh"),
+    (["--dry-run", "--only", "1"], 0, "== command 1: scripts/setup.sh && .venv/bin/zcps demo"),
+])
+def test_fresh_clone_check_arguments_and_first_steps(args, code, says):
+    result = subprocess.run(["bash", "scripts/fresh-clone-check.sh", *args], cwd=REPO, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == code, result.stderr
+    assert says in result.stdout + result.stderr
+    if "--dry-run" in args:
+        assert "clone of " in result.stdout and "(dry run: not started" in result.stdout
+        printed = [line.split(": ", 1)[1] for line in result.stdout.splitlines() if line.startswith("== command")]
+        readme = _readme_commands()
+        assert len(readme) == 2 and printed == (readme[:1] if "--only" in args else readme)
