@@ -21,7 +21,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from stdnum.cn import ric
 
-FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+from zcps.resources import font_path
+
 FONT_NAME = "hostile-zenhei"
 SHOWN_SIZE = (595.0, 842.0)  # A4 portrait, as the page is shown
 FONT_POINTS = 16.0
@@ -59,7 +60,7 @@ def form_lines(person: Person, top: float = 90.0) -> list[Line]:
 
 def _font() -> str:
     if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_NAME, FONT_PATH, subfontIndex=0))
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path("hei")), subfontIndex=0))
     return FONT_NAME
 
 
@@ -116,7 +117,7 @@ def scan_image(lines: list[Line], dpi: int = SCAN_DPI) -> Image.Image:
     scale = dpi / 72.0
     page = Image.new("RGB", (round(SHOWN_SIZE[0] * scale), round(SHOWN_SIZE[1] * scale)), "white")
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(FONT_PATH, round(FONT_POINTS * scale))
+    font = ImageFont.truetype(str(font_path("hei")), round(FONT_POINTS * scale))
     for line in lines:
         draw.text((line.x * scale, line.top * scale), line.text, font=font, fill="black")
     return page
