@@ -22,10 +22,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from batch_samples import FONT, manifest_dict, page_png
+from batch_samples import manifest_dict, page_png
 from flows.demo import SAMPLE_INTAKE
 from pdf_samples import encrypted_pdf_bytes
 from storage.local import LocalStore
+from zcps.resources import font_path
 
 BATCH = "2024"
 CONTROL = ("wnt-county", "2024-WN-0003")
@@ -131,7 +132,7 @@ def javascript_pdf() -> bytes:
 
 def _canvas(buffer: io.BytesIO) -> canvas.Canvas:
     if "WQY" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("WQY", FONT, subfontIndex=0))
+        pdfmetrics.registerFont(TTFont("WQY", str(font_path("hei")), subfontIndex=0))
     return canvas.Canvas(buffer, invariant=1)
 
 
