@@ -40,6 +40,9 @@ class LocalStore(ObjectStore):
 
     def put(self, key: str, data: bytes, metadata: dict[str, str] | None = None) -> ObjectInfo:
         path = self._path(key)
+        if len(path.name.encode()) > MAX_NAME_BYTES - len(".json"):
+            # The sidecar is "{name}.json": refuse here rather than fail half-way with ENAMETOOLONG.
+            raise InvalidKey(f"object key {key[:80]!r} has a last segment too long for its metadata sidecar")
         meta_path = self._meta_path(key)
         for folder in (path.parent, meta_path.parent):
             self._make_dirs(folder, key)

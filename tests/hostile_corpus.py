@@ -236,7 +236,7 @@ def build_corpus(store, *, local: bool) -> Corpus:
     store.put(f"{prefix}{files}/manifest.json", _manifest("H-FILES", [*FILE_CASES, *PDFTRUST_CASES]))
     corpus.applicants.append((UNIT, "H-FILES"))
     for name, (make, status, code) in FILE_CASES.items():
-        store.put(f"{prefix}{files}/docs/{name}", make())
+        put_raw(store, f"{prefix}{files}/docs/{name}", make())  # as uploaded: the 253-byte name too
         corpus.expects.append(Expect(name, f"{files}/docs/{name}", status, code))
     for name, make in PDFTRUST_CASES.items():
         store.put(f"{prefix}{files}/docs/{name}", make())
