@@ -135,3 +135,40 @@ def test_handwritten_grade_in_the_answer_box(written, expected):
 def test_no_options_is_unknown():
     image, _, _ = _render(GRADES, "plain", None, 0)
     assert read_marked_option(image, []).option is None
+
+
+REAL_OCR_LAYOUTS = ("assess-institution-circled", "assess-institution-paren", "assess-enterprise-confirm-square")
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("layout_id", REAL_OCR_LAYOUTS)
+def test_marked_grade_on_a_rendered_family_page_through_real_ocr(layout_id):
+    """OCR finds the option words; their boxes (from OCR, not from the truth) go to the mark reader."""
+    import cv2
+    from faker import Faker
+
+    from extractors.fields_boxes import span_bbox
+    from extractors.ocr import get_engine
+    from fixtures.generator.layouts.common import REGISTRY
+    from fixtures.generator.layouts.family import FamilyDoc, group_of, render
+
+    item = REGISTRY[layout_id]
+    data, truth = render(FamilyDoc(item, group_of(item), 0, "low_contrast", "01.jpg"), 5, Faker("zh_CN"))
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    lines = get_engine().recognize(image)
+    scale = ("优秀", "称职", "基本称职", "不称职") if truth.fields["grade"].value in GRADES else \
+        ("优秀", "合格", "基本合格", "不合格")
+    # OCR may cut the option row into several lines at the wide gaps; take the row's lines left to right.
+    row = max(lines, key=lambda ln: sum(option in ln.text for option in scale))
+    centre, height = (row.bbox[1] + row.bbox[3]) / 2, row.bbox[3] - row.bbox[1]
+    row_lines = sorted((ln for ln in lines if abs((ln.bbox[1] + ln.bbox[3]) / 2 - centre) < height / 2),
+                       key=lambda ln: ln.bbox[0])
+    words, pending = [], list(scale)
+    for line in row_lines:  # in printed order, each searched after the previous one (称职 before 基本称职)
+        cursor = 0
+        while pending and (start := line.text.find(pending[0], cursor)) >= 0:
+            words.append(OptionBox(pending[0], span_bbox(line, (start, start + len(pending[0])))))
+            cursor = start + len(pending.pop(0))
+    assert not pending, [ln.text for ln in row_lines]
+    result = read_marked_option(image, words)
+    assert result.option == truth.fields["grade"].value, (line.text, result)
