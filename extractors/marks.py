@@ -116,18 +116,19 @@ def _underlines(blob: _Blob, box: BBox, h: float) -> bool:
             and blob.x1 - blob.x0 <= width + _UNDERLINE_OVERRUN * h)
 
 
-def _side_ink(blobs: list[_Blob], options: Sequence[OptionBox], h: float, centre_y: float) -> list[float]:
+def _side_ink(blobs: list[_Blob], options: Sequence[OptionBox], h: float) -> list[float]:
     """Ink beside each option, each small blob given to the option whose edge is nearest."""
     ink = [0.0] * len(options)
     for blob in blobs:
         if blob.x1 - blob.x0 > _MARK_MAX * h or blob.y1 - blob.y0 > _MARK_MAX * h:
             continue
-        if abs((blob.y0 + blob.y1) / 2 - centre_y) > _BAND * h:
-            continue
         if any(_inside(blob, o.bbox, -0.1 * h) for o in options):
             continue  # the word's own strokes
         gaps = [max(o.bbox[0] - blob.x1, blob.x0 - o.bbox[2], 0) for o in options]
         nearest = int(np.argmin(gaps))
+        # Against the nearest option's own centre, so a slightly skewed row still lines up.
+        if abs((blob.y0 + blob.y1) / 2 - (options[nearest].bbox[1] + options[nearest].bbox[3]) / 2) > _BAND * h:
+            continue
         # Before the first option and after the last, other text (the label, its colon) may follow
         # closely; a mark there touches the word.
         outer = blob.x1 <= options[0].bbox[0] or blob.x0 >= options[-1].bbox[2]
@@ -183,8 +184,7 @@ def read_marked_option(image: np.ndarray, options: Sequence[OptionBox], *, writt
         for b in blobs)]
     underlined = [i for i, o in enumerate(options) if any(_underlines(b, o.bbox, h) for b in blobs)]
     framing = {b for b in blobs if any(_encloses(b, o.bbox, h) or _underlines(b, o.bbox, h) for o in options)}
-    centre_y = float(np.median([(o.bbox[1] + o.bbox[3]) / 2 for o in options]))
-    ink = _side_ink([b for b in blobs if b not in framing], options, h, centre_y)
+    ink = _side_ink([b for b in blobs if b not in framing], options, h)
     glyph, glyph_confidence = _by_side_ink(ink)
     found = {MarkMethod.circle: _single(circled) if len(circled) <= 1 else -1,
              MarkMethod.underline: _single(underlined) if len(underlined) <= 1 else -1,

@@ -77,7 +77,25 @@ def _render(options, printed: str, mark: str | None, target: int, *, degrade: st
     elif degrade == "noise":
         pixels = pixels + np.random.default_rng(7).standard_normal(pixels.shape[:2])[..., None] * 12
     rgb = np.clip(pixels, 0, 255).astype(np.uint8)
+    if degrade == "skew":
+        rgb, words = _skewed(rgb, words, 1.5)
     return rgb[..., ::-1].copy(), words, sheet
+
+
+def _skewed(rgb: np.ndarray, words: list[OptionBox], degrees: float) -> tuple[np.ndarray, list[OptionBox]]:
+    """The page turned a little, as a scanner feeds it; word boxes become the boxes around their turned corners."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    turned = cv2.warpAffine(rgb, matrix, (w, h), borderValue=(255, 255, 255))
+    moved = []
+    for word in words:
+        x0, y0, x1, y1 = word.bbox
+        corners = np.array([[x0, y0, 1], [x1, y0, 1], [x1, y1, 1], [x0, y1, 1]]) @ matrix.T
+        moved.append(OptionBox(word.text, (corners[:, 0].min(), corners[:, 1].min(), corners[:, 0].max(),
+                                           corners[:, 1].max())))
+    return turned, moved
 
 
 CASES = [
@@ -99,6 +117,9 @@ CASES = [
     (GRADES, "box_after", "tick", 1, "fax", 1, MarkMethod.glyph),
     (GRADES, "plain", "circle", 0, "low_contrast", 0, MarkMethod.circle),
     (GRADES, "box_before", "tick", 2, "noise", 2, MarkMethod.glyph),
+    (GRADES, "box_after", "tick", 3, "skew", 3, MarkMethod.glyph),
+    (GRADES, "plain", "circle", 2, "skew", 2, MarkMethod.circle),
+    (GRADES, "box_after", None, 0, "skew", None, None),
     # Near misses: nothing, or nothing that marks an option.
     (GRADES, "box_after", None, 1, "", None, None),
     (GRADES, "plain", None, 0, "", None, None),
