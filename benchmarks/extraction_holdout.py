@@ -16,6 +16,7 @@ import logging
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -185,6 +186,10 @@ def _format(report: HoldoutReport) -> str:
     out.append(f"{'dates not printed':<22}" + "".join(
         f"{_rate(split.dates.not_printed) + f' of {split.dates.reported}':>18}" for split in s.values())
         + f"{f'≤{NOT_PRINTED_TARGET:.0%}':>30}")
+    for name in SPLITS:
+        misses = Counter(m.item.rsplit(".", 1)[-1] for m in s[name].scores.mismatches)
+        shown = ", ".join(f"{item} {count}" for item, count in misses.most_common(10)) or "none"
+        out.append(f"misses {name + ':':<14}{shown}")
     for name in ("tuning", "held_out"):
         out.append(f"\n{name} layouts (document type, then every field family and CE item together):")
         for layout_id, result in sorted(s[name].per_layout.items()):
