@@ -133,3 +133,29 @@ def test_xfund_dates_from_a_split_folder(tmp_path):
     # The OCR line shows a date the transcription does not have: recall 1, one of two reported not printed.
     assert (score.documents, score.printed, score.printed_reported) == (1, 1, 1)
     assert score.reported == 2 and score.not_printed == 0.5
+
+
+def test_cli_prints_the_three_splits_and_reads_xfund_from_the_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    work = tmp_path / "work"
+    store = LocalStore(work)
+    _family(work, store, ["title-table", "assess-notice"])
+    _sample(tmp_path / "sample", store, work / "family", "title-table")
+    xfund = tmp_path / "xfund"
+    (xfund / "image").mkdir(parents=True)
+    (xfund / "image" / "zh_train_0.jpg").write_bytes(b"stand-in scan")
+    (xfund / "train.json").write_text('zh_train_0.jpg\t[{"transcription": "2020年6月15日"}]\n', encoding="utf-8")
+    lines = [TextLine(text="2020年6月15日", bbox=(0, 0, 200, 30))]
+    text = DocumentText(sha256=sha256_hex(b"stand-in scan"), source=TextSource.ocr, engine=engine_name(),
+                        pages=[Page(number=1, width=400, height=300, lines=lines)])
+    store.put(ocr_cache_key(text.sha256), text.model_dump_json().encode())
+    result = subprocess.run([str(Path(sys.executable).parent / "zcps"), "bench", "extraction", "--holdout-layouts",
+                             "--fixtures", str(tmp_path / "sample"), "--work-dir", str(work), "--per-layout", "1"],
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "ZCPS_XFUND_DIR": str(xfund)})
+    assert result.returncode == 0, result.stderr
+    assert "held-out layouts" in result.stdout and "assess-notice" in result.stdout
+    assert "XFUND zh_train (real scanned forms, 1 pages" in result.stdout
