@@ -29,6 +29,8 @@ log = logging.getLogger("zcps.bench.dates")
 
 XFUND_SPLIT = Path("train_data") / "XFUND" / "zh_train"
 _ARABIC = re.compile(r"((?:19|20)\d{2})\s*(?:(年)\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?|([./-])\s*(\d{1,2})\s*\5\s*(\d{1,2}))")
+# Month-only numeric forms (2010.2, 2018/6, 1986-09), never the start of a full date (2020.6.15).
+_NUMERIC_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*([./-])\s*(\d{1,2})(?!\d)(?!\s*\2\s*\d)")
 _CN_DIGIT = "〇○零一二三四五六七八九"
 _CN_VALUE = {**{ch: 0 for ch in "〇○零"}, **{ch: i for i, ch in enumerate("一二三四五六七八九", start=1)}}
 _NUMERAL = re.compile(rf"([{_CN_DIGIT}]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月(?:\s*([一二三四五六七八九十]{{1,3}})\s*日)?")
@@ -74,7 +76,7 @@ def _iso(year: int, month: int, day: int | None) -> str | None:
 
 
 def reference_dates(text: str) -> set[str]:
-    """Dates a human transcription prints: 2020年6月15日, 2020年6月, 2020.6.15, 2020-06-15, 二〇二〇年六月十五日."""
+    """Dates a human transcription prints: 2020年6月15日, 2020年6月, 2020.6.15, 2020-06-15, 2010.2, 二〇二〇年六月十五日."""
     text = unicodedata.normalize("NFKC", text)
     found = set()
     for m in _ARABIC.finditer(text):
@@ -82,6 +84,10 @@ def reference_dates(text: str) -> set[str]:
             value = _iso(int(m.group(1)), int(m.group(3)), int(m.group(4)) if m.group(4) else None)
         else:
             value = _iso(int(m.group(1)), int(m.group(6)), int(m.group(7)))
+        if value:
+            found.add(value)
+    for m in _NUMERIC_MONTH.finditer(text):
+        value = _iso(int(m.group(1)), int(m.group(3)), None)
         if value:
             found.add(value)
     for m in _NUMERAL.finditer(text):

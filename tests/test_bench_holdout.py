@@ -25,8 +25,11 @@ from zcps.models import DocumentText, Page, TextLine, TextSource
     ("２０１９年７月１日", {"2019-07-01"}),
     ("二〇二〇年六月十五日", {"2020-06-15"}),
     ("2019-10-01 至 2019/1/1", {"2019-10-01", "2019-01-01"}),
+    ("2006.9-2009.6", {"2006-09", "2009-06"}), ("1986-09", {"1986-09"}), ("2012.11月", {"2012-11"}),
+    ("2015-09-28~2019-06-30", {"2015-09-28", "2019-06-30"}),
     # Near misses: a year alone, an edition, an impossible day or month, a part number.
     ("2013年", set()), ("2020年版", set()), ("2020年2月30日", set()), ("2019.13.01", set()), ("GB2312-80", set()),
+    ("2010-2015", set()), ("2019.13", set()),
 ])
 def test_reference_dates_of_a_transcription(text, expected):
     assert reference_dates(text) == expected
