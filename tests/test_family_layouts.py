@@ -10,7 +10,9 @@ import pytest
 from faker import Faker
 
 from fixtures.generator.layouts.common import REGISTRY, format_family_date, layout
-from fixtures.generator.layouts.family import GROUPS, HELD_OUT, FamilyDoc, build_family, group_of, render
+from fixtures.generator.layouts.family import (
+    GROUPS, HELD_OUT, FamilyDoc, build_family, group_of, render, render_layout,
+)
 from fixtures.generator.truth import DocTruth
 
 KEY_FIELDS = {
@@ -69,6 +71,14 @@ def test_date_styles(style, expected):
     from datetime import date
 
     assert format_family_date(date(2019, 12, 20), style) == expected
+
+
+@pytest.mark.parametrize("degradation,magic", [("fax", b"II*\x00"), ("turned", b"\xff\xd8"), ("phone", b"\xff\xd8")])
+def test_one_layout_rendered_alone_is_reproducible_and_turned_pages_say_so(degradation, magic):
+    first, truth = render_layout("ce-blocks-per-year", seed=3, degradation=degradation, dpi=100, cheap=True)
+    again, _ = render_layout("ce-blocks-per-year", seed=3, degradation=degradation, dpi=100, cheap=True)
+    assert first == again and first[:4].startswith(magic)
+    assert truth.pages[0].rotation in ((90, 270) if degradation == "turned" else (0,))
 
 
 def _digest(root) -> dict[str, str]:

@@ -166,15 +166,12 @@ REAL_OCR_LAYOUTS = ("assess-institution-circled", "assess-institution-paren", "a
 def test_marked_grade_on_a_rendered_family_page_through_real_ocr(layout_id):
     """OCR finds the option words; their boxes (from OCR, not from the truth) go to the mark reader."""
     import cv2
-    from faker import Faker
 
     from extractors.fields_boxes import span_bbox
     from extractors.ocr import get_engine
-    from fixtures.generator.layouts.common import REGISTRY
-    from fixtures.generator.layouts.family import FamilyDoc, group_of, render
+    from fixtures.generator.layouts.family import render_layout
 
-    item = REGISTRY[layout_id]
-    data, truth = render(FamilyDoc(item, group_of(item), 0, "low_contrast", "01.jpg"), 5, Faker("zh_CN"))
+    data, truth = render_layout(layout_id, seed=5, degradation="low_contrast")
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     lines = get_engine().recognize(image)
     scale = ("优秀", "称职", "基本称职", "不称职") if truth.fields["grade"].value in GRADES else \
