@@ -158,9 +158,12 @@ def _by_side_ink(ink: list[float]) -> tuple[int | None, float]:
 
 def read_marked_option(image: np.ndarray, options: Sequence[OptionBox], *, written: str | None = None,
                        channels: str = "bgr") -> MarkedOption:
-    """Decide which of ``options`` (word boxes in ``image``'s pixels) is marked; ``None`` when none or several.
+    """Decide which of ``options`` is marked; ``option=None`` when none or several are.
 
-    ``written`` is the text read in the answer box of a form where the grade is handwritten, if any.
+    ``options`` are in printed order, left to right, each boxed around the option's own characters
+    (for OCR lines, the union of the word boxes of those characters, without a ``□`` or ``口``
+    OCR may have read beside them), in the pixels of ``image`` (BGR like OpenCV, or ``channels="rgb"``,
+    or grey). ``written`` is the text read in the answer box of a form where the grade is handwritten.
     """
     if not options:
         return MarkedOption(option=None)
