@@ -28,9 +28,9 @@ def batches(store: ObjectStore) -> list[str]:
 
 def require_batch(store: ObjectStore, batch: str, units: list[str] | None = None) -> None:
     """Raise ``UnknownBatch`` (naming the batches or units that exist) unless the batch has intake objects."""
-    keys = _answering(store, lambda: list(store.list(intake_prefix(batch))))
+    keys = answering(store, lambda: list(store.list(intake_prefix(batch))))
     if not keys:
-        found = _answering(store, lambda: batches(store))
+        found = answering(store, lambda: batches(store))
         shown = ", ".join(found[:_SHOWN_BATCHES]) + (" …" if len(found) > _SHOWN_BATCHES else "")
         raise UnknownBatch(f"batch {batch[:40]!r} has nothing under intake/ in {store.url}; "
                            + (f"batches there: {shown}" if found else "intake/ is empty"))
@@ -57,7 +57,8 @@ def require_writable(store: ObjectStore) -> None:
                                      "store.") from None
 
 
-def _answering(store: ObjectStore, read):
+def answering(store: ObjectStore, read):
+    """``read()``; if the store does not answer, the error says to run the same command again, not rerun."""
     try:
         return read()
     except StoreUnavailable as exc:

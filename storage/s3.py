@@ -228,14 +228,15 @@ def translate_error(exc: BaseException, key: str) -> ZcpsError:
 def _connection_problem(exc: BaseException) -> str:
     """What went wrong on the wire, in a few words (urllib3 wraps the cause in MaxRetryError)."""
     cause = exc.reason if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason else exc
-    if isinstance(cause, (urllib3.exceptions.ConnectTimeoutError, TimeoutError)):
-        return "connection timed out"
+    # NameResolutionError < NewConnectionError < ConnectTimeoutError in urllib3 2: most specific first.
     if isinstance(cause, urllib3.exceptions.NameResolutionError):
         return "host name not found"
     if isinstance(cause, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)):
         return "connection refused" if "refused" in str(cause).lower() else "cannot connect"
+    if isinstance(cause, (urllib3.exceptions.ConnectTimeoutError, TimeoutError)):
+        return "connection timed out"
     if isinstance(cause, urllib3.exceptions.ResponseError):
-        return "the server kept answering with errors"
+        return f"the server kept answering with errors: {cause}"
     return f"{type(cause).__name__} talking to the object store"
 
 

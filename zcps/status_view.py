@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from storage.factory import open_store
 from storage.ledger import Ledger, LedgerEntry, LedgerSummary, summarize
-from storage.preflight import require_batch
+from storage.preflight import answering, require_batch
 from zcps.errors import ExitCode
 from zcps.models import Status
 
@@ -38,7 +38,7 @@ class StatusReport(BaseModel):
 
 def status_report(batch: str, store_url: str | None, *, only_failed: bool = False) -> StatusReport:
     store = open_store(store_url)
-    all_entries = Ledger(store, batch).entries()
+    all_entries = answering(store, Ledger(store, batch).entries)
     if not all_entries:
         require_batch(store, batch)  # a mistyped batch names the batches that exist
     now = datetime.now(UTC)
