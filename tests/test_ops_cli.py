@@ -89,6 +89,7 @@ STATUS = ["status", "--batch", BATCH]
     ("local", ["status", "--batch", "2O24"], ExitCode.config_error, "E_UNKNOWN_BATCH", "batches there: 2024", "no files"),
     ("local", ["rerun", "--batch", "2O24", "--failed"], ExitCode.config_error, "E_UNKNOWN_BATCH", "2024", "0 done"),
     ("local", [*RUN, "--unit", "u9"], ExitCode.config_error, "E_UNKNOWN_BATCH", "units there: u1", "0 done"),
+    ("local", ["report", "--batch", "2O24"], ExitCode.config_error, "E_UNKNOWN_BATCH", "batches there: 2024", "html"),
     ("local", ["status", "--batch", BATCH], ExitCode.ok, None, "no files", "Traceback"),  # near miss: batch exists
     ("closed port", RUN, ExitCode.store_unavailable, "E_STORE_UNAVAILABLE", "connection refused", "--failed"),
     ("closed port", STATUS, ExitCode.store_unavailable, "E_STORE_UNAVAILABLE", "connection refused", "--failed"),

@@ -20,7 +20,10 @@ def report(batch: str = typer.Option(..., "--batch"),
 
     runtime.configure(verbose)
     from flows.report_task import write_reports
+    from storage.factory import open_store
+    from storage.preflight import require_batch
 
+    require_batch(open_store(store), batch, [unit] if unit else None)
     for key in write_reports(batch, store, unit=unit, kind=kind, formats=tuple(formats.split(","))):
         typer.echo(key)
 

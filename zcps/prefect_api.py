@@ -19,6 +19,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -40,10 +41,12 @@ class TemporaryServer:
 
     def __init__(self) -> None:
         self.port = _free_port()
+        # A file, not a pipe: nobody reads the server's errors while it runs, and a full pipe would stall it.
+        self._errors = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "zcps.prefect_api", str(os.getpid()), str(self.port)],
             env={**os.environ, **_SERVER_ENV}, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL, stderr=self._errors)
 
     @property
     def api_url(self) -> str:
@@ -56,7 +59,9 @@ class TemporaryServer:
         with httpx.Client(timeout=2.0) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    detail = self.process.stderr.read().decode(errors="replace")[-300:] if self.process.stderr else ""
+                    self._errors.seek(0)
+                    lines = self._errors.read().decode(errors="replace").strip().splitlines()
+                    detail = lines[-1][:300] if lines else "no output"
                     raise ConfigError(f"Prefect's temporary server exited with code {self.process.returncode}: {detail}",
                                       hint="Set PREFECT_API_URL to a running Prefect server, or run with -v.")
                 with contextlib.suppress(httpx.HTTPError):
@@ -75,8 +80,7 @@ class TemporaryServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
+        self._errors.close()
 
 
 def temporary_server() -> TemporaryServer:
