@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.base import ObjectStore
+from storage.intake import check_batch_name
 from storage.layout import intake_prefix
 from zcps.errors import StoreAccessDenied, StoreUnavailable, UnknownBatch
 
 # Overwritten by every run, never read back or deleted: the pipeline account may put objects under
-# work/ but, by least privilege, not delete them (README, "Least-privilege MinIO setup").
-WRITE_CHECK_KEY = "work/write-check"
+# work/ and results/ but, by least privilege, not delete them (README, "Least-privilege MinIO setup").
+# results/ holds the ledger: without it nothing can be recorded. Outside every batch folder.
+WRITE_CHECK_KEYS = ("work/write-check", "results/write-check")
 _UNREACHABLE_HINT = ("Check ZCPS_STORE_URL and that the object store is up, then run the same command again; "
                      "nothing was processed or recorded.")
 _SHOWN_BATCHES = 20
@@ -28,6 +30,7 @@ def batches(store: ObjectStore) -> list[str]:
 
 def require_batch(store: ObjectStore, batch: str, units: list[str] | None = None) -> None:
     """Raise ``UnknownBatch`` (naming the batches or units that exist) unless the batch has intake objects."""
+    check_batch_name(batch)
     keys = answering(store, lambda: list(store.list(intake_prefix(batch))))
     if not keys:
         found = answering(store, lambda: batches(store))
@@ -46,7 +49,8 @@ def require_writable(store: ObjectStore) -> None:
     """Raise ``StoreAccessDenied`` unless the store takes a write (call after a read has succeeded)."""
     stamp = datetime.now(UTC).isoformat().encode()
     try:
-        store.put(WRITE_CHECK_KEY, stamp)
+        for key in WRITE_CHECK_KEYS:
+            store.put(key, stamp)
     except StoreUnavailable as exc:
         # Reads just worked, so a server error on a write is the store refusing it: `rclone serve s3
         # --read-only` answers HTTP 500 InternalError to every write instead of 403.

@@ -98,6 +98,9 @@ STATUS = ["status", "--batch", BATCH]
     ("s3, wrong secret", RUN, ExitCode.config_error, "E_STORE_DENIED", "ZCPS_S3_SECRET_KEY", "--failed"),
     ("read-only local", RUN, ExitCode.config_error, "E_STORE_DENIED", "Permission denied", "--failed"),
     ("read-only local", STATUS, ExitCode.ok, None, "no files", "E_STORE"),
+    ("local", ["status", "--batch", "a/b"], ExitCode.config_error, "E_BAD_KEY", "one non-empty key segment", "a/b/"),
+    ("local", ["models", "install", "--dir", "/proc/zcps-models"], ExitCode.config_error, "E_IO", "/proc/zcps-models",
+     "internal error"),
     ("local", ["run"], ExitCode.config_error, None, "Missing option '--batch'", "Traceback"),
     ("local", ["ocr", "/dev/null/missing.jpg"], ExitCode.config_error, None, "does not exist", "Traceback"),
 ])

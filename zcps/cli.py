@@ -20,7 +20,7 @@ import typer
 # errors must exit with the documented code 3, not click's 2 (which means "files failed" here).
 from typer._click.exceptions import ClickException
 
-from zcps.errors import ConfigError, ExitCode, InputError, StoreUnavailable, ZcpsError
+from zcps.errors import ConfigError, ExitCode, FileSystemError, InputError, StoreUnavailable, ZcpsError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="zcps: OCR, extraction, rule checks, masking and reports for title-review materials.")
@@ -121,8 +121,8 @@ def _interrupt(signum, frame) -> None:
     logging.disable(logging.CRITICAL)
     if os.getpid() != _MAIN_PID:  # a forked helper process gets the terminal's Ctrl-C too
         os._exit(ExitCode.interrupted)
-    _echo_err("Interrupted. Files in flight stay 'running' until their lease goes stale; "
-              "`zcps rerun --batch B --failed` picks them up.")
+    _echo_err("Interrupted. Files in flight stay 'running'; `zcps rerun --batch B --failed` picks them up "
+              "(on this host at once, from other hosts once their lease goes stale).")
     for child in psutil.Process().children(recursive=True):
         child.terminate()
     sys.stderr.flush()
@@ -163,9 +163,11 @@ def main() -> None:
         code = ExitCode.config_error
     except typer.Abort:
         code = ExitCode.interrupted
-    except ZcpsError as exc:
+    except (ZcpsError, OSError) as exc:
         if verbose:
             traceback.print_exc()
+        if isinstance(exc, OSError):  # a local path the command was given or configured with
+            exc = FileSystemError(f"{exc.strerror or type(exc).__name__}: {exc.filename or ''}".rstrip(": "))
         _echo_err(_error_line(exc))
         code = _exit_code(exc)
     except Exception as exc:  # noqa: BLE001 - a bug still ends in one line; -v shows where

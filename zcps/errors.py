@@ -78,6 +78,11 @@ class StoreUnavailable(ZcpsError):
     hint = "The object store did not answer; check ZCPS_STORE_URL and that the server is up, then `zcps rerun --failed`."
 
 
+class FileSystemError(ConfigError):
+    code = "E_IO"
+    hint = "Check the path named above: that it exists and that this user may read or write it."
+
+
 class UnknownBatch(ConfigError):
     code = "E_UNKNOWN_BATCH"
     hint = "Check --batch against the batches listed above (the folders under intake/)."
