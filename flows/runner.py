@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from flows.batch import batch_review
 from flows.summary import BatchSummary
 from storage.factory import open_store
 from storage.preflight import require_batch, require_writable
@@ -34,8 +35,6 @@ def run_batch(batch: str, *, units: list[str] | None = None, store_url: str | No
     store = open_store(store_url)
     require_batch(store, batch, units)
     require_writable(store)
-    from flows.batch import batch_review  # Prefect loads only once the store has passed the checks
-
     flow = batch_review.with_options(task_runner=_task_runner(concurrency, dask_address, workers))
     handler = _ProgressHandler() if show_progress else None
     progress_log = logging.getLogger("zcps.progress")
