@@ -239,3 +239,29 @@ def test_sigkill_leaves_no_prefect_server_and_a_same_host_rerun_completes_at_onc
     finish = zcps(*RUN, env=env)
     assert finish.returncode == ExitCode.ok, finish.stdout + finish.stderr
     assert {entry.status for entry in Ledger(store, BATCH).entries()} == {Status.done}
+
+
+BUG_PROBE = """
+import sys
+from zcps import cli, status_view
+
+def broken(*args, **kwargs):
+    raise RuntimeError("detail that may hold 张三 150102198503152317")
+
+status_view.print_status = broken
+sys.argv = ["zcps", *sys.argv[1:]]
+cli.main()
+"""
+
+
+@pytest.mark.parametrize(("verbose", "traceback_shown"), [(False, False), (True, True)])
+def test_a_bug_is_one_line_exit_1_and_never_echoes_its_message(tmp_path, verbose, traceback_shown):
+    args = ["status", "--batch", BATCH, "--store", (tmp_path / "store").as_uri(), *(["-v"] if verbose else [])]
+    result = subprocess.run([sys.executable, "-c", BUG_PROBE, *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == ExitCode.internal_error, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("internal error [E_INTERNAL]: RuntimeError") and "-v" in last
+    assert "张三" not in last and "150102198503152317" not in last
+    assert ("Traceback" in result.stderr) is traceback_shown
+    if not verbose:
+        assert len(result.stderr.strip().splitlines()) == 1

@@ -84,8 +84,11 @@ def rerun(batch: str = typer.Option(..., "--batch"),
 def status(batch: str = typer.Option(..., "--batch"),
            failed: bool = typer.Option(False, "--failed", help="Only failed and stale files."),
            as_json: bool = typer.Option(False, "--json", help="One JSON object: every file and the counts."),
-           store: Optional[str] = STORE) -> None:
+           store: Optional[str] = STORE, verbose: bool = VERBOSE) -> None:
     """File, status, attempts and error per file (full keys, for `zcps rerun KEY`), then counts."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
     from zcps.status_view import print_status
 
     raise typer.Exit(print_status(batch, store, only_failed=failed, as_json=as_json))
