@@ -4,27 +4,32 @@ SIGKILLed run leaves no Prefect server behind and no lease that blocks a rerun o
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 import pytest
+import urllib3
 
 from batch_samples import BATCH, small_batch
 from conftest import S3Server
 from storage.factory import open_store
 from storage.layout import ledger_key, ledger_prefix
 from storage.ledger import Ledger, LedgerEntry
-from zcps.errors import ExitCode
+from storage.s3 import translate_error
+from zcps.errors import ExitCode, InvalidKey, StoreAccessDenied, StoreUnavailable
 from zcps.models import DocumentRef, Status
 from zcps.runtime import QuietConsole
 
@@ -265,3 +270,47 @@ def test_a_bug_is_one_line_exit_1_and_never_echoes_its_message(tmp_path, verbose
     assert ("Traceback" in result.stderr) is traceback_shown
     if not verbose:
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("errno_value", "operation", "expected"), [
+    (errno.EACCES, "put", StoreAccessDenied),
+    (errno.EROFS, "put", StoreAccessDenied),
+    (errno.EPERM, "get", StoreAccessDenied),
+    (errno.EACCES, "list", StoreAccessDenied),
+    (errno.ENOSPC, "put", StoreUnavailable),
+    (errno.ENAMETOOLONG, "put", InvalidKey),
+    (errno.EIO, "get", OSError),                 # near miss: not a refusal, raised as it is
+])
+def test_local_store_maps_refusals_to_store_errors(tmp_path, monkeypatch, errno_value, operation, expected):
+    store = open_store((tmp_path / "store").as_uri())
+    store.put("work/x/item.json", b"{}")
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno_value, os.strerror(errno_value))
+
+    target = {"put": (tempfile, "mkstemp"), "get": (Path, "read_bytes"), "list": (os, "scandir")}[operation]
+    monkeypatch.setattr(*target, refuse)
+    call = {"put": lambda: store.put("work/x/new.json", b"{}"), "get": lambda: store.get("work/x/item.json"),
+            "list": lambda: list(store.list("work/"))}[operation]
+    with pytest.raises(expected) as raised:
+        call()
+    assert type(raised.value) is expected or expected is OSError
+    if expected is StoreAccessDenied:
+        assert str(tmp_path / "store") in raised.value.hint
+
+
+@pytest.mark.parametrize(("exc", "says"), [
+    (urllib3.exceptions.MaxRetryError(None, "/", urllib3.exceptions.NewConnectionError(
+        None, "Failed to establish a new connection: [Errno 111] Connection refused")), "connection refused"),
+    (urllib3.exceptions.MaxRetryError(None, "/", urllib3.exceptions.NameResolutionError(
+        "minio.invalid", None, socket.gaierror("Name or service not known"))), "host name not found"),
+    (urllib3.exceptions.MaxRetryError(None, "/", urllib3.exceptions.ConnectTimeoutError(None, "timed out")),
+     "connection timed out"),
+    (urllib3.exceptions.MaxRetryError(None, "/", urllib3.exceptions.ResponseError("too many 500 error responses")),
+     "kept answering with errors: too many 500 error responses"),
+    (ConnectionResetError("reset"), "ConnectionResetError talking to the object store"),
+])
+def test_s3_connection_failures_say_what_happened(exc, says):
+    error = translate_error(exc, "intake/2024/")
+    assert isinstance(error, StoreUnavailable)
+    assert error.detail == f"intake/2024/: {says}"
