@@ -307,7 +307,7 @@ def test_local_store_maps_refusals_to_store_errors(tmp_path, monkeypatch, errno_
     (urllib3.exceptions.MaxRetryError(None, "/", urllib3.exceptions.ConnectTimeoutError(None, "timed out")),
      "connection timed out"),
     (urllib3.exceptions.MaxRetryError(None, "/", urllib3.exceptions.ResponseError("too many 500 error responses")),
-     "kept answering with errors: too many 500 error responses"),
+     "the server kept answering with errors: too many 500 error responses"),
     (ConnectionResetError("reset"), "ConnectionResetError talking to the object store"),
 ])
 def test_s3_connection_failures_say_what_happened(exc, says):
