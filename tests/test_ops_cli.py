@@ -314,3 +314,35 @@ def test_s3_connection_failures_say_what_happened(exc, says):
     error = translate_error(exc, "intake/2024/")
     assert isinstance(error, StoreUnavailable)
     assert error.detail == f"intake/2024/: {says}"
+
+
+SERVER_PROBE = """
+import sys, time
+from zcps.prefect_api import temporary_server
+
+server = temporary_server()
+print(server.process.pid, server.api_url, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_temporary_prefect_server_dies_with_its_process(how):
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    owner = subprocess.Popen([sys.executable, "-c", SERVER_PROBE], stdout=subprocess.PIPE, text=True, env=env,
+                             start_new_session=True)
+    try:
+        pid, api_url = owner.stdout.readline().split()
+        server = psutil.Process(int(pid))
+        assert server.ppid() == owner.pid and "zcps.prefect_api" in " ".join(server.cmdline())
+        import httpx
+
+        assert httpx.get(f"{api_url}/health", timeout=5).status_code == 200
+        owner.send_signal(how)
+        owner.wait(timeout=30)
+        _, alive = psutil.wait_procs([server], timeout=10)
+        assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], "an orphaned Prefect server"
+    finally:
+        if owner.poll() is None:
+            os.killpg(owner.pid, signal.SIGKILL)
+        owner.stdout.close()

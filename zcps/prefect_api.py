@@ -32,6 +32,10 @@ _STOP_TIMEOUT_SECONDS = 5.0
 # What Prefect's own temporary server sets: no UI, and the server knows it is ephemeral.
 _SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 
+_SERVER_HINT = ("Set PREFECT_API_URL to a running Prefect server (docs/operations.md, "
+                "'A Prefect server and its UI').")
+_START_ATTEMPTS = 2  # the free port found may be taken by someone else before the server binds it
+
 _lock = threading.Lock()
 _server: "TemporaryServer | None" = None
 
@@ -63,14 +67,14 @@ class TemporaryServer:
                     lines = self._errors.read().decode(errors="replace").strip().splitlines()
                     detail = lines[-1][:300] if lines else "no output"
                     raise ConfigError(f"Prefect's temporary server exited with code {self.process.returncode}: {detail}",
-                                      hint="Set PREFECT_API_URL to a running Prefect server, or run with -v.")
+                                      hint=_SERVER_HINT)
                 with contextlib.suppress(httpx.HTTPError):
                     if client.get(f"{self.api_url}/health").status_code == 200:
                         return
                 time.sleep(0.1)
         self.stop()
         raise ConfigError(f"Prefect's temporary server did not answer within {_START_TIMEOUT_SECONDS:.0f} s",
-                          hint="Set PREFECT_API_URL to a running Prefect server, or run with -v.")
+                          hint=_SERVER_HINT)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -87,10 +91,17 @@ def temporary_server() -> TemporaryServer:
     """This process's temporary server, started (and health-checked) on first use."""
     global _server
     with _lock:
-        if _server is None or _server.process.poll() is not None:
+        for attempt in range(_START_ATTEMPTS):
+            if _server is not None and _server.process.poll() is None:
+                break
             server = TemporaryServer()
-            server.wait_until_healthy()
             atexit.register(server.stop)
+            try:
+                server.wait_until_healthy()
+            except ConfigError:
+                if attempt + 1 == _START_ATTEMPTS:
+                    raise
+                continue
             _server = server
         return _server
 
