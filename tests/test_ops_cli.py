@@ -346,3 +346,14 @@ def test_temporary_prefect_server_dies_with_its_process(how):
         if owner.poll() is None:
             os.killpg(owner.pid, signal.SIGKILL)
         owner.stdout.close()
+
+
+@pytest.mark.parametrize(("codes", "advice"), [
+    (["E_CORRUPT_FILE"], "Re-run the failed files with: zcps rerun --batch 2024 --failed"),
+    (["E_LEASE_HELD", "E_CORRUPT_FILE"], "Re-run the failed files with: zcps rerun --batch 2024 --failed"),
+    (["E_LEASE_HELD", "E_LEASE_HELD"], "Other running workers hold these files"),
+])
+def test_rerun_advice_fits_the_failures(codes, advice):
+    from zcps.cli import rerun_advice
+
+    assert rerun_advice(BATCH, codes).startswith(advice)

@@ -20,7 +20,8 @@ import typer
 # errors must exit with the documented code 3, not click's 2 (which means "files failed" here).
 from typer._click.exceptions import ClickException
 
-from zcps.errors import ConfigError, ExitCode, FileSystemError, InputError, StoreUnavailable, ZcpsError
+from zcps.errors import (ConfigError, ExitCode, FileSystemError, InputError, LeaseConflict, StoreUnavailable,
+                         ZcpsError)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="zcps: OCR, extraction, rule checks, masking and reports for title-review materials.")
@@ -51,8 +52,17 @@ def _run_batch(batch: str, units: list[str] | None, store: str | None, *, only_f
     for failure in summary.failures:
         typer.echo(f"  failed {failure.key}: {failure.code}")
     if summary.failed:
-        typer.echo(f"Re-run the failed files with: zcps rerun --batch {batch} --failed")
+        typer.echo(rerun_advice(batch, [failure.code for failure in summary.failures]))
     return ExitCode.files_failed if summary.failed else ExitCode.ok
+
+
+def rerun_advice(batch: str, codes: list[str]) -> str:
+    """What to do about a run's failures; a rerun does not help a file another live worker holds."""
+    rerun = f"zcps rerun --batch {batch} --failed"
+    if codes and all(code == LeaseConflict.code for code in codes):
+        return (f"Other running workers hold these files and will finish them. If that worker died on another "
+                f"host, run `{rerun}` once its lease (ZCPS_LEASE_SECONDS) has run out.")
+    return f"Re-run the failed files with: {rerun}"
 
 
 @app.command()
