@@ -24,7 +24,7 @@ import pytest
 import urllib3
 
 from batch_samples import BATCH, small_batch
-from conftest import S3Server
+from conftest import S3Server, free_loopback_port
 from storage.factory import open_store
 from storage.layout import ledger_key, ledger_prefix
 from storage.ledger import Ledger, LedgerEntry
@@ -71,18 +71,12 @@ def stores(tmp_path_factory):
     try:
         yield {"local": {"ZCPS_STORE_URL": writable.url}, "read-only local": {"ZCPS_STORE_URL": read_only.as_uri()},
                "read-only s3": s3_env(server), "s3, wrong secret": s3_env(server, ZCPS_S3_SECRET_KEY="not-the-secret"),
-               "closed port": s3_env(server, ZCPS_STORE_URL=f"s3://127.0.0.1:{closed_port()}")}
+               "closed port": s3_env(server, ZCPS_STORE_URL=f"s3://127.0.0.1:{free_loopback_port()}")}
     finally:
         server.stop()
         for folder in [read_only, *read_only.rglob("*")]:
             if folder.is_dir():
                 folder.chmod(0o755)
-
-
-def closed_port() -> int:
-    from conftest import free_loopback_port
-
-    return free_loopback_port()
 
 
 RUN = ["run", "--batch", BATCH]
