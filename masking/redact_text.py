@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from masking.detect import detect_text, known_pii
-from masking.entities import PLACEHOLDERS, PiiEntity, PiiType
+from masking.entities import PiiEntity, PiiType
 from masking.known import KnownPii
+from masking.recognizers import PLACEHOLDERS
 from zcps.manifest import Manifest
 from zcps.models import Finding, Review
 

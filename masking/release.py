@@ -34,7 +34,8 @@ log = logging.getLogger("zcps.masking")
 WITHHELD_RULE = "masking.withheld"
 WITHHELD_SECTION = "数据脱敏"
 _TYPE_NAMES = {"name": "姓名", "id_number": "身份证号", "phone": "电话", "email": "邮箱", "address": "地址",
-               "unit": "工作单位", "other_name": "他人姓名", "certificate_number": "证书编号"}
+               "unit": "工作单位", "other_name": "他人姓名", "certificate_number": "证书编号",
+               "signature": "签名"}
 
 
 class ReleasedFile(BaseModel):
