@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     low_confidence: float = 0.80
     # Masking re-OCR check: "regions" reads crops around every PII line; "full" re-reads whole pages.
     mask_verify_mode: Literal["regions", "full"] = "regions"
+    # CJK font embedded in the committee dossier (release/…/dossier.pdf).
+    dossier_font: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
     # `zcps serve`: 02:00 Beijing time on 18 July, the day after the units' checking window (1–17 July) closes.
     schedule_cron: str = "0 2 18 7 *"

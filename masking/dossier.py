@@ -1,0 +1,196 @@
+"""One masked PDF dossier per applicant: a Chinese cover page, then every released page on A4.
+
+Written with reportlab (the CJK font is embedded as a subset), one outline entry per document, in
+checklist order. Fail closed like the page images: ``verify_dossier`` re-reads the written PDF
+with pypdfium2 — every page image must be pixel-identical to the masked page the re-OCR check
+cleared, the cover's rendering is re-OCR'd and searched for the applicant's PII (every page is,
+in ``full`` mode) — and raises ``MaskingFailed`` so the whole dossier is withheld.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from masking.known import KnownPii, find_known
+from masking.verify import OcrEngine, VerifyMode, leaked_types
+from zcps.errors import ConfigError, MaskingFailed
+from zcps.labels import SEVERITY_LABELS, VERDICT_LABELS, path_label
+from zcps.models import Review
+
+FONT_NAME = "zcps-dossier"
+MARGIN_PT = 28.0
+COVER_DPI = 110  # enough for OCR of the 10–16 pt cover text
+
+
+class DossierDocument(BaseModel):
+    """One released document: its bookmark title, released name and masked pages (PNG, in order)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    name: str
+    pages: list[bytes] = Field(repr=False)
+
+
+class DossierCover(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pseudonym: str
+    review: Review  # the committee (masked) version
+    withheld: list[str] = Field(default_factory=list)  # released names of documents held back
+
+
+def _register_font(path: Path) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT_NAME in pdfmetrics.getRegisteredFontNames():
+        return
+    if not path.is_file():
+        raise ConfigError(f"dossier font not found: {path}",
+                          hint="Install fonts-wqy-microhei (scripts/setup.sh) or set ZCPS_DOSSIER_FONT to a CJK TTF/TTC.")
+    pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """Character-wise wrapping: Chinese has no spaces to break at."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines, current = [], ""
+    for ch in text:
+        if ch == "\n" or stringWidth(current + ch, FONT_NAME, size) > width:
+            lines.append(current)
+            current = "" if ch == "\n" else ch
+        else:
+            current += ch
+    return lines + [current] if current else lines
+
+
+def cover_lines(cover: DossierCover) -> list[tuple[float, str]]:
+    """(font size, text) rows of the cover page, committee version: no name, no file names."""
+    review = cover.review
+    rows = [(18.0, "职称评审材料（评委会版）"), (12.0, f"申报人编号：{cover.pseudonym}"),
+            (12.0, f"申报级别：{review.target_level or '未注明'}"),
+            (12.0, f"申报途径：{path_label(review.path) or '未确定'}"),
+            (12.0, f"审核结论：{VERDICT_LABELS[review.verdict]}"),
+            (12.0, f"评审费：{review.fee_yuan} 元" if review.fee_yuan is not None else "评审费：未计算")]
+    rows.append((13.0, f"审核发现（{len(review.findings)} 条）："))
+    for number, finding in enumerate(review.findings, 1):
+        rows.append((10.0, f"{number}. 【{SEVERITY_LABELS[finding.severity]}】{finding.section} {finding.message}"))
+    if cover.withheld:
+        rows.append((10.0, f"暂扣材料（脱敏复核未通过，另行报送）：{'、'.join(cover.withheld)}"))
+    return rows
+
+
+def _draw_cover(canvas, cover: DossierCover, width: float, height: float) -> None:
+    y = height - MARGIN_PT - 10
+    for size, text in cover_lines(cover):
+        for row in _wrap(text, size, width - 2 * MARGIN_PT):
+            if y < MARGIN_PT + size:
+                canvas.showPage()
+                y = height - MARGIN_PT - 10
+            canvas.setFont(FONT_NAME, size)
+            canvas.drawString(MARGIN_PT, y - size, row)
+            y -= size * 1.6
+        y -= size * 0.4
+
+
+def _draw_page(canvas, png: bytes, width: float, height: float) -> None:
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    image = Image.open(io.BytesIO(png))
+    scale = min((width - 2 * MARGIN_PT) / image.width, (height - 2 * MARGIN_PT) / image.height)
+    w, h = image.width * scale, image.height * scale
+    canvas.drawImage(ImageReader(image), (width - w) / 2, (height - h) / 2, w, h)
+
+
+def build_dossier(cover: DossierCover, documents: list[DossierDocument], font: Path) -> bytes:
+    """The dossier PDF: cover, then each document's pages scaled to A4, one bookmark per document."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    _register_font(font)
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
+    canvas.setTitle(f"{cover.pseudonym} 评审材料")
+    canvas.setAuthor("")
+    canvas.setProducer("zcps")
+    canvas.setCreator("zcps")
+    width, height = A4
+    canvas.bookmarkPage("cover")
+    canvas.addOutlineEntry("封面与审核结论", "cover", level=0)
+    _draw_cover(canvas, cover, width, height)
+    canvas.showPage()
+    for index, document in enumerate(documents):
+        key = f"doc{index}"
+        canvas.bookmarkPage(key)
+        canvas.addOutlineEntry(f"{document.name} {document.title}", key, level=0)
+        for png in document.pages:
+            _draw_page(canvas, png, width, height)
+            canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _page_images(page) -> list[np.ndarray]:
+    import pypdfium2.raw as pdfium_c
+
+    images = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        images.append(obj.get_bitmap(render=False).to_numpy())
+    return images
+
+
+def _same_pixels(embedded: list[np.ndarray], png: bytes) -> bool:
+    expected = cv2.cvtColor(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    if len(embedded) != 1 or embedded[0].shape[:2] != expected.shape[:2]:
+        return False
+    got = embedded[0]
+    got = got[:, :, :3] if got.ndim == 3 else np.repeat(got[:, :, None], 3, axis=2)
+    # pdfium hands back BGR(A) bitmaps
+    return np.array_equal(got[:, :, ::-1], expected)
+
+
+def _render(page, dpi: int) -> np.ndarray:
+    bitmap = page.render(scale=dpi / 72).to_pil()
+    return cv2.cvtColor(np.asarray(bitmap.convert("RGB")), cv2.COLOR_RGB2BGR)
+
+
+def verify_dossier(pdf: bytes, cover: DossierCover, documents: list[DossierDocument], known: KnownPii,
+                   engine: OcrEngine, mode: VerifyMode) -> None:
+    """Raise ``MaskingFailed`` (the dossier is withheld) if any page may show the applicant's PII."""
+    import pypdfium2 as pdfium
+
+    label = f"{cover.review.unit}/{cover.pseudonym}/dossier.pdf"
+    cover_text = "\n".join(text for _, text in cover_lines(cover))
+    problems: list[str] = []
+    if find_known(cover_text, known, anywhere=True):
+        problems.append("cover text")
+    pdf_doc = pdfium.PdfDocument(pdf)
+    try:
+        expected = [png for document in documents for png in document.pages]
+        cover_pages = len(pdf_doc) - len(expected)
+        if cover_pages < 1:
+            raise MaskingFailed(f"{label}: {len(pdf_doc)} pages for {len(expected)} masked pages")
+        for index in range(cover_pages):
+            types = leaked_types(engine.recognize(_render(pdf_doc[index], COVER_DPI)), known)
+            if types:
+                problems.append(f"page {index + 1}: {', '.join(sorted(t.value for t in types))}")
+        for offset, png in enumerate(expected):
+            page = pdf_doc[cover_pages + offset]
+            if not _same_pixels(_page_images(page), png):
+                problems.append(f"page {cover_pages + offset + 1}: not the verified masked image")
+            elif mode == "full":
+                types = leaked_types(engine.recognize(_render(page, 150)), known)
+                if types:
+                    problems.append(f"page {cover_pages + offset + 1}: {', '.join(sorted(t.value for t in types))}")
+    finally:
+        pdf_doc.close()
+    if problems:
+        raise MaskingFailed(f"{label}: PII survived masking ({'; '.join(problems)})")
