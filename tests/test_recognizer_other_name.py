@@ -26,6 +26,8 @@ from zcps.models import TextLine
     ("负责人意见：同意", []),
     ("审核人：内蒙古人力资源", []),
     ("考核意见：优秀", []),
+    ("学位评定委员会主席\n校长", []),        # a label on the next line is no name, and lines are not crossed
+    ("主管领导\n推荐单位：乌海电业局", []),
 ])
 def test_find(text, found):
     assert [e.text for e in other_name.find(text)] == found
@@ -50,6 +52,11 @@ def line(text: str, x0: float, y0: float, x1: float, y1: float) -> TextLine:
     ([line("审核人", 0, 0, 90, 30), line("经办人", 150, 0, 240, 30)], []),
     # a label with its value on the same line is the text recogniser's job
     ([line("审验人：张丽", 0, 0, 180, 30)], []),
+    # a verifier column: every name down the column under the header, until a line is no name
+    ([line("审验人", 500, 0, 590, 30), line("董芳", 505, 70, 565, 100), line("李楠", 505, 170, 565, 200),
+      line("合计", 505, 270, 565, 300)], [(1, "董芳", "other_name"), (2, "李楠", "other_name")]),
+    # an organisation before the role: still a signing field
+    ([line("培训机构负责人(签字)", 0, 0, 300, 30), line("周强", 340, 0, 400, 30)], [(1, "周强", "other_name")]),
 ])
 def test_find_in_layout(lines, found):
     hits = other_name.find_in_layout(lines)

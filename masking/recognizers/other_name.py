@@ -12,7 +12,7 @@ import re
 
 from masking.entities import LineHit, PiiEntity, PiiType
 from masking.recognizers.base import CJK, cut_at_stop, entity, is_surname_initial, looks_like_name, spaced
-from masking.recognizers.fields import LabelField, label_fields
+from masking.recognizers.fields import LabelField, below_in_column, label_fields
 from zcps.models import TextLine
 from zcps.roles import role_lexicon
 
@@ -25,14 +25,17 @@ SHORT_SIGNATURE = 3
 
 _NOTE = rf"(?:[（(]\s*(?:{spaced(*role_lexicon().signing_notes)})\s*[）)]|{spaced(*role_lexicon().signing_notes)})"
 _LEADING_CJK = re.compile(rf"[{CJK}·]+")
-_AFTER_LABEL = re.compile(rf"({spaced(*LABELS)})\s*{_NOTE}?\s*[:：]?\s*([{CJK}·]{{2,6}})")
+# Same line only: a value on another line is found from the layout, where geometry says whose it is.
+_GAP = r"[ \t\u3000]*"
+_AFTER_LABEL = re.compile(rf"({spaced(*LABELS)}){_GAP}{_NOTE}?{_GAP}[:：]?{_GAP}([{CJK}·]{{2,6}})")
+_ANY_LABEL = re.compile(rf"^(?:{spaced(*LABELS, *role_lexicon().holder)})")
 
 
 def name_value(raw: str) -> str | None:
     """The name at the start of ``raw`` (the text after a signer label), or None."""
     lead = _LEADING_CJK.match(raw.strip(" :：·"))
     candidate = cut_at_stop(lead.group())[:4] if lead else ""
-    if len(candidate) < 2 or not looks_like_name(candidate):
+    if len(candidate) < 2 or not looks_like_name(candidate) or _ANY_LABEL.match(lead.group()):
         return None
     if len(candidate) > SHORT_SIGNATURE and not is_surname_initial(candidate):
         return None
@@ -61,8 +64,30 @@ def layout_value(lines: list[TextLine], field: LabelField) -> LineHit | None:
     return None
 
 
+def column_values(lines: list[TextLine], field: LabelField, first: LineHit) -> list[LineHit]:
+    """Names further down a signer's column (a CE register's 审验人 column), until a line is no name."""
+    hits, current = [], first.line
+    column = lines[field.line].bbox
+    while (below := below_in_column(lines, column, current)) is not None:
+        candidate = name_value(lines[below].text)
+        if candidate is None:
+            break
+        offset = len(lines[below].text) - len(lines[below].text.lstrip(" :：·"))
+        hits.append(LineHit(line=below, start=offset, end=offset + len(candidate), type=TYPE, score=0.7))
+        current = below
+    return hits
+
+
 def find_in_layout(lines: list[TextLine]) -> list[LineHit]:
-    return [hit for field in label_fields(lines) if (hit := layout_value(lines, field)) is not None]
+    hits = []
+    for field in label_fields(lines):
+        hit = layout_value(lines, field)
+        if hit is None:
+            continue
+        hits.append(hit)
+        if field.role == "signer" and hit.line == field.below_line:
+            hits += column_values(lines, field, hit)
+    return hits
 
 
 def _holder_value(raw: str) -> str | None:
