@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pydantic import SecretStr
 from stdnum.cn import ric
 
-from masking.dossier import DossierCover, DossierDocument, build_dossier, verify_dossier
+from masking.dossier import DossierCover, DossierDocument, build_dossier, png_rows, verify_dossier
 from masking.known import KnownPii
 from masking.release_names import release_names, renames
 from zcps.errors import MaskingFailed
@@ -73,6 +73,27 @@ def committee_review(message: str = "继续教育2022年度专业科目学时不
                   findings=[Finding(rule="ce.hours_short", severity="block", section="§一(一)4", message=message)])
 
 
+@pytest.mark.parametrize("image, colours", [
+    (np.full((20, 30, 3), 200, np.uint8), 3),
+    (np.full((20, 30), 200, np.uint8), 1),
+    (np.full((20, 30), 200, np.uint16), None),   # 16-bit: not embedded as it is
+    (np.full((20, 30, 4), 200, np.uint8), None),  # alpha channel
+])
+def test_png_rows(image, colours):
+    png = cv2.imencode(".png", image)[1].tobytes()
+    if colours is None:
+        with pytest.raises(ValueError):
+            png_rows(png)
+    else:
+        rows = png_rows(png)
+        assert (rows.width, rows.height, rows.colours) == (30, 20, colours) and rows.rows
+
+
+def test_png_rows_rejects_other_data():
+    with pytest.raises(ValueError):
+        png_rows(cv2.imencode(".jpg", np.zeros((8, 8, 3), np.uint8))[1].tobytes())
+
+
 @pytest.fixture(scope="module")
 def engine():
     from extractors.ocr import get_engine
@@ -108,7 +129,8 @@ def test_dossier_verification_passes_clean_and_withholds_leaks(engine, known):
     documents = [DossierDocument(title="学历证书", name="01_education_certificate", pages=[masked_page_png()])]
     clean = DossierCover(pseudonym="P-0A1B2C3D", review=committee_review())
     font = Settings().dossier_font
-    verify_dossier(build_dossier(clean, documents, font), clean, documents, known, engine, "regions")
+    for mode in ("regions", "full"):
+        verify_dossier(build_dossier(clean, documents, font), clean, documents, known, engine, mode)
     cover_with_name = DossierCover(pseudonym="P-0A1B2C3D", review=committee_review("申报人张三学时不足"))
     with pytest.raises(MaskingFailed):
         verify_dossier(build_dossier(cover_with_name, documents, font), cover_with_name, documents, known, engine,
