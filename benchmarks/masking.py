@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from zcps.manifest import parse_manifest
 from zcps.models import BBox, Page, Review
 from zcps.settings import Settings, get_settings
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 FOUND_COVERAGE = 0.7
 CORRECT_SHARE = 0.3
 PROTECTED_LIMIT = 0.3
@@ -341,11 +344,12 @@ def run_holdout_bench(sample_root: Path | str, holdout_root: Path | str | None =
         held_out = run_mask_bench(holdout_root, verify_mode=verify_mode, limit=limit)
         source = str(holdout_root)
     else:
-        from fixtures.generator.holdout import LAYOUTS, write_holdout
-
         with tempfile.TemporaryDirectory(prefix="zcps-holdout-") as folder:
-            write_holdout(Path(folder))
+            # fixtures/ is not an installed package: run the generator from the repository, as the
+            # pipeline bench does
+            subprocess.run([sys.executable, "-m", "fixtures.generator.holdout", "--out", folder], cwd=REPO_ROOT,
+                           check=True, capture_output=True)
             held_out = run_mask_bench(folder, verify_mode=verify_mode, limit=limit)
-        source = f"fixtures/generator/holdout.py, {len(LAYOUTS)} layouts"
+        source = "fixtures/generator/holdout.py"
     sample = run_mask_bench(sample_root, verify_mode=verify_mode, limit=limit)
     return SideBySide(sample=sample, holdout=held_out, holdout_source=source)
