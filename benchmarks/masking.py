@@ -319,10 +319,10 @@ class SideBySide(BaseModel):
                              if score and score.detected else "—")
             rows.append(f"  {kind:<20}{cells[0]:>22}{cells[1]:>22}")
         rows.append(f"{'overall precision':<22}{sample.precision:>22.1%}{holdout.precision:>22.1%}")
-        rows.append(f"{'dates/grades/hours':<22}"
+        rows.append(f"{'dates/grades/hours':<22}{'masked by mistake':>44}")
+        rows.append(f"{'':<22}"
                     f"{f'{len(sample.protected_masked)}/{sample.protected_boxes} ({sample.protected_share:.1%})':>22}"
                     f"{f'{len(holdout.protected_masked)}/{holdout.protected_boxes} ({holdout.protected_share:.1%})':>22}")
-        rows.append(f"{'  masked by mistake':<22}")
         rows.append(f"{'withheld documents':<22}{len(sample.withheld):>22}{len(holdout.withheld):>22}")
         rows.append(f"{'dossier / masking time':<22}{sample.dossier_share:>22.1%}{holdout.dossier_share:>22.1%}")
         rows.append("targets (held-out): applicant name/ID/phone/unit 100%, other_name ≥ 97%, precision ≥ 95%, "
