@@ -61,3 +61,22 @@ def line(text: str, x0: float, y0: float, x1: float, y1: float) -> TextLine:
 def test_find_in_layout(lines, found):
     hits = other_name.find_in_layout(lines)
     assert [(h.line, lines[h.line].text[h.start:h.end], h.type.value) for h in hits] == found
+
+
+@pytest.mark.parametrize("text, role", [
+    ("审验人：", "signer"),
+    ("单位负责人（签字）", "signer"),
+    ("签 名：", "signer"),
+    ("培训机构负责人(签字)", "signer"),
+    ("项目负责人", "signer"),
+    ("姓　名", "holder"),
+    ("持证人", "holder"),
+    ("审验日期", None),
+    ("审验人：张丽", None),             # a label with its value is not a label-only line
+    ("负责人意见", None),
+    ("2023年12月28日", None),
+])
+def test_label_role(text, role):
+    from masking.recognizers.fields import label_role
+
+    assert label_role(text) == role
