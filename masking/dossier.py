@@ -53,12 +53,11 @@ def _register_font(path: Path) -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    if FONT_NAME in pdfmetrics.getRegisteredFontNames():
-        return
     if not path.is_file():
         raise ConfigError(f"dossier font not found: {path}",
                           hint="Install fonts-wqy-microhei (scripts/setup.sh) or set ZCPS_DOSSIER_FONT to a CJK TTF/TTC.")
-    pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
 
 
 def _wrap(text: str, size: float, width: float) -> list[str]:

@@ -151,6 +151,11 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
         except MaskingFailed as exc:
             log.warning("withheld %s/%s/dossier.pdf: %s", unit, pseudonym, exc.code)
             result.findings.append(_withheld_finding("评审材料合订本（dossier.pdf）", None, exc))
+        except ZcpsError as exc:  # e.g. the CJK font is missing: the pages are released, the dossier is not
+            log.warning("dossier not written for %s/%s: %s", unit, pseudonym, exc.code)
+            result.findings.append(Finding(
+                rule=WITHHELD_RULE, severity="review", section=WITHHELD_SECTION, extracted=exc.code,
+                message=f"评审材料合订本（dossier.pdf）未能生成（{exc.code}），已报送的单页材料不受影响。"))
         else:
             result.dossier_key = f"{prefix}dossier.pdf"
             store.put(result.dossier_key, pdf)

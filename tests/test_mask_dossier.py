@@ -188,3 +188,11 @@ def test_release_has_no_submitted_name_and_one_verified_dossier(tmp_path, engine
     assert len(dossier) == 2
     assert [item.get_title() for item in dossier.get_toc()] == ["封面与审核结论", "01_education_certificate 学历证书"]
     assert released.dossier_seconds > 0 and released.seconds > released.dossier_seconds
+
+
+def test_missing_font_is_a_config_error(tmp_path):
+    from zcps.errors import ConfigError
+
+    cover = DossierCover(pseudonym="P-0A1B2C3D", review=committee_review())
+    with pytest.raises(ConfigError):
+        build_dossier(cover, [], tmp_path / "no-such-font.ttc")

@@ -23,4 +23,8 @@ def path_label(path: str | None) -> str | None:
         return None
     if path.startswith("green_channel:"):
         return f"绿色通道第{path.split(':', 1)[1]}项"
+    # "standard:中级③": a path id with the notice clause it met
+    base, _, clause = path.partition(":")
+    if clause and base in PATH_LABELS:
+        return f"{PATH_LABELS[base]}（{clause}）"
     return PATH_LABELS.get(path, path)
