@@ -55,6 +55,9 @@ def line(text: str, x0: float, y0: float, x1: float, y1: float) -> TextLine:
     # a verifier column: every name down the column under the header, until a line is no name
     ([line("审验人", 500, 0, 590, 30), line("董芳", 505, 70, 565, 100), line("李楠", 505, 170, 565, 200),
       line("合计", 505, 270, 565, 300)], [(1, "董芳", "other_name"), (2, "李楠", "other_name")]),
+    # a header row: the next header cell (职称) is no name; the names are down the column
+    ([line("推荐人", 100, 0, 220, 40), line("职称", 500, 0, 580, 40), line("汤燕", 100, 100, 190, 140),
+      line("姜成", 100, 200, 190, 240)], [(2, "汤燕", "other_name"), (3, "姜成", "other_name")]),
     # an organisation before the role: still a signing field
     ([line("培训机构负责人(签字)", 0, 0, 300, 30), line("周强", 340, 0, 400, 30)], [(1, "周强", "other_name")]),
 ])

@@ -29,6 +29,17 @@ def test_empty_cell_down_a_column_of_names():
     assert not overlaps(regions[0], lines[3].bbox) and not overlaps(regions[0], lines[4].bbox)
 
 
+def test_signature_column_under_a_header_row():
+    """推荐人 | 职称 | 签名: every row's 签名 cell is masked where OCR read no name (junk included)."""
+    lines = [line("推荐人", 100, 0, 220, 40), line("职称", 500, 0, 580, 40), line("签名", 900, 0, 980, 40),
+             line("汤燕", 100, 100, 190, 140), line("高级工程师", 500, 100, 670, 140),
+             line("姜成", 100, 200, 190, 240), line("高级工程师", 500, 200, 670, 240), line("LAAT", 900, 195, 1080, 245)]
+    regions = signature.find(lines, 1400, 1000)
+    assert len(regions) == 2
+    assert inside(regions[0], (900, 100, 1040, 140)) and inside(regions[1], (900, 200, 1080, 240))
+    assert not any(overlaps(region, box.bbox) for region in regions for box in lines[:7])
+
+
 @pytest.mark.parametrize("lines, expected", [
     # nothing readable right of the label: the area up to 8 line heights is masked
     ([line("审验人：", 0, 100, 120, 130)], [(130, 110, 350, 120)]),

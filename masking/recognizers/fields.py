@@ -88,6 +88,15 @@ def row_below(lines: list[TextLine], column: BBox, index: int) -> int | None:
     return min(candidates, key=lambda p: p[1].bbox[1])[0] if candidates else None
 
 
+def heads_column(lines: list[TextLine], index: int) -> bool:
+    """The label is a table header: at least two other text cells (no digits) share its row."""
+    label = lines[index].bbox
+    h = _height(label)
+    peers = [o for i, o in enumerate(lines) if i != index and label[1] - 0.3 * h <= (o.bbox[1] + o.bbox[3]) / 2
+             <= label[3] + 0.3 * h and not any(ch.isdigit() for ch in o.text)]
+    return len(peers) >= 2
+
+
 def label_fields(lines: list[TextLine]) -> list[LabelField]:
     fields = []
     for index, line in enumerate(lines):

@@ -8,7 +8,8 @@ label stands at the edge of its row, below it. Reported as a masked signature re
 from __future__ import annotations
 
 from masking.entities import PiiType
-from masking.recognizers.fields import LabelField, below_in_column, label_fields, right_of, row_below
+from masking.recognizers.fields import (LabelField, below_in_column, heads_column, label_fields, right_of,
+                                        row_below)
 from masking.recognizers.other_name import column_values, layout_value, name_value
 from zcps.models import BBox, TextLine
 from zcps.roles import role_lexicon
@@ -61,11 +62,30 @@ def _column_gap(lines: list[TextLine], field: LabelField, last: int, width: int)
     return (max(0.0, column[0] - 0.5 * h), top - 0.5 * h, min(float(width), column[2] + 2 * h), bottom + 0.5 * h)
 
 
+def _column_cells(lines: list[TextLine], field: LabelField, width: int) -> list[BBox]:
+    """Under a signing column's header (签名, 审验人 …): each table row's cell where OCR read no name."""
+    column = lines[field.line].bbox
+    h = max(1.0, column[3] - column[1])
+    regions, current = [], field.line
+    while (row := row_below(lines, column, current)) is not None:
+        top, bottom = lines[row].bbox[1] - 0.5 * h, lines[row].bbox[3] + 0.5 * h
+        in_cell = [line for line in lines if line.bbox[0] <= column[2] + h and line.bbox[2] >= column[0] - h
+                   and top <= (line.bbox[1] + line.bbox[3]) / 2 <= bottom]
+        if not any(name_value(line.text) for line in in_cell):
+            right = max([column[2] + 2 * h, *(line.bbox[2] + 0.3 * h for line in in_cell)])
+            regions.append((max(0.0, column[0] - 0.5 * h), top, min(float(width), right), bottom))
+        current = row
+    return regions
+
+
 def find(lines: list[TextLine], width: int, height: int) -> list[BBox]:
     """Boxes (page pixels) of signing fields whose value OCR did not read as a name."""
     regions = []
     for field in label_fields(lines):
         if field.role != "signer":
+            continue
+        if heads_column(lines, field.line):
+            regions += _column_cells(lines, field, width)
             continue
         hit = layout_value(lines, field)
         if hit is None:
