@@ -6,8 +6,8 @@ predictors, which PDF decodes natively): recompressing ≈ 2 MP per page would c
 masking check itself. Fail closed like the page images: ``verify_dossier`` re-reads the written
 PDF with pypdfium2 — every page image stream must be byte-identical to the masked page that the
 re-OCR check cleared, and the cover must show none of the applicant's PII (its drawn text is
-searched; in ``full`` mode its rendering and every page are re-OCR'd too) — and raises
-``MaskingFailed`` so the whole dossier is withheld.
+searched; in ``page`` and ``full`` mode its rendering is re-OCR'd too, and in ``full`` mode every
+page) — and raises ``MaskingFailed`` so the whole dossier is withheld.
 """
 
 from __future__ import annotations
@@ -245,7 +245,7 @@ def verify_dossier(pdf: bytes, cover: DossierCover, documents: list[DossierDocum
         cover_pages = len(pdf_doc) - len(expected)
         if cover_pages < 1:
             raise MaskingFailed(f"{label}: {len(pdf_doc)} pages for {len(expected)} masked pages")
-        for index in range(cover_pages if mode == "full" else 0):
+        for index in range(cover_pages if mode in ("page", "full") else 0):
             types = leaked_types(engine.recognize(_inked(_render(pdf_doc[index], COVER_DPI))), known)
             if types:
                 problems.append(f"page {index + 1}: {', '.join(sorted(t.value for t in types))}")
