@@ -231,14 +231,27 @@ def _inked(image: np.ndarray, margin: int = 16) -> np.ndarray:
 def verify_dossier(pdf: bytes, cover: DossierCover, documents: list[DossierDocument], known: KnownPii,
                    engine: OcrEngine, mode: VerifyMode) -> None:
     """Raise ``MaskingFailed`` (the dossier is withheld) if any page may show the applicant's PII."""
-    import pypdfium2 as pdfium
-
     label = f"{cover.review.unit}/{cover.pseudonym}/dossier.pdf"
     cover_text = "\n".join(text for _, text in cover_lines(cover))
     problems: list[str] = []
     types = {entity.type for entity in find_known(cover_text, known, anywhere=True)}
     if types:
         problems.append(f"cover: {', '.join(sorted(t.value for t in types))}")
+    try:
+        problems += _pdf_problems(pdf, documents, known, engine, mode, label)
+    except MaskingFailed:
+        raise
+    except Exception as exc:  # a re-read that cannot run must not release an unchecked dossier
+        raise MaskingFailed(f"{label}: the dossier re-read failed ({type(exc).__name__})") from exc
+    if problems:
+        raise MaskingFailed(f"{label}: PII survived masking ({'; '.join(problems)})")
+
+
+def _pdf_problems(pdf: bytes, documents: list[DossierDocument], known: KnownPii, engine: OcrEngine,
+                  mode: VerifyMode, label: str) -> list[str]:
+    import pypdfium2 as pdfium
+
+    problems: list[str] = []
     pdf_doc = pdfium.PdfDocument(pdf)
     try:
         expected = [png for document in documents for png in document.pages]
@@ -259,5 +272,4 @@ def verify_dossier(pdf: bytes, cover: DossierCover, documents: list[DossierDocum
                     problems.append(f"page {cover_pages + offset + 1}: {', '.join(sorted(t.value for t in types))}")
     finally:
         pdf_doc.close()
-    if problems:
-        raise MaskingFailed(f"{label}: PII survived masking ({'; '.join(problems)})")
+    return problems

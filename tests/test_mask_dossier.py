@@ -129,7 +129,7 @@ def test_dossier_verification_passes_clean_and_withholds_leaks(engine, known):
     documents = [DossierDocument(title="学历证书", name="01_education_certificate", pages=[masked_page_png()])]
     clean = DossierCover(pseudonym="P-0A1B2C3D", review=committee_review())
     font = Settings().dossier_font
-    for mode in ("regions", "full"):
+    for mode in ("regions", "page", "full"):
         verify_dossier(build_dossier(clean, documents, font), clean, documents, known, engine, mode)
     cover_with_name = DossierCover(pseudonym="P-0A1B2C3D", review=committee_review("申报人张三学时不足"))
     with pytest.raises(MaskingFailed):
@@ -196,3 +196,20 @@ def test_missing_font_is_a_config_error(tmp_path):
     cover = DossierCover(pseudonym="P-0A1B2C3D", review=committee_review())
     with pytest.raises(ConfigError):
         build_dossier(cover, [], tmp_path / "no-such-font.ttc")
+
+
+class _BrokenReader:
+    def recognize(self, image):
+        raise RuntimeError("OCR crashed")
+
+
+@pytest.mark.parametrize("mode, withheld", [("page", True), ("full", True), ("regions", False)])
+def test_a_re_read_that_cannot_run_withholds_the_dossier(mode, withheld, known):
+    documents = [DossierDocument(title="学历证书", name="01_education_certificate", pages=[masked_page_png()])]
+    cover = DossierCover(pseudonym="P-0A1B2C3D", review=committee_review())
+    pdf = build_dossier(cover, documents, Settings().dossier_font)
+    if withheld:
+        with pytest.raises(MaskingFailed):
+            verify_dossier(pdf, cover, documents, known, _BrokenReader(), mode)
+    else:  # regions mode reads no page of the dossier: the stream comparison alone decides
+        verify_dossier(pdf, cover, documents, known, _BrokenReader(), mode)
