@@ -50,7 +50,9 @@ def _document(unit: str, applicant: str, truth_path: Path) -> DocumentResult:
     if truth["bad_file"]:
         return DocumentResult(ref=ref, status=Status.failed, sha256=sha256,
                               errors=[ErrorInfo(code=truth["bad_file"], message="from truth", stage="acquire")])
-    fields = {name: Field(value=f["value"], raw=str(f["value"]), confidence=1.0, page=f["page"], bbox=_box(f["bbox"]))
+    # The truth's name is the holder's own (fixtures/README.md): read as such, by its label.
+    fields = {name: Field(value=f["value"], raw=str(f["value"]), confidence=1.0, page=f["page"], bbox=_box(f["bbox"]),
+                          role="holder" if name == "name" else None)
               for name, f in truth["fields"].items()}
     dates = [Field(value=d["value"], raw=d["raw"], confidence=1.0, page=d["page"], bbox=_box(d["bbox"]))
              for d in truth["dates"]]
