@@ -122,6 +122,8 @@ class ReviewBench(BaseModel):
     false_blocks: list[str] = PydField(default_factory=list)  # applicant ids: eligible → not_eligible
     lost_blocks: list[str] = PydField(default_factory=list)  # not_eligible → something else
     doubtful: list[Doubtful] = PydField(default_factory=list)
+    # applicant → "+rule/severity" (not expected) and "-rule/severity" (expected, missing)
+    finding_differences: dict[str, list[str]] = PydField(default_factory=dict)
     seconds: float = 0.0
 
     def count(self, expected: str, got: str) -> int:
@@ -156,6 +158,10 @@ class ReviewBench(BaseModel):
         for item in self.doubtful:
             out.append(f"  {item.applicant} (expected {item.expected}) {item.rule} [{item.severity}] "
                        f"{item.document or ''}: {item.message}")
+        out.append(f"applicants whose (rule, severity) findings differ from expected.json: "
+                   f"{len(self.finding_differences)}")
+        for applicant, differences in self.finding_differences.items():
+            out.append(f"  {applicant}: {' '.join(differences)}")
         return "\n".join(out)
 
 
@@ -182,12 +188,17 @@ def run_review_bench(fixtures: Path | str, source: Source = "truth", cache: Obje
     duplicates = duplicate_findings(d for docs in documents.values() for d in docs)
     counts: Counter[tuple[str, str]] = Counter()
     for unit, applicant in keys:
-        expected: Verdict = json.loads((root / "truth" / unit / applicant / "expected.json")
-                                       .read_text(encoding="utf-8"))["verdict"]
+        truth = json.loads((root / "truth" / unit / applicant / "expected.json").read_text(encoding="utf-8"))
+        expected: Verdict = truth["verdict"]
         manifest = parse_manifest((root / "intake" / unit / applicant / "manifest.json").read_bytes())
         review = check_applicant(manifest, documents[(unit, applicant)], batch="2024", unit=unit,
                                  batch_findings=duplicates.get((unit, applicant), []))
         counts[(expected, review.verdict)] += 1
+        got = Counter(f"{f.rule}/{f.severity}" for f in review.findings)
+        want = Counter(f"{f['rule']}/{f['severity']}" for f in truth["findings"])
+        differences = [f"+{k}" for k in (got - want).elements()] + [f"-{k}" for k in (want - got).elements()]
+        if differences:
+            result.finding_differences[applicant] = differences
         if expected == "eligible" and review.verdict == "not_eligible":
             result.false_blocks.append(applicant)
         if expected == "not_eligible" and review.verdict != "not_eligible":

@@ -12,8 +12,9 @@ from benchmarks.review import truth_document
 from extractors.acquire import acquire_text
 from extractors.extract import extract_document
 from fixtures.generator import writers
-from fixtures.generator.ce_register import ce_register, register_truth
+from fixtures.generator.ce_register import ce_register, register_truth, scanned
 from fixtures.generator.facts import CEYear
+from fixtures.generator.scan import ScanStyle
 from validators.check import check_applicant
 from zcps.manifest import parse_manifest
 from zcps.models import DocumentRef, DocumentResult, Status
@@ -54,11 +55,15 @@ def test_register_truth_is_seeded_and_sums_per_year(public, professional, seed):
 
 
 @pytest.mark.models
-@pytest.mark.parametrize("seed", [1, 7])
-def test_register_through_real_ocr_never_blocks_an_eligible_applicant(seed):
+@pytest.mark.parametrize(("seed", "style"), [
+    (1, None),
+    (7, ScanStyle(skew_deg=2.2, phone=True, noise=1.3, lighting=0.09)),  # a tilted phone photo
+])
+def test_register_through_real_ocr_never_blocks_an_eligible_applicant(seed, style):
     manifest = parse_manifest((SAMPLE / "intake" / UNIT / APPLICANT / "manifest.json").read_bytes())
     sheet = ce_register(_years(30, 60), holder=manifest.name, seed=seed)
-    text = acquire_text(writers.png(sheet.image, sheet.dpi), "04_ce_register.png")
+    image = sheet.image if style is None else scanned(sheet, style, seed)
+    text = acquire_text(writers.png(image, sheet.dpi), "04_ce_register.png")
     register = DocumentResult(ref=DocumentRef(batch="2024", unit=UNIT, applicant=APPLICANT, file="04_ce_register.png"),
                               status=Status.done, sha256=f"register-{seed}", extraction=extract_document(text))
     others = [truth_document(SAMPLE, UNIT, APPLICANT, p)

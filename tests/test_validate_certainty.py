@@ -234,7 +234,8 @@ def test_declared_value_not_among_the_candidates_says_nothing_more():
     ("李四", "holder", 0.80, {("identity.name_mismatch", "review")}),
     ("李四", "holder", 0.79, {("identity.name_unknown", "note")}),
     ("王建国", "holder", 0.95, set()),
-    ("王建国", "holder", 0.50, {("identity.name_unknown", "note")}),
+    ("王建国", "holder", 0.50, set()),   # an uncertain reading that agrees leaves nothing to doubt
+    ("王建国", None, 0.99, set()),
     ("李四", "signer", 0.99, set()),     # a signatory is never compared
     ("李四", None, 0.99, {("identity.name_unknown", "note")}),  # found without a holder label
 ])

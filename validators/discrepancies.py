@@ -28,19 +28,19 @@ def _id_number(value: str) -> str:
 
 
 def _holder_name(result: DocumentResult, manifest: Manifest, rules: RuleSet, maker: FindingMaker) -> list[Finding]:
-    """Only a name read as the holder's, with confidence, is compared; a signatory's never is; any
-    other name on the document is "unknown", noted once, never a mismatch."""
+    """Only a name read as the holder's, with confidence, is compared; a signatory's never is. Any
+    other differing name is "unknown": noted once per document, never a mismatch."""
     name = result.extraction.fields.get("name")
     if name is None or not name.value or name.role == "signer":
         return []
+    if _name(str(name.value)) == _name(manifest.name):
+        return []  # a reading that agrees leaves nothing to doubt, however it was found
     kind, file, spec = doc_name(result.extraction.doc_type.value), document_path(result), rules.certainty
     if name.role != "holder" or name.confidence < spec.holder_name_confidence:
         reason = spec.doubts.no_holder_label if name.role != "holder" else \
             spec.doubts.low_confidence.format(confidence=f"{name.confidence:.2f}")
         return [maker.make("identity.name_unknown", evidence=field_evidence(result, name), doc_name=kind,
                            file=file, reason=reason)]
-    if _name(str(name.value)) == _name(manifest.name):
-        return []
     return [maker.make("identity.name_mismatch", declared=manifest.name, extracted=name.value,
                        evidence=field_evidence(result, name), doc_name=kind, file=file)]
 
