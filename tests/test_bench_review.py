@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,15 @@ def test_misread_total_is_a_doubtful_review_not_a_false_block(misread_tree):
     (doubt,) = [d for d in result.doubtful if d.applicant == ELIGIBLE[1]]
     assert (doubt.rule, doubt.severity) == ("ce.hours_short", "review") and "合计与分项不符" in doubt.message
     assert ELIGIBLE[1] in result.table()
+
+
+@pytest.mark.parametrize(("source", "code", "says"), [
+    ("truth", 0, "false blocks (eligible → not_eligible): 0"),
+    ("scan", 2, "unknown source 'scan'"),
+])
+def test_cli_prints_the_matrix(source, code, says):
+    zcps = Path(sys.executable).parent / "zcps"
+    result = subprocess.run([str(zcps), "bench", "review", "--source", source, "--fixtures", str(SAMPLE)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == code, result.stderr
+    assert says in result.stdout + result.stderr and "Traceback" not in result.stderr

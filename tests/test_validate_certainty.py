@@ -48,6 +48,18 @@ def test_ce_sum(public, professional, total, doubt):
     assert (doubts[0][:7] if doubts else None) == doubt
 
 
+@pytest.mark.parametrize(("public", "professional", "total", "doubtful"), [
+    (30, 60, 90, False),
+    (None, 60, 90, False),   # the share can still be judged
+    (None, None, 2, True),   # a total alone: 合计 2 学时 with no parts read
+    (30, None, 90, True),
+])
+def test_ce_professional_hours_missing(public, professional, total, doubtful):
+    doubts = ce_year_doubts(CEYear(year=2022, public_hours=public, professional_hours=professional,
+                                   total_hours=total), RULES)
+    assert any("未读到2022年度专业科目学时" in d for d in doubts) is doubtful
+
+
 @pytest.mark.parametrize(("verified_on", "doubtful"), [
     ("2022-01-01", False), ("2022-01", False), ("2022-12-15", False),
     ("2021-12-31", True), ("2021-12", True),
@@ -125,6 +137,8 @@ def test_confident_consistent_ce_shortfall_stays_a_block():
     # an implausible reading
     (CERecord(year=2022, public_hours=400, professional_hours=0, total=400, confidence=0.95, bbox=BOX,
               verified_on="2022-12-15"), "超出合理范围"),
+    # only a total was read
+    (CERecord(year=2022, total=2, confidence=0.95, bbox=BOX, verified_on="2022-12-15"), "未读到2022年度专业科目学时"),
     # the extractor's own doubt
     (CERecord(year=2022, public_hours=30, professional_hours=40, total=70, confidence=0.95, bbox=BOX,
               verified_on="2022-12-15", doubts=["表格行列未对齐"]), "表格行列未对齐"),

@@ -36,6 +36,8 @@ def ce_sum_doubt(record: CEYear, rules: RuleSet) -> str | None:
 def ce_year_doubts(record: CEYear, rules: RuleSet) -> list[str]:
     spec = rules.consistency
     doubts = [d for d in [ce_sum_doubt(record, rules)] if d]
+    if record.professional_hours is None:
+        doubts.append(spec.ce_parts_missing.doubt.format(year=record.year))
     if is_date(record.verified_on) and parse_partial(record.verified_on) < date(record.year, 1, 1):
         doubts.append(spec.ce_verified_in_year.doubt.format(year=record.year, date=record.verified_on))
     limit = spec.ce_hours_range.max_hours

@@ -211,6 +211,7 @@ class AssessmentYearCheck(CheckSpec):
 
 class ConsistencyRules(Spec):
     ce_sum: CESumCheck
+    ce_parts_missing: CheckSpec
     ce_verified_in_year: CheckSpec
     ce_hours_range: HoursRangeCheck
     date_order: DateOrderCheck
