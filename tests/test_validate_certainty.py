@@ -8,7 +8,7 @@ import pytest
 from test_validate_support import BOX, ce_record, document, documents_for, field, manifest, review_rules
 
 from validators.check import check_applicant
-from validators.consistency import assessment_doubts, ce_year_doubts, date_order_doubts
+from validators.consistency import assessment_doubts, ce_hours_doubts, ce_verified_doubts, date_order_doubts
 from validators.evidence import CEYear, Fact
 from validators.schema import load_rules
 from zcps.models import Candidate, CERecord
@@ -43,8 +43,8 @@ def _finding(review, rule):
     (None, 60, 2, None),          # a part missing: nothing to compare
 ])
 def test_ce_sum(public, professional, total, doubt):
-    doubts = ce_year_doubts(CEYear(year=2022, public_hours=public, professional_hours=professional,
-                                   total_hours=total), RULES)
+    doubts = ce_hours_doubts(CEYear(year=2022, public_hours=public, professional_hours=professional,
+                                    total_hours=total), RULES)
     assert (doubts[0][:7] if doubts else None) == doubt
 
 
@@ -55,8 +55,8 @@ def test_ce_sum(public, professional, total, doubt):
     (30, None, 90, True),
 ])
 def test_ce_professional_hours_missing(public, professional, total, doubtful):
-    doubts = ce_year_doubts(CEYear(year=2022, public_hours=public, professional_hours=professional,
-                                   total_hours=total), RULES)
+    doubts = ce_hours_doubts(CEYear(year=2022, public_hours=public, professional_hours=professional,
+                                    total_hours=total), RULES)
     assert any("未读到2022年度专业科目学时" in d for d in doubts) is doubtful
 
 
@@ -65,14 +65,14 @@ def test_ce_professional_hours_missing(public, professional, total, doubtful):
     ("2021-12-31", True), ("2021-12", True),
 ])
 def test_ce_verified_after_the_year_starts(verified_on, doubtful):
-    doubts = ce_year_doubts(CEYear(year=2022, public_hours=30, professional_hours=60, total_hours=90,
-                                   verified_on=verified_on), RULES)
+    doubts = ce_verified_doubts(CEYear(year=2022, public_hours=30, professional_hours=60, total_hours=90,
+                                       verified_on=verified_on), RULES)
     assert any("早于该年度开始" in d for d in doubts) is doubtful
 
 
 @pytest.mark.parametrize(("hours", "doubtful"), [(360, False), (0, False), (361, True), (-1, True)])
 def test_ce_hours_in_a_plausible_range(hours, doubtful):
-    doubts = ce_year_doubts(CEYear(year=2022, public_hours=hours, professional_hours=0, total_hours=hours), RULES)
+    doubts = ce_hours_doubts(CEYear(year=2022, public_hours=hours, professional_hours=0, total_hours=hours), RULES)
     assert any("超出合理范围" in d for d in doubts) is doubtful
 
 
@@ -157,6 +157,19 @@ def test_ce_sum_doubt_shows_the_values_both_ways():
     record = ce_record(2022).model_copy(update={"total": 2})
     finding = _finding(check(m, _with_card(m, ce_record(2021), record, ce_record(2023))), "ce.hours_short")
     assert "按识别值合计2学时：不符合；按分项之和90学时：符合" in finding.message
+
+
+@pytest.mark.parametrize(("record", "severity"), [
+    (ce_record(2023, verified_on="2024-07-02"), "block"),
+    # hours that do not add up do not weaken a rule about the verification date
+    (ce_record(2023, verified_on="2024-07-02").model_copy(update={"total": 2}), "block"),
+    (ce_record(2023, verified_on="2024-07-02", confidence=0.6), "review"),
+    (ce_record(2023, verified_on="2024-07-02").model_copy(update={"doubts": ["审验日期被印章遮挡"]}), "review"),
+])
+def test_ce_verified_after_the_cutoff(record, severity):
+    m = manifest()
+    review = check(m, _with_card(m, ce_record(2021), ce_record(2022), record))
+    assert _severities(review, "cutoff.ce_verified_after") == [severity]
 
 
 @pytest.mark.parametrize(("confidence", "severity"), [(0.79, "review"), (0.80, "block"), (0.99, "block")])

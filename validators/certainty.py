@@ -31,13 +31,17 @@ def count_text(count: int) -> str:
     return "两" if count == 2 else cn2an.an2cn(count)
 
 
-def reading_doubts(value: Value, rules: RuleSet) -> list[str]:
-    """What is uncertain about one reading: its confidence and every failed consistency check."""
+def reading_doubts(value: Value, rules: RuleSet, rule: str) -> list[str]:
+    """What is uncertain about one reading for ``rule``: its confidence and every failed consistency
+    check that bears on it (a CE year's hours do not bear on the rules listed as not using them)."""
     spec = rules.certainty
     doubts = []
     if value.confidence < spec.block_confidence:
         doubts.append(spec.doubts.low_confidence.format(confidence=f"{value.confidence:.2f}"))
-    return doubts + [d for d in value.doubts if d not in doubts]
+    doubts += value.doubts
+    if isinstance(value, CEYear) and rule not in spec.rules_without_hours:
+        doubts += value.hours_doubts
+    return list(dict.fromkeys(doubts))
 
 
 def read_text(value: Value, rules: RuleSet) -> str:
@@ -55,7 +59,7 @@ def alternatives(slot: str, value: Value, facts: Facts, manifest: Manifest, rule
     if isinstance(value, CEYear):
         if ce_sum_doubt(value, rules) is None:
             return []
-        return [value.model_copy(update={"total_hours": None, "doubts": []})]
+        return [value.model_copy(update={"total_hours": None, "hours_doubts": []})]
     if slot in DATE_SLOTS:
         return [a for a in value.alternatives if fits_date_order(slot, str(a.value), facts, manifest, rules)]
     return list(value.alternatives)
@@ -81,7 +85,7 @@ def settle_block(finding: Finding, facts: Facts, manifest: Manifest, rules: Rule
     doubts: list[str] = []
     both_ways: tuple[Value, Value] | None = None
     for slot, value in used:
-        doubts += reading_doubts(value, rules)
+        doubts += reading_doubts(value, rules, finding.rule)
         for other in alternatives(slot, value, facts, manifest, rules):
             if not _is_blocked(recheck(facts.replaced(slot, other)), finding.rule):
                 both_ways = both_ways or (value, other)

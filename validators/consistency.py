@@ -17,9 +17,9 @@ from validators.schema import RuleSet
 from zcps.manifest import Manifest
 
 
-def _doubt(value: Fact | CEYear, text: str) -> None:
-    if text not in value.doubts:
-        value.doubts.append(text)
+def _doubt(doubts: list[str], text: str) -> None:
+    if text not in doubts:
+        doubts.append(text)
 
 
 def ce_sum_doubt(record: CEYear, rules: RuleSet) -> str | None:
@@ -33,19 +33,25 @@ def ce_sum_doubt(record: CEYear, rules: RuleSet) -> str | None:
                              total=record.total_hours)
 
 
-def ce_year_doubts(record: CEYear, rules: RuleSet) -> list[str]:
+def ce_hours_doubts(record: CEYear, rules: RuleSet) -> list[str]:
+    """The checks on a CE year's hours: parts add up, the professional hours were read, a plausible range."""
     spec = rules.consistency
     doubts = [d for d in [ce_sum_doubt(record, rules)] if d]
     if record.professional_hours is None:
         doubts.append(spec.ce_parts_missing.doubt.format(year=record.year))
-    if is_date(record.verified_on) and parse_partial(record.verified_on) < date(record.year, 1, 1):
-        doubts.append(spec.ce_verified_in_year.doubt.format(year=record.year, date=record.verified_on))
     limit = spec.ce_hours_range.max_hours
     for hours in (record.public_hours, record.professional_hours, record.total_hours):
         if hours is not None and not 0 <= hours <= limit:
             doubts.append(spec.ce_hours_range.doubt.format(year=record.year, hours=hours, max=limit))
             break
     return doubts
+
+
+def ce_verified_doubts(record: CEYear, rules: RuleSet) -> list[str]:
+    """A year verified before it starts: the row or its date was misread (or belongs to another year)."""
+    if is_date(record.verified_on) and parse_partial(record.verified_on) < date(record.year, 1, 1):
+        return [rules.consistency.ce_verified_in_year.doubt.format(year=record.year, date=record.verified_on)]
+    return []
 
 
 def birth_date(manifest: Manifest) -> str | None:
@@ -106,15 +112,17 @@ def check_consistency(facts: Facts, manifest: Manifest, rules: RuleSet) -> None:
     for records in (facts.ce_years, facts.ce_verified_after):
         for record in records.values():
             if record.from_document:
-                for text in ce_year_doubts(record, rules):
-                    _doubt(record, text)
+                for text in ce_hours_doubts(record, rules):
+                    _doubt(record.hours_doubts, text)
+                for text in ce_verified_doubts(record, rules):
+                    _doubt(record.doubts, text)
     for slot, texts in date_order_doubts(dates_of(facts, manifest, rules), rules).items():
         fact = getattr(facts, slot, None)
         if isinstance(fact, Fact) and fact.from_document:
             for text in texts:
-                _doubt(fact, text)
+                _doubt(fact.doubts, text)
     for year, grade in facts.assessments.items():
         if grade.from_document:
             for text in assessment_doubts(year, facts.assessment_years.get(year),
                                           facts.assessment_signed.get(year), rules):
-                _doubt(grade, text)
+                _doubt(grade.doubts, text)

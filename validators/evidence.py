@@ -44,7 +44,8 @@ class CEYear(BaseModel):
     file: str | None = None
     confidence: float = 1.0
     evidence: Evidence | None = None
-    doubts: list[str] = PydField(default_factory=list)
+    doubts: list[str] = PydField(default_factory=list)  # the extractor's and the verification date's
+    hours_doubts: list[str] = PydField(default_factory=list)  # only rules that use the hours are weakened
 
     @property
     def from_document(self) -> bool:

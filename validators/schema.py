@@ -172,6 +172,7 @@ class CertaintyDoubts(Spec):
 class CertaintyRules(Spec):
     block_confidence: float = Field(gt=0, le=1)
     holder_name_confidence: float = Field(gt=0, le=1)
+    rules_without_hours: list[str] = Field(default_factory=list)
     doubtful: str
     both_ways: str
     read_only: str
