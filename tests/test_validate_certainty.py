@@ -274,3 +274,18 @@ def test_name_compared_only_when_read_as_the_holders(name, role, confidence, rul
     review = check(m, docs)
     assert review_rules(review) == rules
     assert len(review.findings) == len(rules)  # once per document
+
+
+@pytest.mark.parametrize(("verified", "sector", "rules"), [
+    (None, "public", set()),
+    (True, "public", set()),
+    (False, "public", {("ce.unverified", "review")}),
+    (False, "non_public", {("ce.non_public", "note")}),  # CE is no hard requirement there
+])
+def test_unverified_ce_year_is_never_silently_verified(verified, sector, rules):
+    m = manifest(sector=sector)
+    unverified = ce_record(2022).model_copy(update={"verified": verified})
+    review = check(m, _with_card(m, ce_record(2021), unverified, ce_record(2023)))
+    assert review_rules(review) == rules
+    if sector == "non_public":
+        assert "2022年度未见审验" in _finding(review, "ce.non_public").message

@@ -41,6 +41,7 @@ class CEYear(BaseModel):
     professional_hours: float | None = None
     total_hours: float | None = None
     verified_on: str | None = None
+    verified: bool | None = None  # False: hours without a verification date or seal (never counted as verified)
     file: str | None = None
     confidence: float = 1.0
     evidence: Evidence | None = None
@@ -280,7 +281,8 @@ class _Resolver:
 
 def _ce_year(result: DocumentResult, record: CERecord) -> CEYear:
     return CEYear(year=record.year, public_hours=record.public_hours, professional_hours=record.professional_hours,
-                  total_hours=record.total, verified_on=record.verified_on, file=document_path(result),
+                  total_hours=record.total, verified_on=record.verified_on, verified=record.verified,
+                  file=document_path(result),
                   confidence=record.confidence, doubts=list(record.doubts),
                   evidence=Evidence(document=document_path(result), page=record.page, bbox=record.bbox))
 

@@ -28,7 +28,7 @@ EMITTED_RULES = frozenset({
     "declared.date_mismatch", "declared.level_mismatch", "declared.grade_mismatch", "declared.hours_mismatch",
     "cutoff.evidence_after", "cutoff.ce_verified_after", "qualification.education", "qualification.years_short",
     "qualification.prerequisite_title", "performance.grade_below", "performance.year_missing", "ce.hours_short",
-    "ce.year_missing", "ce.township_exempt", "ce.non_public", "green_channel.other_committee",
+    "ce.year_missing", "ce.unverified", "ce.township_exempt", "ce.non_public", "green_channel.other_committee",
     "green_channel.manual", "green_channel.form_missing", "rural.years_short", "township_institution.years_short",
     "rural_service.early", "non_public.years_short", "skilled.years_short", "transfer.years_short",
     "qualification_equivalence.manual", "transitional.township_recognition", "transitional.years_short",
