@@ -62,7 +62,8 @@ def _date(lines: list[PageLine], label: str | None) -> Field | None:
             after = [d for d in dates if d.span[0] >= labels[0].start()]
             if after or dates:
                 found = (after or dates)[0]
-                return make_field(found.value, found, where)
+                return make_field(found.value, found, where).model_copy(
+                    update={"label": labels[0].group(), "method": "same_line"})
     return field_from(lines, lambda t: (_dates_not_birth(t) or [None])[-1], last=True)
 
 

@@ -40,3 +40,12 @@ def test_title_certificate_keeps_its_other_dates(lines, chosen, others):
     qualified = extract_document(_text("专业技术资格证书", *lines), DocType.title_certificate).fields["qualified_on"]
     assert qualified.value == chosen
     assert [(a.value, a.label) for a in qualified.alternatives] == others
+
+
+@pytest.mark.parametrize(("lines", "label", "method"), [
+    (("取得资格时间：2020年8月18日",), "取得资格时间", "same_line"),
+    (("2020年8月18日",), None, "pattern"),  # no label: the certificate's last date
+])
+def test_title_date_says_how_it_was_chosen(lines, label, method):
+    qualified = extract_document(_text("专业技术资格证书", *lines), DocType.title_certificate).fields["qualified_on"]
+    assert (qualified.label, qualified.method) == (label, method)
