@@ -159,6 +159,15 @@ def test_ce_sum_doubt_shows_the_values_both_ways():
     assert "按识别值合计2学时：不符合；按分项之和90学时：符合" in finding.message
 
 
+def test_two_doubtful_years_are_each_shown_both_ways():
+    """Each year's alternative is judged on that year: the other year's shortfall does not hide it."""
+    m = manifest()
+    misread = [ce_record(year).model_copy(update={"total": 2}) for year in (2021, 2022)]
+    review = check(m, _with_card(m, *misread, ce_record(2023)))
+    messages = [f.message for f in review.findings if f.rule == "ce.hours_short"]
+    assert len(messages) == 2 and all("按分项之和90学时：符合" in message for message in messages)
+
+
 @pytest.mark.parametrize(("record", "severity"), [
     (ce_record(2023, verified_on="2024-07-02"), "block"),
     # hours that do not add up do not weaken a rule about the verification date

@@ -73,8 +73,9 @@ def _alternative_doubt(value: Fact, rules: RuleSet) -> str:
     return template.format(doc_name=doc_name(value.doc_type or "other"), count=count, values=values)
 
 
-def _is_blocked(findings: list[Finding], rule: str) -> bool:
-    return any(f.rule == rule and f.severity == "block" for f in findings)
+def _still_blocked(findings: list[Finding], rule: str, other: Value) -> bool:
+    """Whether ``rule`` still blocks on the other reading itself (another year's shortfall is not this one)."""
+    return any(f.rule == rule and f.severity == "block" and f.evidence is other.evidence for f in findings)
 
 
 def settle_block(finding: Finding, facts: Facts, manifest: Manifest, rules: RuleSet, recheck: Recheck) -> Finding:
@@ -87,7 +88,7 @@ def settle_block(finding: Finding, facts: Facts, manifest: Manifest, rules: Rule
     for slot, value in used:
         doubts += reading_doubts(value, rules, finding.rule)
         for other in alternatives(slot, value, facts, manifest, rules):
-            if not _is_blocked(recheck(facts.replaced(slot, other)), finding.rule):
+            if not _still_blocked(recheck(facts.replaced(slot, other)), finding.rule, other):
                 both_ways = both_ways or (value, other)
                 if isinstance(value, Fact):
                     doubts.append(_alternative_doubt(value, rules))
