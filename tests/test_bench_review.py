@@ -50,7 +50,7 @@ def test_misread_total_is_a_doubtful_review_not_a_false_block(misread_tree):
 
 @pytest.mark.parametrize(("source", "code", "says"), [
     ("truth", 0, "false blocks (eligible → not_eligible): 0"),
-    ("scan", 2, "unknown source 'scan'"),
+    ("scan", 3, "unknown source 'scan'"),  # a usage error (README exit codes)
 ])
 def test_cli_prints_the_matrix(source, code, says):
     zcps = Path(sys.executable).parent / "zcps"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from validators.certainty import settle
 from validators.consistency import check_consistency
-from validators.discrepancies import declared_vs_extracted, identity, low_confidence, unreadable_files
+from validators.discrepancies import (declared_vs_extracted, identity, low_confidence, text_layer_mismatches,
+                                      unreadable_files)
 from validators.engine import FindingMaker, verdict_of
 from validators.evidence import Facts, resolve_facts
 from validators.paths import PathContext, PathOutcome
@@ -76,6 +77,7 @@ def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batc
         *(batch_findings or []),
         *declared_vs_extracted(manifest, facts, rules, maker),
         *low_confidence(facts, get_settings().low_confidence, maker),
+        *text_layer_mismatches(documents, maker),
         *facts.cutoff_findings,
         *path_findings,
         *performance(manifest, facts, rules, maker),

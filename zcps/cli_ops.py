@@ -20,7 +20,10 @@ def report(batch: str = typer.Option(..., "--batch"),
 
     runtime.configure(verbose)
     from flows.report_task import write_reports
+    from storage.factory import open_store
+    from storage.preflight import require_batch
 
+    require_batch(open_store(store), batch, [unit] if unit else None)
     for key in write_reports(batch, store, unit=unit, kind=kind, formats=tuple(formats.split(","))):
         typer.echo(key)
 
@@ -85,6 +88,19 @@ def bench_masking(fixtures: str = SAMPLE, mode: Optional[str] = typer.Option(Non
     typer.echo(str(run_mask_bench(fixtures, verify_mode=mode)))
 
 
+@bench_app.command("verify")
+def bench_verify(fixtures: str = SAMPLE, pages: int = typer.Option(12, "--pages", help="Released pages to check."),
+                 verbose: bool = VERBOSE) -> None:
+    """Seconds per released page of the masking re-OCR check per mode (regions, page, full) and of
+    the PDF text-layer spot OCR, on the same pages."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
+    from benchmarks.verify_cost import run_verify_bench
+
+    typer.echo(run_verify_bench(fixtures, pages=pages).table())
+
+
 @bench_app.command("pipeline")
 def bench_pipeline(pages: int = typer.Option(20, "--pages", help="Scanned pages to measure (whole applicants)."),
                    out: str = typer.Option("bench-pipeline.json", "--out", help="Where to write the JSON."),
@@ -115,7 +131,9 @@ def serve(batch: Optional[str] = typer.Option(None, "--batch", help="Batch to sc
 
     runtime.configure(verbose)
     from flows.schedule import plan_schedule, serve_batch
+    from zcps.prefect_api import prefect_api
 
     plan = plan_schedule(batch)
     typer.echo(f"deployment {plan.full_name}: cron {plan.cron!r} ({plan.timezone}), batch {plan.batch}; Ctrl-C stops")
-    serve_batch(plan)
+    with prefect_api():  # without PREFECT_API_URL, a temporary server that dies with this process
+        serve_batch(plan)
