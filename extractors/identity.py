@@ -1,17 +1,15 @@
 """Names and resident ID numbers printed on documents.
 
-An 18-digit number is accepted on its GB 11643 check digit and birth date. The region code is
-not checked: stdnum's region table is incomplete for older codes, and the check digit already
-catches nearly every OCR misread.
+ID numbers are judged by ``zcps.idcard`` (check digit, birth date, province), the module masking
+uses too, so both agree on what an ID number is.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import NamedTuple
 
-from stdnum.cn import ric
+from zcps import idcard
 
 _HAN = r"[\u4e00-\u9fa5·]"
 # What may follow a name on the same line: a separator or the next label.
@@ -38,7 +36,6 @@ _SIGNER = re.compile(
 _ID_CHARS = r"[0-9OoIl]"
 _ID_RE = re.compile(rf"(?<![0-9A-Za-z])(?P<n>{_ID_CHARS}{{17}}[0-9Xx×]|{_ID_CHARS}{{15}})(?![0-9A-Za-z])")
 _ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
-_OCR_DIGIT = str.maketrans("OoIl×x", "0011XX")
 
 
 class IdentityMatch(NamedTuple):
@@ -64,22 +61,6 @@ def find_signer(text: str) -> IdentityMatch | None:
     return IdentityMatch(match.group("n"), match.group("n"), match.span("n"), 0.9)
 
 
-def _birth_date_ok(number: str) -> bool:
-    digits = number[6:14] if len(number) == 18 else "19" + number[6:12]
-    try:
-        born = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
-        return False
-    return dt.date(1900, 1, 1) <= born <= dt.date.today()
-
-
-def id_number_valid(number: str) -> bool:
-    """Check digit (18 digits) and birth date; region codes are deliberately not required."""
-    if len(number) == 18:
-        return number[:17].isdigit() and ric.calc_check_digit(number) == number[-1] and _birth_date_ok(number)
-    return len(number) == 15 and number.isdigit() and _birth_date_ok(number)
-
-
 def find_id_numbers(text: str) -> list[IdentityMatch]:
     """ID numbers in ``text``; look-alike letters in the digit run are read as digits.
 
@@ -92,10 +73,10 @@ def find_id_numbers(text: str) -> list[IdentityMatch]:
         raw = match.group("n")
         if sum(ch.isdigit() for ch in raw) < len(raw) - 2:
             continue
-        number = raw.translate(_OCR_DIGIT)
-        if id_number_valid(number):
+        number = idcard.normalise(raw)
+        if idcard.is_valid(number):
             certainty = 1.0 if len(number) == 18 else 0.9
-        elif len(number) == 18 and number[:17].isdigit() and _birth_date_ok(number) \
+        elif len(number) == 18 and number[:17].isdigit() and idcard.birth_date_ok(number) \
                 and _ID_LABEL.search(text[:match.start()]):
             certainty = 0.5
         else:

@@ -46,11 +46,27 @@ SAMPLE = typer.Option(SAMPLE_DIR, "--fixtures", help="Fixture batch with truth/ 
 
 
 @bench_app.command("extraction")
-def bench_extraction(fixtures: str = SAMPLE, verbose: bool = VERBOSE) -> None:
+def bench_extraction(
+        fixtures: str = SAMPLE,
+        holdout_layouts: bool = typer.Option(False, "--holdout-layouts",
+                                             help="Also score the layout family: tuning and held-out layouts."),
+        work: Optional[str] = typer.Option(None, "--work-dir", help="OCR cache and rendered family "
+                                           "(default ~/.cache/zcps/bench-ocr)."),
+        per_layout: int = typer.Option(2, "--per-layout", help="Documents rendered per layout."),
+        xfund: Optional[str] = typer.Option(None, "--xfund", envvar="ZCPS_XFUND_DIR",
+                                            help="XFUND zh_train folder for date recall on real forms."),
+        xfund_limit: Optional[int] = typer.Option(None, "--xfund-limit", help="Score only the first N XFUND pages."),
+        verbose: bool = VERBOSE) -> None:
     """Document-type accuracy, exact-match accuracy per field family and OCR CER on the fixtures."""
     from zcps import runtime
 
     runtime.configure(verbose)
+    if holdout_layouts:
+        from benchmarks.extraction_holdout import run_holdout_bench
+
+        typer.echo(run_holdout_bench(fixtures, work=work, per_layout=per_layout, xfund=xfund,
+                                     xfund_limit=xfund_limit).table())
+        return
     from extractors.bench import run_extraction_bench
 
     typer.echo(run_extraction_bench(fixtures).table())
@@ -78,14 +94,23 @@ def bench_review(fixtures: list[str] = typer.Option([], "--fixtures",
 
 @bench_app.command("masking")
 def bench_masking(fixtures: str = SAMPLE, mode: Optional[str] = typer.Option(None, "--verify-mode"),
+                  holdout_layouts: bool = typer.Option(
+                      False, "--holdout-layouts", help="Also score layouts masking was never tuned on, side by side."),
+                  layouts: Optional[str] = typer.Option(
+                      None, "--layouts", help="Held-out fixture batch (intake/ + truth/) instead of rendering "
+                                              "fixtures/generator/holdout.py's layouts."),
+                  limit: Optional[int] = typer.Option(None, "--limit", help="At most this many documents per batch."),
                   verbose: bool = VERBOSE) -> None:
-    """PII recall/precision per type, redaction coverage, and protected fields masked (must be zero)."""
+    """PII recall/precision per type, redaction coverage, protected fields masked, dossier time."""
     from zcps import runtime
 
     runtime.configure(verbose)
-    from masking.bench import run_mask_bench
+    from benchmarks.masking import run_holdout_bench, run_mask_bench
 
-    typer.echo(str(run_mask_bench(fixtures, verify_mode=mode)))
+    if holdout_layouts or layouts:
+        typer.echo(str(run_holdout_bench(fixtures, layouts, verify_mode=mode, limit=limit)))
+    else:
+        typer.echo(str(run_mask_bench(fixtures, verify_mode=mode, limit=limit)))
 
 
 @bench_app.command("verify")
