@@ -14,8 +14,8 @@ from typing import NamedTuple
 from extractors.ce_table import group_rows
 from extractors.dates import DateMatch, find_dates
 from extractors.fields_boxes import span_bbox, union
-from extractors.identity import find_id_numbers, find_name
-from zcps.models import DocumentText, Field, TextLine
+from extractors.identity import find_id_numbers, find_name, find_signer
+from zcps.models import Candidate, DocumentText, Field, TextLine
 
 
 class Match(NamedTuple):
@@ -93,9 +93,29 @@ def date_fields(lines: list[PageLine]) -> list[Field]:
     return [make_field(found.value, found, where) for found, where in all_dates(lines)]
 
 
+def _candidate(field: Field, why: str) -> Candidate:
+    return Candidate(value=field.value, raw=field.raw, confidence=field.confidence, page=field.page,
+                     bbox=field.bbox, label=field.label, why_set_aside=why)
+
+
+def _name_field(lines: list[PageLine]) -> Field | None:
+    """The holder's name (role "holder"); without one, a signatory's (role "signer", never compared).
+    Signatories' names are kept as alternatives so later stages see every name on the document."""
+    holder = field_from(lines, find_name)
+    signers = [make_field(found.value, found, where) for where in lines if (found := find_signer(where.text))]
+    if holder is not None:
+        holder.role = "holder"
+        holder.alternatives = [_candidate(s, "signer label") for s in signers if s.value != holder.value]
+        return holder
+    if signers:
+        return signers[0].model_copy(update={"role": "signer",
+                                             "alternatives": [_candidate(s, "signer label") for s in signers[1:]]})
+    return None
+
+
 def identity_fields(lines: list[PageLine]) -> dict[str, Field]:
     fields = {}
-    name = field_from(lines, find_name)
+    name = _name_field(lines)
     if name is not None:
         fields["name"] = name
     id_number = field_from(lines, lambda t: next(iter(find_id_numbers(t)), None))

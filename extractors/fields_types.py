@@ -14,7 +14,7 @@ from extractors.fields import Match, PageLine, field_from, make_field
 from extractors.grades import BOXES, GRADES, TICKS, find_grade
 from extractors.levels import (TITLE_LEVELS, find_approval_number, find_certificate_number, find_degree,
                                find_education_level, find_skill_level, find_title, find_title_level)
-from zcps.models import DocType, Field
+from zcps.models import Candidate, DocType, Field
 
 _BIRTH_AFTER = re.compile(r"^\s*(?:出?生|生人)")
 _BIRTH_BEFORE = re.compile(r"出\s*生\s*(?:日\s*期|年\s*月|时\s*间)?\s*[:：]?\s*$")
@@ -62,8 +62,28 @@ def _date(lines: list[PageLine], label: str | None) -> Field | None:
             after = [d for d in dates if d.span[0] >= labels[0].start()]
             if after or dates:
                 found = (after or dates)[0]
-                return make_field(found.value, found, where)
+                return make_field(found.value, found, where).model_copy(
+                    update={"label": labels[0].group(), "method": "same_line"})
     return field_from(lines, lambda t: (_dates_not_birth(t) or [None])[-1], last=True)
+
+
+_DATE_LABEL = re.compile(r"(?P<l>[\u4e00-\u9fa5]{2,8}?(?:日期|时间))\s*[:：]?\s*$")
+
+
+def _other_dates(lines: list[PageLine], chosen: Field) -> list[Candidate]:
+    """Every other non-birth date on the document, with the label printed before it: a certificate
+    holding two dates keeps both, so the rules can see that the choice was a choice."""
+    others: dict[str, Candidate] = {}
+    for where in lines:
+        for found in _dates_not_birth(where.text):
+            if found.value == chosen.value or found.value in others:
+                continue
+            field = make_field(found.value, found, where)
+            label = _DATE_LABEL.search(where.text[:found.span[0]])
+            others[found.value] = Candidate(value=found.value, raw=found.raw, confidence=field.confidence,
+                                            page=field.page, bbox=field.bbox, label=label and label.group("l"),
+                                            why_set_aside="not the qualification-date label")
+    return list(others.values())
 
 
 def _put(fields: dict[str, Field], name: str, found: Field | None) -> None:
@@ -104,7 +124,10 @@ def _title_fields(lines: list[PageLine], label: str) -> dict[str, Field]:
 def title(lines: list[PageLine]) -> dict[str, Field]:
     fields = _title_fields(lines, "资格名称|职称名称|任职资格|具备|资格级别")
     _put(fields, "series", field_from(lines, _regex_finder(_SERIES, "s")))
-    _put(fields, "qualified_on", _date(lines, "取得资格时间|取得时间|评审通过时间|通过时间|批准时间|资格取得"))
+    qualified = _date(lines, "取得资格时间|取得时间|评审通过时间|通过时间|批准时间|资格取得")
+    if qualified is not None:
+        qualified.alternatives = _other_dates(lines, qualified)
+    _put(fields, "qualified_on", qualified)
     _put(fields, "certificate_number", field_from(lines, find_certificate_number))
     _put(fields, "approval_number", field_from(lines, find_approval_number))
     return fields

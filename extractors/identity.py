@@ -28,6 +28,11 @@ _NAME_PATTERNS = (
     (re.compile(rf"^\s*(?P<n>{_HAN}{{2,4}}?)\s*[1¹]\s*[，,]"), 0.8),
 )
 _NOT_NAMES = {"本人", "申报人", "专业技术", "该同志", "学生", "同志"}
+# A name after a signing or role label belongs to someone else (审核人、单位负责人…): kept with role
+# "signer" so it is never compared with the applicant.
+_SIGNER = re.compile(
+    rf"(?:审核人|审验人|审批人|经办人|负责人|签发人|批准人|考核人|鉴定人|法定代表人|校\s*[（(]?\s*院\s*[)）]?\s*长|院长|主任)"
+    rf"\s*(?:[（(]\s*签\s*[字名章]\s*[)）])?\s*[:：]?\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}")
 _ID_CHARS = r"[0-9OoIl]"
 _ID_RE = re.compile(rf"(?<![0-9A-Za-z])(?P<n>{_ID_CHARS}{{17}}[0-9Xx×]|{_ID_CHARS}{{15}})(?![0-9A-Za-z])")
 _ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
@@ -47,6 +52,13 @@ def find_name(text: str) -> IdentityMatch | None:
             if name not in _NOT_NAMES:
                 return IdentityMatch(name, name, match.span("n"), certainty)
     return None
+
+
+def find_signer(text: str) -> IdentityMatch | None:
+    match = _SIGNER.search(text)
+    if match is None or match.group("n") in _NOT_NAMES:
+        return None
+    return IdentityMatch(match.group("n"), match.group("n"), match.span("n"), 0.9)
 
 
 def find_id_numbers(text: str) -> list[IdentityMatch]:

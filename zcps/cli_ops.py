@@ -41,7 +41,8 @@ def models_install(model_dir: Optional[str] = typer.Option(None, "--dir", help="
     typer.echo(f"models ready in {target}")
 
 
-SAMPLE = typer.Option("fixtures/sample", "--fixtures", help="Fixture batch with truth/ beside intake/.")
+SAMPLE_DIR = "fixtures/sample"
+SAMPLE = typer.Option(SAMPLE_DIR, "--fixtures", help="Fixture batch with truth/ beside intake/.")
 
 
 @bench_app.command("extraction")
@@ -69,6 +70,26 @@ def bench_extraction(
     from extractors.bench import run_extraction_bench
 
     typer.echo(run_extraction_bench(fixtures).table())
+
+
+@bench_app.command("review")
+def bench_review(fixtures: list[str] = typer.Option([], "--fixtures",
+                                                    help="Fixture tree (intake/ + truth/); repeatable. "
+                                                         "Default: the sample batch. Add unseen-layout trees here."),
+                 source: str = typer.Option("truth,ocr", "--source",
+                                            help="truth (fixture truth as readings) and/or ocr (real OCR, cached)."),
+                 verbose: bool = VERBOSE) -> None:
+    """Verdict confusion matrix, false blocks, review rate on eligible and every doubtful block."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
+    from benchmarks.review import run_review_bench
+
+    for tree in fixtures or [SAMPLE_DIR]:
+        for kind in [s.strip() for s in source.split(",") if s.strip()]:
+            if kind not in ("truth", "ocr"):
+                raise typer.BadParameter(f"unknown source {kind!r}: use truth or ocr", param_hint="--source")
+            typer.echo(run_review_bench(tree, source=kind).table())
 
 
 @bench_app.command("masking")
