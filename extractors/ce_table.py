@@ -16,6 +16,7 @@ from itertools import combinations
 
 from extractors.dates import find_dates_in_text
 from extractors.fields_boxes import Glyph, line_glyphs, union
+from extractors.layout import group_rows as layout_rows
 from zcps.models import BBox, CERecord, Page, TextLine
 
 YEARS = range(2000, 2031)
@@ -83,18 +84,7 @@ class _Row:
 
 
 def group_rows(lines: list[TextLine]) -> list[_Row]:
-    """Lines whose vertical centres lie within half a line height belong to one table row."""
-    rows: list[list[TextLine]] = []
-    for line in sorted(lines, key=lambda l: (l.bbox[1] + l.bbox[3]) / 2):
-        centre, height = (line.bbox[1] + line.bbox[3]) / 2, line.bbox[3] - line.bbox[1]
-        if rows:
-            last = rows[-1]
-            last_centre = statistics.mean((l.bbox[1] + l.bbox[3]) / 2 for l in last)
-            if abs(centre - last_centre) < 0.5 * min(height, last[0].bbox[3] - last[0].bbox[1]):
-                last.append(line)
-                continue
-        rows.append([line])
-    return [_Row(r) for r in rows]
+    return [_Row(row) for row in layout_rows(lines)]
 
 
 def _header_columns(row: _Row) -> dict[str, float]:

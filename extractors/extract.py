@@ -1,26 +1,79 @@
-"""``DocumentText`` → ``Extraction``: classify, then run the extractor of the document's type."""
+"""``DocumentText`` → ``Extraction``: classify, analyse the layout, then read each field of the type's spec.
+
+Nothing here knows a document type: the specs (extractors/specs/*.yaml) say which fields a type
+has, by which labels and where; ``associate`` finds them; CE records come from ``ce_records``.
+"""
 
 from __future__ import annotations
 
-from extractors.ce_table import extract_ce_records
+from functools import lru_cache
+
+from extractors.associate import Reading, find_field
+from extractors.ce_records import extract_ce_records
 from extractors.classify import classify_text
-from extractors.fields import date_fields, identity_fields, page_rows
-from extractors.fields_types import EXTRACTORS
-from zcps.models import DocType, DocumentText, Extraction
+from extractors.doc_specs import DocSpec, FieldSpec, specs
+from extractors.dates import find_dates
+from extractors.fields_boxes import span_bbox
+from extractors.kinds import Match
+from extractors.layout import DocumentLayout, analyse
+from extractors.levels import title_level
+from extractors.strategies import STRATEGIES
+from zcps.errors import SpecInvalid
+from zcps.models import BBox, DocType, DocumentText, Extraction, Field
+
+@lru_cache(maxsize=1)
+def _checked_specs():
+    registry = specs()
+    for spec in registry:
+        for name, field_spec in spec.fields.items():
+            if field_spec.strategy is not None and field_spec.strategy not in STRATEGIES:
+                raise SpecInvalid(f"{spec.doc_type.value}.{name}: unknown strategy {field_spec.strategy!r}")
+            if field_spec.same_as is not None and field_spec.same_as not in spec.fields:
+                raise SpecInvalid(f"{spec.doc_type.value}.{name}: same_as names no field {field_spec.same_as!r}")
+    return registry
 
 
-def extract_document(text: DocumentText, doc_type: DocType | None = None) -> Extraction:
-    """Fields with provenance; ``doc_type`` skips classification when the caller already knows it."""
+def _read_field(layout: DocumentLayout, field_spec: FieldSpec, found: dict[str, Field]) -> Field | None:
+    if field_spec.same_as is not None and field_spec.same_as in found:
+        source = found[field_spec.same_as]
+        return source.model_copy(update={"value": title_level(str(source.value))})
+    if field_spec.strategy is not None:
+        field = STRATEGIES[field_spec.strategy](layout, field_spec)
+        if field is not None:
+            return field
+    return find_field(layout, field_spec)
+
+
+def read_fields(layout: DocumentLayout, spec: DocSpec | None) -> dict[str, Field]:
+    registry = _checked_specs()
+    field_specs = spec.fields if spec is not None else registry.shared
+    found: dict[str, Field] = {}
+    for name, field_spec in field_specs.items():
+        field = _read_field(layout, field_spec, found)
+        if field is not None:
+            found[name] = field
+    return found
+
+
+def document_dates(layout: DocumentLayout) -> list[Field]:
+    """Every date printed on the document, row by row (a date split over two cells of a row reads whole)."""
+    return [Reading(Match(d.value, d.raw, d.span, d.certainty), cell, "pattern", None, span_bbox(cell.line, d.span)).field(None)
+            for cell in layout.row_cells for d in find_dates(cell.line)]
+
+
+def extract_document(text: DocumentText, doc_type: DocType | None = None,
+                     tables: dict[int, list[BBox]] | None = None) -> Extraction:
+    """Fields with provenance; ``doc_type`` skips classification when the caller already knows it;
+    ``tables`` gives each page's ruled cells (``layout.ruling_cells``) when the page image was at hand."""
     if doc_type is None:
         classification = classify_text(text)
         doc_type, confidence = classification.doc_type, classification.confidence
     else:
         confidence = 1.0
-    lines = page_rows(text)
-    fields = identity_fields(lines)
-    extractor = EXTRACTORS.get(doc_type)
-    if extractor is not None:
-        fields.update(extractor(lines))
-    records = extract_ce_records(text.pages) if doc_type is DocType.ce_card else []
+    registry = _checked_specs()
+    spec = registry.get(doc_type) if doc_type is not DocType.other else None
+    layout = analyse(text, tables)
+    fields = read_fields(layout, spec)
+    records = extract_ce_records(text.pages, tables) if spec is not None and spec.ce_records else []
     return Extraction(doc_type=doc_type, doc_type_confidence=confidence, fields=fields,
-                      dates=date_fields(lines), records=records)
+                      dates=document_dates(layout), records=records)

@@ -9,12 +9,11 @@ unless exactly one option lost its box (the tick covered it).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
-GRADES = ("优秀", "称职", "合格", "基本称职", "基本合格", "不称职", "不合格")
-# Longest first, so 基本称职 and 不称职 are never read as 称职.
-_GRADE_RE = re.compile("|".join(sorted(GRADES, key=len, reverse=True)))
-_EQUIVALENT = {"合格": "称职", "基本合格": "基本称职", "不合格": "不称职"}
+from extractors.vocabulary import vocabulary
+
 TICKS = "☑✓√✔■●☒✗✘Vv"
 _WEAK_TICKS = "Vv"  # letters too; a tick only because they touch an option
 BOXES = "□口☐○〇◯"
@@ -44,8 +43,18 @@ def _mark_char(mark: re.Match | None) -> str:
     return next((ch for ch in mark.group() if ch in TICKS or ch in BOXES), "")
 
 
+@lru_cache(maxsize=1)
+def _grade_re() -> re.Pattern:
+    # Longest first, so 基本称职 and 不称职 are never read as 称职.
+    return re.compile(vocabulary().alternation(vocabulary().grades))
+
+
+def names_grade(text: str) -> bool:
+    return _grade_re().search(text) is not None
+
+
 def _options(text: str) -> list[_Option]:
-    tokens = list(_GRADE_RE.finditer(text))
+    tokens = list(_grade_re().finditer(text))
     options = []
     for index, token in enumerate(tokens):
         left_bound = tokens[index - 1].end() if index else 0
@@ -77,7 +86,7 @@ def find_grade(text: str) -> GradeMatch | None:
         return None
     if not any(o.before or o.after for o in options):
         # 称职（合格） names one grade twice; several distinct grades unmarked name none.
-        if len({_EQUIVALENT.get(o.grade, o.grade) for o in options}) == 1:
+        if len({vocabulary().grade_equivalence.get(o.grade, o.grade) for o in options}) == 1:
             first = options[0]
             return GradeMatch(first.grade, text[first.span[0]:options[-1].span[1]], first.span, 1.0)
         return None

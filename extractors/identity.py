@@ -13,23 +13,23 @@ from typing import NamedTuple
 
 from stdnum.cn import ric
 
-_HAN = r"[\u4e00-\u9fa5·]"
+HAN = r"[\u4e00-\u9fa5·]"
 # What may follow a name on the same line: a separator or the next label.
-_NAME_END = r"(?=\s|$|[，,。:：;；()（）]|性别|性|身份|出生|民族|男|女|同志|职务|工作单位|单位|申报|现职|职称|学历|年龄|部门)"
+NAME_END = r"(?=\s|$|[，,。:：;；()（）]|性别|性|身份|出生|民族|男|女|同志|职务|工作单位|单位|申报|现职|职称|学历|年龄|部门)"
 _NAME_PATTERNS = (
-    (re.compile(rf"姓\s*名\s*[:：]?\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 1.0),
+    (re.compile(rf"姓\s*名\s*[:：]?\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 1.0),
     # OCR drops the 姓 of a spaced-out 姓　　名： label.
-    (re.compile(rf"^\s*名\s*[:：]\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 0.9),
-    (re.compile(rf"兹证明\s*(?P<n>{_HAN}{{2,4}}?)\s*同志"), 1.0),
-    (re.compile(rf"(?:学生|持证人|申报人|聘任|兹聘任|兹聘)\s*[:：]?\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 0.9),
-    (re.compile(rf"(?:承诺人|申请人|本人)\s*(?:[（(]\s*签\s*[字名章]\s*[)）])?\s*[:：]\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 0.95),
-    (re.compile(rf"(?:^|\s)(?P<n>{_HAN}{{2,4}}?)\s*同志"), 0.9),
+    (re.compile(rf"^\s*名\s*[:：]\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 0.9),
+    (re.compile(rf"兹证明\s*(?P<n>{HAN}{{2,4}}?)\s*同志"), 1.0),
+    (re.compile(rf"(?:学生|持证人|申报人|聘任|兹聘任|兹聘)\s*[:：]?\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 0.9),
+    (re.compile(rf"(?:承诺人|申请人|本人)\s*(?:[（(]\s*签\s*[字名章]\s*[)）])?\s*[:：]\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 0.95),
+    (re.compile(rf"(?:^|\s)(?P<n>{HAN}{{2,4}}?)\s*同志"), 0.9),
     # 王建国，男，1990年3月15日生 (degree certificates)
-    (re.compile(rf"^\s*(?P<n>{_HAN}{{2,4}}?)\s*[，,]\s*[男女]\s*[，,]"), 0.9),
+    (re.compile(rf"^\s*(?P<n>{HAN}{{2,4}}?)\s*[，,]\s*[男女]\s*[，,]"), 0.9),
     # A paper's author line: 王建国1，李明2
-    (re.compile(rf"^\s*(?P<n>{_HAN}{{2,4}}?)\s*[1¹]\s*[，,]"), 0.8),
+    (re.compile(rf"^\s*(?P<n>{HAN}{{2,4}}?)\s*[1¹]\s*[，,]"), 0.8),
 )
-_NOT_NAMES = {"本人", "申报人", "专业技术", "该同志", "学生", "同志"}
+NOT_NAMES = {"本人", "申报人", "专业技术", "该同志", "学生", "同志"}
 _ID_CHARS = r"[0-9OoIl]"
 _ID_RE = re.compile(rf"(?<![0-9A-Za-z])(?P<n>{_ID_CHARS}{{17}}[0-9Xx×]|{_ID_CHARS}{{15}})(?![0-9A-Za-z])")
 _ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
@@ -47,7 +47,7 @@ def find_name(text: str) -> IdentityMatch | None:
     for pattern, certainty in _NAME_PATTERNS:
         for match in pattern.finditer(text):
             name = match.group("n")
-            if name not in _NOT_NAMES:
+            if name not in NOT_NAMES:
                 return IdentityMatch(name, name, match.span("n"), certainty)
     return None
 

@@ -1,0 +1,201 @@
+"""Key–value association: find a field's label on the page, then its value where layouts put it.
+
+For every place the label is printed (reading order), the value is looked for, in the order the
+spec lists: on the same line after the label (with or without ``：``), to the right in the same
+row, in the cell below, across a line wrap, and finally anywhere on the label's row. Without a
+labelled value, sentences (兹证明…于2019年7月毕业) are tried, then the value nearest the words the
+document's own value sits under (the unit seal), then the first or last value of the kind
+anywhere. The first reading wins; the others are kept as ``alternatives`` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractors.doc_specs import FieldSpec
+from extractors.fields_boxes import span_bbox, union
+from extractors.identity import HAN, NAME_END, NOT_NAMES
+from extractors.kinds import Match, reader
+from extractors.layout import Cell, DocumentLayout
+from zcps.models import Candidate, Field
+
+MAX_ALTERNATIVES = 8
+# How sure a place is, relative to reading the value on the label's own line.
+PLACE_CERTAINTY = {"same_line": 1.0, "right": 1.0, "below": 0.95, "wrap": 0.95, "row": 1.0, "sentence": 1.0,
+                   "near": 1.0, "pattern": 1.0}
+NEAR_ROWS = 4  # a value sits under the seal within this many rows
+
+
+@dataclass(frozen=True)
+class Reading:
+    match: Match
+    cell: Cell
+    method: str
+    label: str | None
+    bbox: tuple[float, float, float, float]
+    certainty: float = 1.0
+
+    def field(self, role: str | None) -> Field:
+        return Field(value=self.match.value, raw=self.match.raw, page=self.cell.page, bbox=self.bbox,
+                     confidence=round(self.cell.line.score * self.match.certainty * self.certainty, 4),
+                     label=self.label, method=self.method, role=role)
+
+    def candidate(self, why: str) -> Candidate:
+        return Candidate(value=self.match.value, raw=self.match.raw, page=self.cell.page, bbox=self.bbox,
+                         confidence=round(self.cell.line.score * self.match.certainty * self.certainty, 4),
+                         label=self.label, why_set_aside=why)
+
+
+@lru_cache(maxsize=512)
+def label_regex(label: str) -> re.Pattern:
+    """Spaces may stand between the characters of a label (姓　　名); a leading ^ anchors it."""
+    anchored = label.startswith("^")
+    body = r"\s*".join(re.escape(ch) for ch in label.lstrip("^"))
+    return re.compile(("^\\s*" if anchored else "") + body)
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern.replace("{name}", f"{HAN}{{2,4}}?{NAME_END}"))
+
+
+def _in_cell(cell: Cell, text_start: int, spec: FieldSpec, labelled: bool, method: str,
+             label: str | None) -> list[Reading]:
+    read = reader(spec, labelled)
+    text = cell.text[text_start:]
+    return [Reading(Match(m.value, m.raw, (m.span[0] + text_start, m.span[1] + text_start), m.certainty), cell,
+                    method, label, span_bbox(cell.line, (m.span[0] + text_start, m.span[1] + text_start)),
+                    PLACE_CERTAINTY[method])
+            for m in read(text)]
+
+
+def _wrapped(layout: DocumentLayout, cell: Cell, start: int, spec: FieldSpec, label: str) -> list[Reading]:
+    """A value begun after the label and finished on the next row (审验日期：2022年 / 12月20日)."""
+    following = layout.next_row_start(cell)
+    if following is None:
+        return []
+    head = cell.text[start:]
+    joined = head + following.text
+    found = []
+    for m in reader(spec, True)(joined):
+        if m.span[1] <= len(head) or m.span[0] >= len(head):
+            continue  # not across the wrap: the same-line and below readings see it
+        bbox = union([span_bbox(cell.line, (start + m.span[0], len(cell.text))),
+                      span_bbox(following.line, (0, m.span[1] - len(head)))])
+        found.append(Reading(m, cell, "wrap", label, bbox, PLACE_CERTAINTY["wrap"]))
+    return found
+
+
+def _labelled(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
+    readings = []
+    for cell in layout.cells:
+        hits = [(m, label) for label in spec.labels for m in label_regex(label).finditer(cell.text)]
+        if not hits:
+            continue
+        match, label = min(hits, key=lambda h: (h[0].start(), -(h[0].end() - h[0].start())))
+        end = match.end()
+        for place in spec.where:
+            if place == "same_line":
+                found = _in_cell(cell, end, spec, True, "same_line", label)
+            elif place == "right":
+                found = next((r for c in layout.right_of(cell) if (r := _in_cell(c, 0, spec, True, "right", label))), [])
+            elif place == "below":
+                under = layout.below(cell) if not cell.text[end:].strip(" ：:") else None
+                found = _in_cell(under, 0, spec, True, "below", label) if under is not None else []
+            elif place == "wrap":
+                found = _wrapped(layout, cell, end, spec, label)
+            else:
+                continue
+            if found:
+                readings.append(found[0])
+                break
+        else:
+            # A value printed before its label on the same row (2023年度 … 考核登记表).
+            row = _in_cell(layout.row_cell(cell.row), 0, spec, False, "row", label)
+            if row:
+                readings.append(row[0])
+    return readings
+
+
+def _sentences(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
+    readings = []
+    for cell in layout.row_cells:
+        for pattern in spec.sentences:
+            for match in _compiled(pattern).finditer(cell.text):
+                start, end = match.span("v")
+                raw = match.group("v")
+                if spec.kind == "name":
+                    found = [] if raw in NOT_NAMES else [Match(raw, raw, (0, len(raw)), 1.0)]
+                else:
+                    found = reader(spec, True)(raw)
+                for m in found[:1]:
+                    span = (start + m.span[0], start + m.span[1])
+                    readings.append(Reading(Match(m.value, m.raw, span, m.certainty), cell, "sentence", None,
+                                            span_bbox(cell.line, span)))
+    return readings
+
+
+def _anywhere(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
+    return [r for cell in layout.row_cells for r in _in_cell(cell, 0, spec, False, "pattern", None)]
+
+
+def _avoided(reading: Reading, spec: FieldSpec) -> bool:
+    before = reading.cell.text[:reading.match.span[0]][-12:]
+    return any(re.search(word, before) for word in spec.avoid)
+
+
+def _near(layout: DocumentLayout, spec: FieldSpec, pool: list[Reading]) -> Reading | None:
+    """The value closest under (or after) the last seal word: the unit's own date."""
+    seals = [cell for cell in layout.cells if any(re.search(word, cell.text) for word in spec.near)]
+    if not seals or not pool:
+        return None
+    seal = seals[-1]
+
+    def distance(reading: Reading) -> float:
+        rows = reading.cell.row - seal.row
+        if reading.cell.page != seal.page or rows < 0 or rows > NEAR_ROWS:
+            return float("inf")
+        return rows * 1000 + abs((reading.bbox[0] + reading.bbox[2]) / 2 - (seal.bbox[0] + seal.bbox[2]) / 2)
+
+    best = min(pool, key=distance)
+    return best if distance(best) != float("inf") else None
+
+
+def _same(a: Reading, b: Reading) -> bool:
+    return a.match.value == b.match.value and a.cell.order == b.cell.order and a.match.span == b.match.span
+
+
+def find_field(layout: DocumentLayout, spec: FieldSpec) -> Field | None:
+    """The field's value with its provenance, or ``None`` when the document does not print it."""
+    set_aside: list[tuple[Reading, str]] = []
+    labelled = [r for r in _labelled(layout, spec) if not _avoided(r, spec)]
+    sentences = [r for r in _sentences(layout, spec) if not _avoided(r, spec)]
+    anywhere = _anywhere(layout, spec) if spec.kind not in ("name",) else []
+    kept = [r for r in anywhere if not _avoided(r, spec)]
+    set_aside += [(r, "context word before it") for r in anywhere if _avoided(r, spec)]
+    chosen = None
+    if labelled:
+        chosen = labelled[0]
+        set_aside += [(r, "later label") for r in labelled[1:]]
+    elif sentences:
+        chosen = sentences[0]
+        set_aside += [(r, "later sentence") for r in sentences[1:]]
+    elif spec.near and (near := _near(layout, spec, kept)) is not None:
+        chosen = Reading(near.match, near.cell, "near", near.label, near.bbox, near.certainty)
+        set_aside += [(r, "not under the seal") for r in kept if not _same(r, near)]
+    elif kept and spec.unlabelled != "none":
+        chosen = kept[0] if spec.unlabelled == "first" else kept[-1]
+    if chosen is None:
+        return None
+    if chosen.method != "near":
+        set_aside += [(r, "unlabelled") for r in kept if not _same(r, chosen)]
+    field = chosen.field(spec.role if chosen.method != "pattern" else None)
+    seen = {(chosen.match.value, chosen.cell.order, chosen.match.span)}
+    for reading, why in set_aside:
+        key = (reading.match.value, reading.cell.order, reading.match.span)
+        if key not in seen and len(field.alternatives) < MAX_ALTERNATIVES:
+            seen.add(key)
+            field.alternatives.append(reading.candidate(why))
+    return field
