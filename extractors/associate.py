@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extractors.dates import INCOMPLETE_DOUBT
 from extractors.doc_specs import FieldSpec
 from extractors.fields_boxes import span_bbox, union
 from extractors.identity import HAN, NAME_END, NOT_NAMES
@@ -40,7 +41,8 @@ class Reading:
     def field(self, role: str | None) -> Field:
         return Field(value=self.match.value, raw=self.match.raw, page=self.cell.page, bbox=self.bbox,
                      confidence=round(self.cell.line.score * self.match.certainty * self.certainty, 4),
-                     label=self.label, method=self.method, role=role)
+                     label=self.label, method=self.method, role=role,
+                     doubts=[INCOMPLETE_DOUBT] if self.match.value is None else [])
 
     def candidate(self, why: str) -> Candidate:
         return Candidate(value=self.match.value, raw=self.match.raw, page=self.cell.page, bbox=self.bbox,

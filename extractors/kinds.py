@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from extractors.dates import find_dates_in_text
+from extractors.dates import find_dates_in_text, find_incomplete_dates
 from extractors.doc_specs import FieldSpec
 from extractors.grades import find_grade
 from extractors.identity import HAN, NAME_END, NOT_NAMES, find_id_numbers
@@ -39,10 +39,16 @@ _NUMBER = re.compile(r"^\s*[:：]?\s*(?P<v>[A-Za-z0-9][A-Za-z0-9\-]{4,30})")
 _ITEM = {c: i for i, c in enumerate("一二三四五六七八", start=1)}
 
 
+INCOMPLETE_CERTAINTY = 0.3
+
+
 def _dates(text: str) -> list[Match]:
-    """Dates that are not birth dates (生 after, 出生日期 before)."""
-    return [Match(d.value, d.raw, d.span, d.certainty) for d in find_dates_in_text(text)
-            if not _BIRTH_AFTER.match(text[d.span[1]:]) and not _BIRTH_BEFORE.search(text[:d.span[0]])]
+    """Dates that are not birth dates (生 after, 出生日期 before); a date whose year lost digits has
+    no value and a low certainty, so it is flagged rather than guessed."""
+    found = [Match(d.value, d.raw, d.span, d.certainty) for d in find_dates_in_text(text)]
+    found += [Match(None, raw, span, INCOMPLETE_CERTAINTY) for raw, span in find_incomplete_dates(text)]
+    return sorted((m for m in found if not _BIRTH_AFTER.match(text[m.span[1]:])
+                   and not _BIRTH_BEFORE.search(text[:m.span[0]])), key=lambda m: m.span)
 
 
 def _years(text: str) -> list[Match]:

@@ -113,3 +113,8 @@ def test_document_date_is_the_one_under_the_seal(cells, expected, method):
     assert (field.value, field.method) == (expected, method)
     assert {a.value for a in field.alternatives} == {d for d in ("2024-01-05", "2024-01-12", "2024-01-20")
                                                     if any(d[-2:].lstrip("0") + "日" in c[0] for c in cells)} - {expected}
+
+
+def test_a_year_that_lost_a_digit_is_flagged_not_guessed():
+    field = find_field(analyse(doc([("毕业时间：二二年七月一日", 150, 300)])), GRADUATED)
+    assert field.value is None and field.confidence < 0.5 and field.doubts and field.raw == "二二年七月一日"
