@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+
 from extractors.associate import Reading, find_field
 from extractors.ce_records import extract_ce_records
 from extractors.classify import classify_text
@@ -15,11 +17,11 @@ from extractors.doc_specs import DocSpec, FieldSpec, specs
 from extractors.dates import find_dates
 from extractors.fields_boxes import span_bbox
 from extractors.kinds import Match
-from extractors.layout import DocumentLayout, analyse
+from extractors.layout import DocumentLayout, analyse, ruling_cells
 from extractors.levels import title_level
-from extractors.strategies import STRATEGIES
+from extractors.strategies import STRATEGIES, image_marked_grade
 from zcps.errors import SpecInvalid
-from zcps.models import BBox, DocType, DocumentText, Extraction, Field
+from zcps.models import DocType, DocumentText, Extraction, Field
 
 @lru_cache(maxsize=1)
 def _checked_specs():
@@ -62,9 +64,10 @@ def document_dates(layout: DocumentLayout) -> list[Field]:
 
 
 def extract_document(text: DocumentText, doc_type: DocType | None = None,
-                     tables: dict[int, list[BBox]] | None = None) -> Extraction:
-    """Fields with provenance; ``doc_type`` skips classification when the caller already knows it;
-    ``tables`` gives each page's ruled cells (``layout.ruling_cells``) when the page image was at hand."""
+                     page_images: dict[int, np.ndarray] | None = None) -> Extraction:
+    """Fields with provenance; ``doc_type`` skips classification when the caller already knows it.
+    ``page_images`` (page number → upright image, as OCR saw it) add the ruled table cells and the
+    options marked on the image; without them the layout comes from the boxes alone."""
     if doc_type is None:
         classification = classify_text(text)
         doc_type, confidence = classification.doc_type, classification.confidence
@@ -72,8 +75,16 @@ def extract_document(text: DocumentText, doc_type: DocType | None = None,
         confidence = 1.0
     registry = _checked_specs()
     spec = registry.get(doc_type) if doc_type is not DocType.other else None
+    images = page_images or {}
+    tables = {number: ruling_cells(image) for number, image in images.items()}
     layout = analyse(text, tables)
     fields = read_fields(layout, spec)
+    if spec is not None and images:
+        for name, field_spec in spec.fields.items():
+            if field_spec.kind == "grade" and name not in fields:
+                marked = image_marked_grade(layout, images)
+                if marked is not None:
+                    fields[name] = marked
     records = extract_ce_records(text.pages, tables) if spec is not None and spec.ce_records else []
     return Extraction(doc_type=doc_type, doc_type_confidence=confidence, fields=fields,
                       dates=document_dates(layout), records=records)

@@ -11,7 +11,9 @@ from collections.abc import Callable
 
 from extractors.associate import Reading
 from extractors.fields_boxes import span_bbox
-from extractors.grades import BOXES, TICKS
+import numpy as np
+
+from extractors.grades import BOXES, TICKS, find_grade, image_marked_option, option_spans
 from extractors.kinds import Match, reader
 from extractors.layout import Cell, DocumentLayout
 from extractors.doc_specs import FieldSpec
@@ -74,6 +76,20 @@ def ticked_item(layout: DocumentLayout, spec: FieldSpec) -> Field | None:
         if len(chosen) == 1 and len(options) >= 3:
             cell, match = chosen[0]
             return _field(cell, int(match.group("n")), match.group(), match.span(), certainty, "mark")
+    return None
+
+
+def image_marked_grade(layout: DocumentLayout, images: dict[int, np.ndarray]) -> Field | None:
+    """The grade marked on the page image, for an option list whose text carries no mark."""
+    for cell in layout.row_cells:
+        options = option_spans(cell.text)
+        image = images.get(cell.page)
+        if len(options) < 2 or image is None or find_grade(cell.text) is not None:
+            continue
+        index = image_marked_option(image, [(word, span_bbox(cell.line, span)) for word, span in options])
+        if index is not None and 0 <= index < len(options):
+            word, span = options[index]
+            return _field(cell, word, word, span, 1.0, "mark")
     return None
 
 

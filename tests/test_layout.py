@@ -1,0 +1,70 @@
+"""Layout analysis: ruled cells from the page image, OCR lines split at ruling lines, rows and blocks."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from extractors.extract import extract_document
+from extractors.layout import analyse, ruling_cells, split_by_cells
+from zcps.models import DocType, DocumentText, Page, TextLine, Word
+
+
+def grid_image(xs: list[int], ys: list[int], size=(1000, 1400)) -> np.ndarray:
+    image = np.full((size[0], size[1], 3), 255, np.uint8)
+    for x in xs:
+        cv2.line(image, (x, ys[0]), (x, ys[-1]), (0, 0, 0), 2)
+    for y in ys:
+        cv2.line(image, (xs[0], y), (xs[-1], y), (0, 0, 0), 2)
+    return image
+
+
+@pytest.mark.parametrize(("xs", "ys", "count"), [
+    ([100, 400, 700, 1000], [100, 200, 300], 6),
+    ([100, 1300], [100, 180, 260, 340, 420], 4),
+    ([100, 300, 500], [100, 160], 2),
+])
+def test_ruled_cells_are_found(xs, ys, count):
+    cells = ruling_cells(grid_image(xs, ys))
+    assert len(cells) == count
+    assert all(xs[0] <= c[0] and c[2] <= xs[-1] + 3 and ys[0] <= c[1] and c[3] <= ys[-1] + 3 for c in cells)
+
+
+@pytest.mark.parametrize("image", [
+    np.full((1000, 1400, 3), 255, np.uint8),  # a blank page
+    cv2.putText(np.full((1000, 1400, 3), 255, np.uint8), "2023 30 60 90", (100, 300), cv2.FONT_HERSHEY_SIMPLEX, 2, (0, 0, 0), 4),
+])
+def test_no_table_no_cells(image):
+    assert ruling_cells(image) == []
+
+
+def _digits_line(y: int) -> TextLine:
+    # one OCR line read across three ruled cells: "2023" | "30" | "60"
+    words = [Word(text="2023", bbox=(120, y, 200, y + 30)), Word(text="30", bbox=(420, y, 460, y + 30)),
+             Word(text="60", bbox=(720, y, 760, y + 30))]
+    return TextLine(text="20233060", bbox=(120, y, 760, y + 30), score=0.95, words=words)
+
+
+def test_a_line_across_ruled_cells_is_split():
+    cells = ruling_cells(grid_image([100, 400, 700, 1000], [100, 200, 300]))
+    pieces = split_by_cells(_digits_line(240), cells)
+    assert [p.text for p in pieces] == ["2023", "30", "60"]
+    assert split_by_cells(_digits_line(240), []) == [_digits_line(240)]
+
+
+def test_ce_table_with_ruled_cells_reads_fused_digits():
+    image = grid_image([100, 400, 700, 1000], [100, 200, 300])
+    header = [TextLine(text=t, bbox=(x, 140, x + 150, 170)) for t, x in (("年度", 120), ("公需科目", 420), ("专业科目", 720))]
+    text = DocumentText(sha256="t", source="ocr", engine="t",
+                        pages=[Page(number=1, width=1400, height=1000, lines=[*header, _digits_line(240)])])
+    (record,) = extract_document(text, DocType.ce_card, {1: image}).records
+    assert (record.year, record.public_hours, record.professional_hours) == (2023, 30, 60)
+
+
+def test_rows_and_blocks_from_geometry():
+    lines = [TextLine(text=t, bbox=(x, y, x + 100, y + 30)) for t, x, y in (
+        ("姓名", 100, 100), ("王建国", 400, 104), ("性别", 100, 150), ("2022年度", 100, 400), ("公需", 100, 450))]
+    layout = analyse(DocumentText(sha256="t", source="ocr", engine="t", pages=[Page(number=1, width=800, height=800, lines=lines)]))
+    assert [[c.text for c in row] for row in layout.rows] == [["姓名", "王建国"], ["性别"], ["2022年度"], ["公需"]]
+    assert layout.blocks == [[0, 1], [2, 3]]
