@@ -118,3 +118,21 @@ def test_document_date_is_the_one_under_the_seal(cells, expected, method):
 def test_a_year_that_lost_a_digit_is_flagged_not_guessed():
     field = find_field(analyse(doc([("毕业时间：二二年七月一日", 150, 300)])), GRADUATED)
     assert field.value is None and field.confidence < 0.5 and field.doubts and field.raw == "二二年七月一日"
+
+
+ENTERPRISE = [
+    ([("2023年度员工绩效考核结果确认单", 400, 100), ("员工姓名", 150, 300), ("王建国", 450, 300), ("部门", 800, 300),
+      ("运维检修部", 1000, 300), ("考核结果", 150, 400), ("优秀（ ） 称职（√） 基本称职（ ） 不称职（ ）", 450, 400),
+      ("员工签字确认：王建国", 150, 700), ("人力资源部（盖章）", 1000, 900), ("2024年1月15日", 1000, 960)],
+     {"year": 2023, "grade": "称职", "signed_on": "2024-01-15", "name": "王建国"}),
+    ([("年度考核结果通知书", 500, 100), ("王建国同志：", 150, 300), ("经公司考核委员会审定，你2022年度考核结果为称职。", 150, 400),
+      ("特此通知。", 150, 500), ("国网某供电公司", 1000, 800), ("2023年1月10日", 1000, 860)],
+     {"year": 2022, "grade": "称职", "signed_on": "2023-01-10", "name": "王建国"}),
+]
+
+
+@pytest.mark.parametrize(("cells", "expected"), ENTERPRISE)
+def test_enterprise_assessments(cells, expected):
+    extraction = extract_document(doc(cells))
+    assert extraction.doc_type is DocType.annual_assessment
+    assert {k: extraction.fields[k].value for k in expected if k in extraction.fields} == expected
