@@ -27,6 +27,8 @@ MAX_ALTERNATIVES = 8
 PLACE_CERTAINTY = {"same_line": 1.0, "right": 1.0, "below": 0.95, "wrap": 0.95, "row": 1.0, "sentence": 1.0,
                    "near": 1.0, "pattern": 1.0}
 NEAR_ROWS = 4  # a value sits under the seal within this many rows
+# A cell that opens with its own label (身份证号：…) holds another field's value.
+_LABEL_CELL = re.compile(r"^\s*[\u4e00-\u9fa5\s（）()]{1,8}[:：]")
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,12 @@ def _labelled(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
             if place == "same_line":
                 found = _in_cell(cell, end, spec, True, "same_line", label)
             elif place == "right":
-                found = next((r for c in layout.right_of(cell) if (r := _in_cell(c, 0, spec, True, "right", label))), [])
+                found = next((r for c in layout.right_of(cell) if not _LABEL_CELL.match(c.text)
+                              and (r := _in_cell(c, 0, spec, True, "right", label))), [])
             elif place == "below":
                 under = layout.below(cell) if not cell.text[end:].strip(" ：:") else None
-                found = _in_cell(under, 0, spec, True, "below", label) if under is not None else []
+                found = (_in_cell(under, 0, spec, True, "below", label)
+                         if under is not None and not _LABEL_CELL.match(under.text) else [])
             elif place == "wrap":
                 found = _wrapped(layout, cell, end, spec, label)
             else:
