@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractors.dates import INCOMPLETE_DOUBT
+from extractors.dates import COMPLETED_DOUBT, INCOMPLETE_DOUBT, complete_year, find_dates_in_text
 from extractors.doc_specs import FieldSpec
 from extractors.fields_boxes import span_bbox, union
 from extractors.identity import HAN, NAME_END, NOT_NAMES
-from extractors.kinds import Match, reader
+from extractors.kinds import INCOMPLETE_CERTAINTY, Match, reader
 from extractors.layout import Cell, DocumentLayout
 from zcps.models import Candidate, Field
 
@@ -26,6 +26,7 @@ MAX_ALTERNATIVES = 8
 # How sure a place is, relative to reading the value on the label's own line.
 PLACE_CERTAINTY = {"same_line": 1.0, "right": 1.0, "below": 0.95, "wrap": 0.95, "row": 1.0, "sentence": 1.0,
                    "near": 1.0, "pattern": 1.0}
+COMPLETED_CERTAINTY = 0.8  # a year completed from another date on the document: likely, to be checked
 NEAR_ROWS = 4  # a value sits under the seal within this many rows
 # A cell that opens with its own label (身份证号：…) holds another field's value.
 _LABEL_CELL = re.compile(r"^\s*[\u4e00-\u9fa5\s（）()]{1,8}[:：]")
@@ -173,6 +174,15 @@ def _same(a: Reading, b: Reading) -> bool:
     return a.match.value == b.match.value and a.cell.order == b.cell.order and a.match.span == b.match.span
 
 
+def _complete(field: Field, layout: DocumentLayout) -> None:
+    """Fill an incomplete date's year from a date with the same month printed on the document."""
+    printed = [d.value for cell in layout.row_cells for d in find_dates_in_text(cell.text)]
+    value = complete_year(field.raw, printed)
+    if value is not None:
+        field.value, field.confidence = value, round(field.confidence / INCOMPLETE_CERTAINTY * COMPLETED_CERTAINTY, 4)
+        field.doubts = [COMPLETED_DOUBT]
+
+
 def find_field(layout: DocumentLayout, spec: FieldSpec) -> Field | None:
     """The field's value with its provenance, or ``None`` when the document does not print it."""
     set_aside: list[tuple[Reading, str]] = []
@@ -198,6 +208,8 @@ def find_field(layout: DocumentLayout, spec: FieldSpec) -> Field | None:
     if chosen.method != "near":
         set_aside += [(r, "unlabelled") for r in kept if not _same(r, chosen)]
     field = chosen.field(spec.role if chosen.method != "pattern" else None)
+    if field.value is None and spec.kind == "date":
+        _complete(field, layout)
     seen = {(chosen.match.value, chosen.cell.order, chosen.match.span)}
     for reading, why in set_aside:
         key = (reading.match.value, reading.cell.order, reading.match.span)

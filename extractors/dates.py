@@ -50,6 +50,7 @@ _INCOMPLETE_YEAR = re.compile(
     rf"(?:[{_CN_SMALL}]{{1,3}}|[0-9]{{1,2}})\s*月(?:\s*(?:[{_CN_SMALL}]{{1,3}}|[0-9]{{1,2}})\s*[{_DAY_MARK}])?"
 )
 INCOMPLETE_DOUBT = "日期年份不完整（疑似漏识“〇”或数字），未作推断，请核对原件"
+COMPLETED_DOUBT = "日期年份不完整（疑似漏识“〇”），已按本文件所载同月日期补全，请核对原件"
 
 
 class DateMatch(NamedTuple):
@@ -173,6 +174,31 @@ def find_incomplete_dates(text: str) -> list[tuple[str, tuple[int, int]]]:
         if not any(start < t_end and t_start < end for t_start, t_end in taken):
             found.append((text[start:end], (start, end)))
     return found
+
+
+def _is_subsequence(short: str, full: str) -> bool:
+    remaining = iter(full)
+    return all(ch in remaining for ch in short)
+
+
+def complete_year(raw: str, printed: list[str]) -> str | None:
+    """An incomplete date (一一年七月一日) completed by the one year printed elsewhere on the same
+    document whose digits contain the surviving ones and that has the same month; else ``None``."""
+    match = _INCOMPLETE_YEAR.match(raw.translate(_FULLWIDTH))
+    if match is None:
+        return None
+    year_digits = "".join(str(_CN_DIGIT.get(ch, ch)) for ch in match.group("y"))
+    rest = raw[match.end("y"):]
+    # the month and day, read by the ordinary rules behind a stand-in year of either script
+    parsed = find_dates_in_text("2000" + rest) or find_dates_in_text("二〇〇〇" + rest)
+    if not parsed:
+        return None
+    month_day = parsed[0].value[4:]
+    years = {value[:4] for value in printed if value[4:7] == month_day[:3] and _is_subsequence(year_digits, value[:4])}
+    if len(years) != 1:
+        return None
+    year = years.pop()
+    return normalise(int(year), int(month_day[1:3]), int(month_day[4:6]) if len(month_day) > 3 else None)
 
 
 def find_dates(line: TextLine) -> list[DateMatch]:

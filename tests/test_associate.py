@@ -139,3 +139,9 @@ def test_enterprise_assessments(cells, expected):
     extraction = extract_document(doc(cells))
     assert extraction.doc_type is DocType.annual_assessment
     assert {k: extraction.fields[k].value for k in expected if k in extraction.fields} == expected
+
+
+def test_a_lost_digit_is_restored_only_from_a_date_the_document_prints():
+    cells = [("毕业证书", 600, 100), ("于二〇〇七年九月至二〇一一年七月在本校学习", 150, 300), ("一一年七月一日", 1200, 900)]
+    field = extract_document(doc(cells), doc_type=DocType.education_certificate).fields["graduated_on"]
+    assert field.value == "2011-07-01" and field.doubts and 0.5 < field.confidence < 0.96

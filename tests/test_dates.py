@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.dates import find_dates, find_dates_in_text, find_incomplete_dates, parse_date
+from extractors.dates import complete_year, find_dates, find_dates_in_text, find_incomplete_dates, parse_date
 from zcps.models import TextLine, Word
 
 SINGLE = [
@@ -131,3 +131,20 @@ def test_find_dates_on_a_text_line():
     line = TextLine(text="审验日期2023年12月25日", bbox=(0, 0, 300, 20),
                     words=[Word(text="审验日期", bbox=(0, 0, 80, 20)), Word(text="2023", bbox=(80, 0, 120, 20))])
     assert [m.value for m in find_dates(line)] == ["2023-12-25"]
+
+
+COMPLETIONS = [
+    # 二〇 lost from 二〇一一年: the body prints 至二〇一一年七月
+    ("一一年七月一日", ["1988-03-08", "2007-09", "2011-07"], "2011-07-01"),
+    ("二〇二年七月", ["2022-07-01"], "2022-07"),
+    ("22年7月1日", ["2022-07"], "2022-07-01"),
+    # near misses: no printed date of that month, or two years that fit
+    ("一一年八月一日", ["2011-07"], None),
+    ("二二年七月一日", ["2022-07", "2012-07"], None),
+    ("一一年七月一日", [], None),
+]
+
+
+@pytest.mark.parametrize(("raw", "printed", "expected"), COMPLETIONS)
+def test_incomplete_year_completed_only_from_the_document(raw, printed, expected):
+    assert complete_year(raw, printed) == expected
