@@ -26,7 +26,7 @@ MAX_ALTERNATIVES = 8
 # How sure a place is, relative to reading the value on the label's own line.
 PLACE_CERTAINTY = {"same_line": 1.0, "right": 1.0, "below": 0.95, "wrap": 0.95, "row": 1.0, "sentence": 1.0,
                    "near": 1.0, "pattern": 1.0}
-COMPLETED_CERTAINTY = 0.8  # a year completed from another date on the document: likely, to be checked
+COMPLETED_CERTAINTY = 0.9  # a year completed from a date the same document prints: corroborated, still flagged
 NEAR_ROWS = 4  # a value sits under the seal within this many rows
 # A cell that opens with its own label (身份证号：…) holds another field's value.
 _LABEL_CELL = re.compile(r"^\s*[\u4e00-\u9fa5\s（）()]{1,8}[:：]")
