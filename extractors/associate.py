@@ -103,7 +103,9 @@ def _labelled(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
         end = match.end()
         for place in spec.where:
             if place == "same_line":
-                found = _in_cell(cell, end, spec, True, "same_line", label)
+                # free text runs on from a bare label (自动化专业四年制…): only after a colon
+                bare = spec.kind == "text" and spec.pattern is None and not re.match(r"\s*[:：]", cell.text[end:])
+                found = [] if bare else _in_cell(cell, end, spec, True, "same_line", label)
             elif place == "right":
                 found = next((r for c in layout.right_of(cell) if not _LABEL_CELL.match(c.text)
                               and (r := _in_cell(c, 0, spec, True, "right", label))), [])

@@ -99,6 +99,26 @@ def _number_reader(labelled: bool) -> Reader:
     return read
 
 
+def _ids(text: str) -> list[Match]:
+    """ID numbers; one printed in spaced groups or one digit per box (1501 0219 …) is read joined."""
+    found = [Match(m.value, m.raw, m.span, m.certainty) for m in find_id_numbers(text)]
+    if found:
+        return found
+    kept = [i for i, ch in enumerate(text) if not (ch.isspace() and 0 < i < len(text) - 1
+                                                    and text[i - 1].isalnum() and text[i + 1].isalnum())]
+    joined = "".join(text[i] for i in kept)
+    return [Match(m.value, text[kept[m.span[0]]:kept[m.span[1] - 1] + 1], (kept[m.span[0]], kept[m.span[1] - 1] + 1),
+                  m.certainty * 0.95) for m in find_id_numbers(joined)]
+
+
+def _free_text(text: str) -> list[Match]:
+    """The text after a label up to the next label (…：) on the line."""
+    value = re.split(r"\s+\S{1,6}[:：]", text, maxsplit=1)[0]
+    start = len(value) - len(value.lstrip(" ：:\t"))
+    value = value.strip(" ：:\t")
+    return [Match(value, value, (start, start + len(value)), 0.9)] if value else []
+
+
 def _item(text: str) -> list[Match]:
     raw = text.strip()
     number = _ITEM.get(raw) or (int(raw) if raw.isdigit() else None)
@@ -121,7 +141,7 @@ def reader(spec: FieldSpec, labelled: bool) -> Reader:
     if spec.kind == "name":
         return name_after_label if labelled else (lambda text: [])
     if spec.kind == "id":
-        return lambda text: [Match(m.value, m.raw, m.span, m.certainty) for m in find_id_numbers(text)]
+        return _ids
     if spec.kind == "number":
         if spec.pattern == "approval":
             return lambda text: _one(find_approval_number(text))
@@ -130,4 +150,4 @@ def reader(spec: FieldSpec, labelled: bool) -> Reader:
         return _item
     if spec.pattern is not None:
         return _pattern_reader(spec.pattern)
-    return lambda text: [Match(text.strip(" ：:"), text.strip(), (0, len(text)), 0.9)] if text.strip(" ：:") else []
+    return _free_text if labelled else (lambda text: [])

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from extractors.vocabulary import vocabulary
+from extractors.vocabulary import compact, vocabulary
 
 
 class TermMatch(NamedTuple):
@@ -25,20 +25,20 @@ class TermMatch(NamedTuple):
 def _matchers() -> dict[str, re.Pattern]:
     words = vocabulary()
     return {
-        "education": re.compile(words.alternation(words.education_words)),
-        "title": re.compile(words.alternation(words.title_names)),
+        "education": re.compile(words.alternation(words.education_words, spaced=True)),
+        "title": re.compile(words.alternation(words.title_names, spaced=True)),
         # 学位 is often printed apart from the degree (授予工学学士学位 / 硕士 学位).
-        "degree": re.compile(f"({words.alternation(set(words.degree_words.values()))})\\s?学\\s?位"),
+        "degree": re.compile(f"({words.alternation(set(words.degree_words.values()), spaced=True)})\\s?学\\s?位"),
         # 中级 must not be read out of 中级工程师 … (the title names carry their own level).
-        "level": re.compile(f"(?:{words.alternation(words.levels)})(?!工程师)"),
+        "level": re.compile(f"(?:{words.alternation(words.levels, spaced=True)})(?!\\s?工\\s?程\\s?师)"),
         # 高级工 must not be read out of 高级工程师.
-        "skill": re.compile(f"(?:{words.alternation(words.skill_levels)})(?!程)"),
+        "skill": re.compile(f"(?:{words.alternation(words.skill_levels, spaced=True)})(?!\\s?程)"),
     }
 
 
 def title_level(title_name: str) -> str:
     """The level of a title name: 高级工程师 → 副高级."""
-    return vocabulary().title_names[title_name]
+    return vocabulary().title_names[compact(title_name)]
 
 
 _NUMBER_LABEL = r"(?:证\s*书\s*编\s*号|证书号码|证书号|编\s*号|管\s*理\s*号|登记号|No\.?|NO\.?)"
@@ -54,7 +54,7 @@ _APPROVAL_RE = re.compile(
 def find_education_level(text: str) -> TermMatch | None:
     """The highest level the line names: 研究生博士 is a doctorate, not a master's."""
     words = vocabulary()
-    matches = [TermMatch(words.education_words[m.group()], m.group(), m.span(), 1.0)
+    matches = [TermMatch(words.education_words[compact(m.group())], m.group(), m.span(), 1.0)
                for m in _matchers()["education"].finditer(text)]
     return max(matches, key=lambda m: words.education_order.index(m.value), default=None)
 
@@ -63,13 +63,13 @@ def find_degree(text: str) -> TermMatch | None:
     match = _matchers()["degree"].search(text)
     if match is None:
         return None
-    return TermMatch(match.group(1), match.group(), match.span(), 1.0)
+    return TermMatch(compact(match.group(1)), match.group(), match.span(), 1.0)
 
 
 def find_title(text: str) -> TermMatch | None:
-    """A title name (工程师 …); its level is ``TITLE_LEVELS[value]``."""
+    """A title name (工程师 …); its level is ``title_level(value)``."""
     match = _matchers()["title"].search(text)
-    return TermMatch(match.group(), match.group(), match.span(), 1.0) if match else None
+    return TermMatch(compact(match.group()), match.group(), match.span(), 1.0) if match else None
 
 
 def find_title_level(text: str) -> TermMatch | None:
@@ -78,12 +78,12 @@ def find_title_level(text: str) -> TermMatch | None:
     if title is not None:
         return TermMatch(title_level(title.value), title.raw, title.span, 1.0)
     match = _matchers()["level"].search(text)
-    return TermMatch(match.group(), match.group(), match.span(), 1.0) if match else None
+    return TermMatch(compact(match.group()), match.group(), match.span(), 1.0) if match else None
 
 
 def find_skill_level(text: str) -> TermMatch | None:
     match = _matchers()["skill"].search(text)
-    return TermMatch(match.group(), match.group(), match.span(), 1.0) if match else None
+    return TermMatch(compact(match.group()), match.group(), match.span(), 1.0) if match else None
 
 
 def find_certificate_number(text: str) -> TermMatch | None:

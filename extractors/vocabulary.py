@@ -26,8 +26,15 @@ class Vocabulary:
     grades: tuple[str, ...]
     grade_equivalence: dict[str, str]
 
-    def alternation(self, words) -> str:
-        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    def alternation(self, words, spaced: bool = False) -> str:
+        """Longest word first; ``spaced`` lets one space stand between characters (本 科), as OCR
+        spaces out CJK words; the matched text is then looked up ``compact``."""
+        joiner = r"\s?" if spaced else ""
+        return "|".join(joiner.join(re.escape(ch) for ch in w) for w in sorted(words, key=len, reverse=True))
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s", "", text)
 
 
 @lru_cache(maxsize=1)
