@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.dates import COMPLETED_DOUBT, INCOMPLETE_DOUBT, complete_year, find_dates_in_text
-from extractors.doc_specs import FieldSpec
+from extractors.doc_specs import FieldSpec, specs
 from extractors.fields_boxes import span_bbox, union
 from extractors.identity import HAN, NAME_END, NOT_NAMES
 from extractors.kinds import INCOMPLETE_CERTAINTY, Match, reader
@@ -30,6 +30,22 @@ COMPLETED_CERTAINTY = 0.9  # a year completed from a date the same document prin
 NEAR_ROWS = 4  # a value sits under the seal within this many rows
 # A cell that opens with its own label (身份证号：…) holds another field's value.
 _LABEL_CELL = re.compile(r"^\s*[\u4e00-\u9fa5\s（）()]{1,8}[:：]")
+# A short cell naming a kind of value (入学时间, 学历类别) is a header of a form, whatever its field.
+_HEADER_CELL = re.compile(r"^[\u4e00-\u9fa5（）()\s]{0,8}(?:时\s*间|日\s*期|年\s*月|名\s*称|号\s*码|编\s*号|等\s*级|级\s*别|"
+                          r"等\s*次|单\s*位|类\s*别|性\s*别|民\s*族)\s*$")
+
+
+@lru_cache(maxsize=1)
+def _label_words() -> frozenset[str]:
+    registry = specs()
+    fields = [*registry.shared.values(), *(f for spec in registry for f in spec.fields.values())]
+    return frozenset(label.lstrip("^") for f in fields for label in f.labels)
+
+
+def _is_label(cell: Cell) -> bool:
+    """A header cell of a form (资格名称) or a cell that opens with its own label is no value."""
+    return (bool(_LABEL_CELL.match(cell.text) or _HEADER_CELL.match(cell.text))
+            or re.sub(r"\s", "", cell.text) in _label_words())
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,17 @@ def _in_cell(cell: Cell, text_start: int, spec: FieldSpec, labelled: bool, metho
             for m in read(text)]
 
 
+def _right(layout: DocumentLayout, cell: Cell, spec: FieldSpec, label: str) -> list[Reading]:
+    """The first value to the right in the row, up to the next label (whose value that is)."""
+    for other in layout.right_of(cell):
+        if _is_label(other):
+            return []
+        found = _in_cell(other, 0, spec, True, "right", label)
+        if found:
+            return found
+    return []
+
+
 def _wrapped(layout: DocumentLayout, cell: Cell, start: int, spec: FieldSpec, label: str) -> list[Reading]:
     """A value begun after the label and finished on the next row (审验日期：2022年 / 12月20日)."""
     following = layout.next_row_start(cell)
@@ -107,12 +134,11 @@ def _labelled(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
                 bare = spec.kind == "text" and spec.pattern is None and not re.match(r"\s*[:：]", cell.text[end:])
                 found = [] if bare else _in_cell(cell, end, spec, True, "same_line", label)
             elif place == "right":
-                found = next((r for c in layout.right_of(cell) if not _LABEL_CELL.match(c.text)
-                              and (r := _in_cell(c, 0, spec, True, "right", label))), [])
+                found = _right(layout, cell, spec, label)
             elif place == "below":
                 under = layout.below(cell) if not cell.text[end:].strip(" ：:") else None
                 found = (_in_cell(under, 0, spec, True, "below", label)
-                         if under is not None and not _LABEL_CELL.match(under.text) else [])
+                         if under is not None and not _is_label(under) else [])
             elif place == "wrap":
                 found = _wrapped(layout, cell, end, spec, label)
             else:

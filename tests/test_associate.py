@@ -145,3 +145,9 @@ def test_a_lost_digit_is_restored_only_from_a_date_the_document_prints():
     cells = [("毕业证书", 600, 100), ("于二〇〇七年九月至二〇一一年七月在本校学习", 150, 300), ("一一年七月一日", 1200, 900)]
     field = extract_document(doc(cells), doc_type=DocType.education_certificate).fields["graduated_on"]
     assert field.value == "2011-07-01" and field.doubts and 0.5 < field.confidence < 0.96
+
+
+def test_a_value_right_of_another_label_belongs_to_that_label():
+    cells = [("毕业时间", 150, 300), ("入学时间", 500, 300), ("2008年9月1日", 850, 300), ("2012年7月1日", 150, 360)]
+    field = find_field(analyse(doc(cells)), GRADUATED)
+    assert (field.value, field.method) == ("2012-07-01", "below")
