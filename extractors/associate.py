@@ -103,7 +103,7 @@ def _right(layout: DocumentLayout, cell: Cell, spec: FieldSpec, label: str) -> l
     return []
 
 
-def _wrapped(layout: DocumentLayout, cell: Cell, start: int, spec: FieldSpec, label: str) -> list[Reading]:
+def _wrapped(layout: DocumentLayout, cell: Cell, start: int, spec: FieldSpec, label: str | None) -> list[Reading]:
     """A value begun after the label and finished on the next row (审验日期：2022年 / 12月20日)."""
     following = layout.next_row_start(cell)
     if following is None:
@@ -172,8 +172,21 @@ def _sentences(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
     return readings
 
 
+# A row that ends in the first part of a date (2019年 / 二〇一九年七月) may finish it on the next row.
+_DATE_BROKEN = re.compile(r"(?:[0-9〇○零一二三四五六七八九OoIl]{4}\s*年(?:\s*\S{1,3}\s*月)?|[0-9]{4}\s*[.\-/])\s*$")
+
+
+def wrapped_dates(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
+    """Dates split over two rows, read joined."""
+    return [r for cell in layout.row_cells if _DATE_BROKEN.search(cell.text)
+            for r in _wrapped(layout, cell, 0, spec, None)]
+
+
 def _anywhere(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
-    return [r for cell in layout.row_cells for r in _in_cell(cell, 0, spec, False, "pattern", None)]
+    readings = [r for cell in layout.row_cells for r in _in_cell(cell, 0, spec, False, "pattern", None)]
+    if spec.kind == "date":
+        readings = sorted(readings + wrapped_dates(layout, spec), key=lambda r: (r.cell.order, r.match.span))
+    return readings
 
 
 def _avoided(reading: Reading, spec: FieldSpec) -> bool:

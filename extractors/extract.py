@@ -10,11 +10,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from extractors.associate import Reading, find_field
+from extractors.associate import COMPLETED_CERTAINTY, Reading, find_field, wrapped_dates
 from extractors.ce_records import extract_ce_records
 from extractors.classify import classify_text
 from extractors.doc_specs import DocSpec, FieldSpec, specs
-from extractors.dates import find_dates
+from extractors.dates import COMPLETED_DOUBT, complete_year, find_dates, find_incomplete_dates
 from extractors.fields_boxes import span_bbox
 from extractors.kinds import Match
 from extractors.layout import DocumentLayout, analyse, ruling_cells
@@ -22,6 +22,9 @@ from extractors.levels import title_level
 from extractors.strategies import STRATEGIES, image_marked_grade
 from zcps.errors import SpecInvalid
 from zcps.models import DocType, DocumentText, Extraction, Field
+
+_ANY_DATE = FieldSpec(kind="date")
+
 
 @lru_cache(maxsize=1)
 def _checked_specs():
@@ -58,9 +61,19 @@ def read_fields(layout: DocumentLayout, spec: DocSpec | None) -> dict[str, Field
 
 
 def document_dates(layout: DocumentLayout) -> list[Field]:
-    """Every date printed on the document, row by row (a date split over two cells of a row reads whole)."""
-    return [Reading(Match(d.value, d.raw, d.span, d.certainty), cell, "pattern", None, span_bbox(cell.line, d.span)).field(None)
-            for cell in layout.row_cells for d in find_dates(cell.line)]
+    """Every date printed on the document, row by row (a date split over two cells of a row reads
+    whole), then dates split over two rows, then dates whose lost year digit the document restores."""
+    dates = [Reading(Match(d.value, d.raw, d.span, d.certainty), cell, "pattern", None, span_bbox(cell.line, d.span)).field(None)
+             for cell in layout.row_cells for d in find_dates(cell.line)]
+    dates += [reading.field(None) for reading in wrapped_dates(layout, _ANY_DATE)]
+    printed = [str(d.value) for d in dates]
+    for cell in layout.row_cells:
+        for raw, span in find_incomplete_dates(cell.text):
+            value = complete_year(raw, printed)
+            if value is not None:
+                reading = Reading(Match(value, raw, span, COMPLETED_CERTAINTY), cell, "pattern", None, span_bbox(cell.line, span))
+                dates.append(reading.field(None).model_copy(update={"doubts": [COMPLETED_DOUBT]}))
+    return dates
 
 
 def extract_document(text: DocumentText, doc_type: DocType | None = None,

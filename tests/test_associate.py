@@ -151,3 +151,21 @@ def test_a_value_right_of_another_label_belongs_to_that_label():
     cells = [("毕业时间", 150, 300), ("入学时间", 500, 300), ("2008年9月1日", 850, 300), ("2012年7月1日", 150, 360)]
     field = find_field(analyse(doc(cells)), GRADUATED)
     assert (field.value, field.method) == ("2012-07-01", "below")
+
+
+SPLIT_DATES = [
+    # the signing date broken over two rows under the signature
+    ([("职称申报诚信承诺书", 500, 100), ("承诺人：王建国", 900, 800), ("二〇一九年", 1000, 880), ("七月一日", 1000, 920)],
+     "2019-07-01", ["2019-07-01"]),
+    ([("职称申报诚信承诺书", 500, 100), ("日期：2024年", 900, 800), ("6月20日", 960, 840)], "2024-06-20", ["2024-06-20"]),
+    # near miss: a year on one row and a month far below are two things, not one date
+    ([("职称申报诚信承诺书", 500, 100), ("2024年", 900, 800), ("6月", 960, 1300)], None, []),
+]
+
+
+@pytest.mark.parametrize(("cells", "signed", "dates"), SPLIT_DATES)
+def test_dates_split_over_two_rows(cells, signed, dates):
+    extraction = extract_document(doc(cells))
+    assert extraction.doc_type is DocType.pledge
+    assert (extraction.fields["signed_on"].value if "signed_on" in extraction.fields else None) == signed
+    assert [d.value for d in extraction.dates] == dates
