@@ -145,13 +145,13 @@ def _sheet(rows: list[list[TextLine]], page: int) -> list[CERecord]:
         dates = find_dates_in_text(text)
         head = _YEAR_HEAD.search(text)
         if re.search(r"小\s*计", text):
-            stated = head and int(head.group("y")) in YEARS and int(head.group("y"))
-            year = stated or year
+            if head and int(head.group("y")) in YEARS:
+                year = int(head.group("y"))
             if year is None:
                 continue
             after = re.split(r"小\s*计", text, maxsplit=1)[1]
             hours = {n: v for n in HOUR_COLUMNS if (v := _labelled_number(after, n)) is not None}
-            numbers = [float(n) for n in _NUMBER.findall(find_dates_in_text(after) and _strip_dates(after) or after)]
+            numbers = [float(n) for n in _NUMBER.findall(_strip_dates(after))]
             if not hours and numbers:
                 hours = {"total": numbers[-1]}
             if "public" not in hours and sums["public"]:
@@ -163,7 +163,8 @@ def _sheet(rows: list[list[TextLine]], page: int) -> list[CERecord]:
             verified = find_dates_in_text(after)
             records.append(_record(year, hours, verified[-1] if verified else None, course_rows + [row], page, 0.9,
                                    bool(_SEAL.search(text))))
-            sums, course_rows = {"public": 0.0, "professional": 0.0}, []
+            # the next year's courses date themselves
+            year, sums, course_rows = None, {"public": 0.0, "professional": 0.0}, []
             continue
         if head and not dates and int(head.group("y")) in YEARS:
             year = int(head.group("y"))

@@ -58,6 +58,11 @@ SHEET = rows_of([
     "5 数字化转型概论 公需 30 2023.04.11", "6 继电保护整定计算 专业 60 2023.08.20",
     "2023年小计 90 学时",
 ])
+# the subtotal lines do not repeat the year: the course dates say it
+SHEET_UNDATED_SUBTOTALS = rows_of([
+    "继续教育学时登记表", "1 电力安全生产法规 公需 30 2022.03.05", "2 配电网自动化新技术 专业 60 2022.06.18",
+    "小计 90 学时", "3 数字化转型概论 公需 30 2023.04.11", "4 继电保护整定计算 专业 62 2023.08.20", "小计 92 学时",
+])
 TABLE = [(text, x, y) for y, texts in ((300, ("年度", "公需科目", "专业科目", "合计", "审验日期")),
                                        (360, ("2021", "30", "60", "90", "2021年12月6日")), (420, ("2022", "30", "62", "92")))
          for text, x in zip(texts, (150, 320, 520, 720, 900))]
@@ -72,6 +77,8 @@ CASES = [
                                                        (2022, 30, 62, 92, "2022-12-23", True),
                                                        (2023, 24, 66, 90, None, False)]),
     ("registration sheet", SHEET, [(2022, 30, 60, 90, "2022-12-20", True), (2023, 30, 60, 90, None, False)]),
+    ("registration sheet, undated subtotals", SHEET_UNDATED_SUBTOTALS,
+     [(2022, 30, 60, 90, None, False), (2023, 30, 62, 92, None, False)]),
     ("row per year, one unverified", TABLE, [(2021, 30, 60, 90, "2021-12-06", True), (2022, 30, 62, 92, None, False)]),
 ]
 
