@@ -36,6 +36,7 @@ _NUMBER_AFTER = re.compile(r"^\s*[:：]?\s*(?P<n>\d{1,3}(?:\.\d)?)(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])")
 _SEAL = re.compile(r"审\s*验\s*专\s*用|专\s*用\s*章|审\s*验\s*章|公\s*章|盖\s*章|印\s*章")
 _CATEGORY = re.compile(r"公\s*需|专\s*业")
+_YEAR_TAIL = re.compile(r"(?:20\d\d|[〇○零一二三四五六七八九]{4})\s*年\s*$")
 UNVERIFIED_DOUBT = "该年度有学时但无审验日期或审验章，视为未审验"
 
 
@@ -184,6 +185,28 @@ def _strip_dates(text: str) -> str:
     return text
 
 
+def _dates_under_rows(records: list[CERecord], lines: list[TextLine]) -> None:
+    """A verification date written under the seal sits lower in its tall cell than the row's centre, whole
+    or split over two lines (2022年 / 12月20日): it belongs to the row above it, up to the next row."""
+    ordered = sorted(records, key=lambda r: r.bbox[1])
+    for index, record in enumerate(ordered):
+        if record.verified_on is not None:
+            continue
+        height = record.bbox[3] - record.bbox[1]
+        limit = ordered[index + 1].bbox[1] if index + 1 < len(ordered) else record.bbox[3] + 2 * height
+        band = sorted((line for line in lines if record.bbox[1] <= line.bbox[1] < limit
+                       and (line.bbox[1] + line.bbox[3]) / 2 > record.bbox[3] - height / 4), key=lambda l: l.bbox[1])
+        inside = [line for line in lines if line.bbox[1] >= record.bbox[1] - 1 and line.bbox[3] <= record.bbox[3] + 1]
+        for line in band:
+            joined = " ".join(l.text for l in inside if _YEAR_TAIL.search(l.text)) + line.text
+            dates = find_dates_in_text(line.text) or find_dates_in_text(joined)
+            if dates and not _YEAR_HEAD.match(line.text.strip()):
+                record.verified_on, record.verified = dates[-1].value, True
+                record.raw = f"{record.raw} / {line.text}"
+                record.bbox = union([record.bbox, line.bbox])
+                break
+
+
 def _completeness(records: list[CERecord]) -> tuple[int, int, float]:
     """Years read, then years with both hour kinds, then confidence: how much of the card a reader explains."""
     complete = sum(r.public_hours is not None and r.professional_hours is not None for r in records)
@@ -207,8 +230,8 @@ def extract_ce_records(pages: list[Page], tables: dict[int, list[BBox]] | None =
         lines = [piece for line in page.lines for piece in split_by_cells(line, (tables or {}).get(page.number, []))]
         split_page = page.model_copy(update={"lines": lines})
         rows = group_rows(lines)
-        readings = [table_records([split_page]), _columns(rows, page.number), _blocks(rows, page.number),
-                    _sheet(rows, page.number)]
-        best = max(readings, key=_completeness)
-        records.extend(best)
+        table = table_records([split_page])
+        _dates_under_rows(table, lines)
+        readings = [table, _columns(rows, page.number), _blocks(rows, page.number), _sheet(rows, page.number)]
+        records.extend(max(readings, key=_completeness))
     return _mark_unverified(records)

@@ -67,6 +67,12 @@ TABLE = [(text, x, y) for y, texts in ((300, ("年度", "公需科目", "专业�
                                        (360, ("2021", "30", "60", "90", "2021年12月6日")), (420, ("2022", "30", "62", "92")))
          for text, x in zip(texts, (150, 320, 520, 720, 900))]
 
+# tall cells under a seal: the date sits low in its cell, whole or split over two lines
+UNDER_SEAL = [(text, x, y) for y, texts in ((300, ("年度", "公需科目", "专业科目", "审验日期")),
+                                            (360, ("2022", "30", "60", "2022年")), (480, ("2023", "30", "62", "")))
+              for text, x in zip(texts, (150, 320, 520, 900)) if text] + [
+    ("审验专用章", 920, 372), ("12月20日", 900, 400), ("2023.12.18", 900, 525)]
+
 CASES = [
     ("blocks", BLOCKS, [(2021, 30, 60, None, "2021-12-20", True), (2022, 30, 62, 92, "2022-12-23", True),
                         (2023, 24, 66, None, "2023-12-20", True)]),
@@ -79,6 +85,8 @@ CASES = [
     ("registration sheet", SHEET, [(2022, 30, 60, 90, "2022-12-20", True), (2023, 30, 60, 90, None, False)]),
     ("registration sheet, undated subtotals", SHEET_UNDATED_SUBTOTALS,
      [(2022, 30, 60, 90, None, False), (2023, 30, 62, 92, None, False)]),
+    ("row per year, dates low in cells under the seal", UNDER_SEAL,
+     [(2022, 30, 60, None, "2022-12-20", True), (2023, 30, 62, None, "2023-12-18", True)]),
     ("row per year, one unverified", TABLE, [(2021, 30, 60, 90, "2021-12-06", True), (2022, 30, 62, 92, None, False)]),
 ]
 
