@@ -92,6 +92,18 @@ def _in_cell(cell: Cell, text_start: int, spec: FieldSpec, labelled: bool, metho
             for m in read(text)]
 
 
+def _label_end(text: str, end: int, spec: FieldSpec) -> int:
+    """Where the value may start: after every label that directly follows the first (学生姓名：)."""
+    advanced = True
+    while advanced:
+        advanced = False
+        for label in spec.labels:
+            following = label_regex(label.lstrip("^")).match(text, end + len(text[end:]) - len(text[end:].lstrip()))
+            if following and following.end() > end:
+                end, advanced = following.end(), True
+    return end
+
+
 def _right(layout: DocumentLayout, cell: Cell, spec: FieldSpec, label: str) -> list[Reading]:
     """The first value to the right in the row, up to the next label (whose value that is)."""
     for other in layout.right_of(cell):
@@ -127,7 +139,7 @@ def _labelled(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
         if not hits:
             continue
         match, label = min(hits, key=lambda h: (h[0].start(), -(h[0].end() - h[0].start())))
-        end = match.end()
+        end = _label_end(cell.text, match.end(), spec)
         for place in spec.where:
             if place == "same_line":
                 # free text runs on from a bare label (自动化专业四年制…): only after a colon

@@ -81,6 +81,9 @@ ROLES = [
     ([("校长：李明", 150, 300)], {"signer": ("李明", "signer")}),
     ([("姓名：王建国", 150, 300), ("审验人：张伟", 150, 500)], {"name": ("王建国", "holder"), "signer": ("张伟", "signer")}),
     ([("负责人（签字）：赵强", 150, 300)], {"signer": ("赵强", "signer")}),
+    # two labels in a row: the value follows the second
+    ([("学生姓名：欧阳娜娜", 150, 300)], {"name": ("欧阳娜娜", "holder")}),
+    ([("学员 姓名 李四", 150, 300)], {"name": ("李四", "holder")}),
 ]
 
 
