@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from extractors.extract import extract_document
-from extractors.layout import analyse, ruling_cells, split_by_cells
+from extractors.layout import analyse, page_slope, ruling_cells, split_by_cells
 from zcps.models import DocType, DocumentText, Page, TextLine, Word
 
 
@@ -68,3 +68,30 @@ def test_rows_and_blocks_from_geometry():
     layout = analyse(DocumentText(sha256="t", source="ocr", engine="t", pages=[Page(number=1, width=800, height=800, lines=lines)]))
     assert [[c.text for c in row] for row in layout.rows] == [["姓名", "王建国"], ["性别"], ["2022年度"], ["公需"]]
     assert layout.blocks == [[0, 1], [2, 3]]
+
+
+def _skewed_rows(slope: float) -> list[TextLine]:
+    # a 3 × 4 table whose rows drift by `slope` (deskew leaves up to about 2°)
+    lines = []
+    for row, texts in enumerate((("年度", "公需", "专业", "审验日期"), ("2021", "30", "60", "2021/12/08"), ("2022", "24", "66", "2022/12/12"))):
+        for col, text in enumerate(texts):
+            x, y = 80 + col * 300, 400 + row * 80 + slope * col * 300
+            lines.append(TextLine(text=text, bbox=(x, y, x + 90, y + 34)))
+    return lines
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.035, -0.035])
+def test_rows_follow_the_residual_skew(slope):
+    rows = analyse(DocumentText(sha256="t", source="ocr", engine="t",
+                                pages=[Page(number=1, width=1400, height=1000, lines=_skewed_rows(slope))])).rows
+    assert [[c.text for c in row] for row in rows] == [["年度", "公需", "专业", "审验日期"], ["2021", "30", "60", "2021/12/08"],
+                                                       ["2022", "24", "66", "2022/12/12"]]
+
+
+@pytest.mark.parametrize(("lines", "slope"), [
+    (_skewed_rows(0.035), 0.035),
+    ([TextLine(text="单独一行", bbox=(100, 100, 300, 130))], 0.0),  # nothing side by side: no slope
+    ([TextLine(text=t, bbox=(100, y, 300, y + 30)) for t, y in (("第一行", 100), ("第二行", 160), ("第三行", 220))], 0.0),
+])
+def test_page_slope(lines, slope):
+    assert page_slope(lines) == pytest.approx(slope, abs=0.003)
