@@ -15,22 +15,16 @@ from __future__ import annotations
 
 import re
 
-from extractors.ce_table import HOUR_COLUMNS, MAX_HOURS, YEARS
+from extractors.ce_table import HEADERS, HOUR_COLUMNS, MAX_HOURS, YEARS
 from extractors.ce_table import extract_ce_records as table_records
 from extractors.dates import find_dates_in_text
 from extractors.fields_boxes import line_glyphs, union
 from extractors.layout import group_rows, split_by_cells
 from zcps.models import BBox, CERecord, Page, TextLine
 
-_ITEM_LABELS = {
-    "public": r"公\s*需(?:\s*科\s*目|\s*课)?",
-    "professional": r"专\s*业(?:\s*科\s*目|\s*课)",
-    "total": r"合\s*计|总\s*学\s*时|总\s*计|小\s*计",
-    "date": r"审\s*验\s*(?:日\s*期|时\s*间)|登\s*记\s*日\s*期",
-    "verifier": r"审\s*验\s*(?:人|单\s*位|机\s*构)|审\s*核\s*人|经\s*办\s*人",
-}
-_LABEL_RE = {name: re.compile(pattern) for name, pattern in _ITEM_LABELS.items()}
-_ANY_LABEL = re.compile("|".join(f"(?:{p})" for p in _ITEM_LABELS.values()))
+_ITEMS = ("public", "professional", "total", "date", "verifier")
+_LABEL_RE = {name: re.compile(HEADERS[name]) for name in _ITEMS}
+_ANY_LABEL = re.compile("|".join(f"(?:{HEADERS[name]})" for name in _ITEMS))
 _YEAR_HEAD = re.compile(r"(?<!\d)(?P<y>20\d\d)\s*(?:年\s*度|年(?!\s*\d)|(?=\s*$))")
 _NUMBER_AFTER = re.compile(r"^\s*[:：]?\s*(?P<n>\d{1,3}(?:\.\d)?)(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])")

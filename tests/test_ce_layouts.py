@@ -73,6 +73,15 @@ UNDER_SEAL = [(text, x, y) for y, texts in ((300, ("年度", "公需科目", "�
               for text, x in zip(texts, (150, 320, 520, 900)) if text] + [
     ("审验专用章", 920, 372), ("12月20日", 900, 400), ("2023.12.18", 900, 525)]
 
+# a booklet: the records beside the holder's details, each year's total and date on its second line
+BOOKLET = [("2021年公需40学时专业 56学时", 800, 130), ("专业技术人员", 265, 150), ("共计96学时 审核日期：2021/12/16", 800, 190),
+           ("2022年 公需30学时专业 60学时", 800, 370), ("学员：王志强", 115, 390), ("共计90学时 审核日期：2022/12/07", 800, 425)]
+# header words as OCR misreads them: 科日 for 科目, 命计 for 合计, and 核验日期
+CONFUSED_HEADER = [(text, x, y) for y, texts in ((350, ("年度", "公需科日学时", "专业科目学时", "命计", "核验日期")),
+                                                 (450, ("2021年", "30", "90", "120", "2021.12.13")),
+                                                 (545, ("2022年", "36", "72", "108", "2022.12.20")))
+                   for text, x in zip(texts, (73, 244, 455, 666, 819))]
+
 CASES = [
     ("blocks", BLOCKS, [(2021, 30, 60, None, "2021-12-20", True), (2022, 30, 62, 92, "2022-12-23", True),
                         (2023, 24, 66, None, "2023-12-20", True)]),
@@ -87,6 +96,8 @@ CASES = [
      [(2022, 30, 60, 90, None, False), (2023, 30, 62, 92, None, False)]),
     ("row per year, dates low in cells under the seal", UNDER_SEAL,
      [(2022, 30, 60, None, "2022-12-20", True), (2023, 30, 62, None, "2023-12-18", True)]),
+    ("booklet, second lines", BOOKLET, [(2021, 40, 56, 96, "2021-12-16", True), (2022, 30, 60, 90, "2022-12-07", True)]),
+    ("misread header words", CONFUSED_HEADER, [(2021, 30, 90, 120, "2021-12-13", True), (2022, 36, 72, 108, "2022-12-20", True)]),
     ("row per year, one unverified", TABLE, [(2021, 30, 60, 90, "2021-12-06", True), (2022, 30, 62, 92, None, False)]),
 ]
 
