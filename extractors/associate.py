@@ -17,7 +17,7 @@ from functools import lru_cache
 from extractors.dates import COMPLETED_DOUBT, INCOMPLETE_DOUBT, complete_year, find_dates_in_text
 from extractors.doc_specs import FieldSpec, specs
 from extractors.fields_boxes import span_bbox, union
-from extractors.identity import HAN, NAME_END, NOT_NAMES
+from extractors.identity import HAN, NAME_END, plausible_name
 from extractors.kinds import INCOMPLETE_CERTAINTY, Match, reader
 from extractors.layout import Cell, DocumentLayout
 from zcps.models import Candidate, Field
@@ -174,7 +174,7 @@ def _sentences(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
                 start, end = match.span("v")
                 raw = match.group("v")
                 if spec.kind == "name":
-                    found = [] if raw in NOT_NAMES else [Match(raw, raw, (0, len(raw)), 1.0)]
+                    found = [Match(raw, raw, (0, len(raw)), 1.0)] if plausible_name(raw) else []
                 else:
                     found = reader(spec, True)(raw)
                 for m in found[:1]:

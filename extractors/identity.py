@@ -30,6 +30,13 @@ _NAME_PATTERNS = (
     (re.compile(rf"^\s*(?P<n>{HAN}{{2,4}}?)\s*[1¹]\s*[，,]"), 0.8),
 )
 NOT_NAMES = {"本人", "申报人", "专业技术", "该同志", "学生", "同志"}
+# Words of forms and certificates, never inside a person's name (研究生毕业证书 is a title, not 毕业证书).
+_FORM_WORDS = re.compile("证书|毕业|学位|学历|专业|技术|职称|单位|部门|公司|考核|年度|日期|号码|编号|科目|学时|签字|签名|盖章|证明|培训"
+                         "|审验|资格|等级|结果|意见|登记|表")
+
+
+def plausible_name(text: str) -> bool:
+    return text not in NOT_NAMES and not _FORM_WORDS.search(text)
 _ID_CHARS = r"[0-9OoIl]"
 _ID_RE = re.compile(rf"(?<![0-9A-Za-z])(?P<n>{_ID_CHARS}{{17}}[0-9Xx×]|{_ID_CHARS}{{15}})(?![0-9A-Za-z])")
 _ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
@@ -47,7 +54,7 @@ def find_name(text: str) -> IdentityMatch | None:
     for pattern, certainty in _NAME_PATTERNS:
         for match in pattern.finditer(text):
             name = match.group("n")
-            if name not in NOT_NAMES:
+            if plausible_name(name):
                 return IdentityMatch(name, name, match.span("n"), certainty)
     return None
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from extractors.dates import find_dates_in_text, find_incomplete_dates
 from extractors.doc_specs import FieldSpec
 from extractors.grades import find_grade
-from extractors.identity import HAN, NAME_END, NOT_NAMES, find_id_numbers
+from extractors.identity import HAN, NAME_END, find_id_numbers, plausible_name
 from extractors.levels import (find_approval_number, find_certificate_number, find_degree, find_education_level,
                                find_skill_level, find_title, find_title_level)
 
@@ -72,7 +72,7 @@ _LEVEL_READERS: dict[str, Callable] = {
 
 def name_after_label(text: str) -> list[Match]:
     match = _NAME_AFTER_LABEL.match(text)
-    if match is None or match.group("v") in NOT_NAMES:
+    if match is None or not plausible_name(match.group("v")):
         return []
     return [Match(match.group("v"), match.group("v"), match.span("v"), 1.0)]
 

@@ -81,6 +81,9 @@ ROLES = [
     ([("校长：李明", 150, 300)], {"signer": ("李明", "signer")}),
     ([("姓名：王建国", 150, 300), ("审验人：张伟", 150, 500)], {"name": ("王建国", "holder"), "signer": ("张伟", "signer")}),
     ([("负责人（签字）：赵强", 150, 300)], {"signer": ("赵强", "signer")}),
+    # a certificate title that opens with a holder label is not a name
+    ([("研究生毕业证书", 500, 100), ("研究生 庞欣，性别男", 150, 300)], {"name": ("庞欣", "holder")}),
+    ([("学员培训登记表", 500, 100)], {}),
     # two labels in a row: the value follows the second
     ([("学生姓名：欧阳娜娜", 150, 300)], {"name": ("欧阳娜娜", "holder")}),
     ([("学员 姓名 李四", 150, 300)], {"name": ("李四", "holder")}),
@@ -172,3 +175,17 @@ def test_dates_split_over_two_rows(cells, signed, dates):
     assert extraction.doc_type is DocType.pledge
     assert (extraction.fields["signed_on"].value if "signed_on" in extraction.fields else None) == signed
     assert [d.value for d in extraction.dates] == dates
+
+
+TERMS = [
+    # the end of the term is not the appointment date
+    ([("专业技术职务聘任证书", 400, 100), ("聘期届满：2020年2月1日", 150, 300), ("聘任时间：2017年2月1日", 150, 400)], "2017-02-01"),
+    ([("聘 书", 600, 100), ("聘期：2019.07.01-2022.6.30", 150, 300)], "2019-07-01"),
+    ([("学位证明书", 500, 100), ("于2007.6.18被授予理学学士学位。", 150, 300), ("2023年2月21日", 900, 700)], "2007-06-18"),
+]
+
+
+@pytest.mark.parametrize(("cells", "expected"), TERMS)
+def test_the_date_the_document_is_about(cells, expected):
+    fields = extract_document(doc(cells)).fields
+    assert (fields.get("appointed_on") or fields.get("conferred_on")).value == expected
