@@ -14,6 +14,7 @@ A year with hours but neither a verification date nor a seal is recorded ``verif
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from extractors.ce_table import HEADERS, HOUR_COLUMNS, MAX_HOURS, YEARS
 from extractors.ce_table import extract_ce_records as table_records
@@ -32,6 +33,7 @@ _SEAL = re.compile(r"审\s*验\s*专\s*用|专\s*用\s*章|审\s*验\s*章|公\s
 _CATEGORY = re.compile(r"公\s*需|专\s*业")
 _YEAR_TAIL = re.compile(r"(?:20\d\d|[〇○零一二三四五六七八九]{4})\s*年\s*$")
 UNVERIFIED_DOUBT = "该年度有学时但无审验日期或审验章，视为未审验"
+DUPLICATE_YEAR_DOUBT = "同一年度出现多条记录，年度可能识别有误，请核对原件"
 
 
 def _text(row: list[TextLine]) -> str:
@@ -207,8 +209,13 @@ def _completeness(records: list[CERecord]) -> tuple[int, int, float]:
     return len({r.year for r in records}), complete, sum(r.confidence for r in records)
 
 
-def _mark_unverified(records: list[CERecord]) -> list[CERecord]:
+def _mark_doubts(records: list[CERecord]) -> list[CERecord]:
+    """Unverified years say so; a year read twice (2021, 2022, 2021) is doubted on both records."""
+    counts = Counter(record.year for record in records)
     for record in records:
+        if counts[record.year] > 1 and DUPLICATE_YEAR_DOUBT not in record.doubts:
+            record.doubts.append(DUPLICATE_YEAR_DOUBT)
+            record.confidence = round(record.confidence * 0.5, 4)
         has_hours = any(h is not None for h in (record.public_hours, record.professional_hours, record.total))
         if record.verified is None:
             record.verified = bool(record.verified_on) or (False if has_hours else None)
@@ -228,4 +235,4 @@ def extract_ce_records(pages: list[Page], tables: dict[int, list[BBox]] | None =
         _dates_under_rows(table, lines)
         readings = [table, _columns(rows, page.number), _blocks(rows, page.number), _sheet(rows, page.number)]
         records.extend(max(readings, key=_completeness))
-    return _mark_unverified(records)
+    return _mark_doubts(records)

@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from extractors.ce_records import UNVERIFIED_DOUBT, extract_ce_records
+from extractors.ce_records import DUPLICATE_YEAR_DOUBT, UNVERIFIED_DOUBT, extract_ce_records
 from zcps.models import Page, TextLine, Word
 
 CHAR = 36
@@ -126,3 +126,12 @@ NEAR_MISSES = [
 @pytest.mark.parametrize(("layout", "cells", "expected"), NEAR_MISSES, ids=[c[0] for c in NEAR_MISSES])
 def test_near_misses_give_no_record(layout, cells, expected):
     assert summary(extract_ce_records(page(cells))) == expected
+
+
+def test_a_year_read_twice_is_doubted():
+    rows = [(text, x, y) for y, texts in ((300, ("年度", "公需科目", "专业科目", "审验日期")),
+                                          (360, ("2021", "30", "60", "2021.12.20")), (420, ("2022", "30", "62", "2022.12.20")),
+                                          (480, ("2021", "24", "66", "2023.12.18")))
+            for text, x in zip(texts, (150, 320, 520, 900))]
+    records = extract_ce_records(page(rows))
+    assert [(r.year, DUPLICATE_YEAR_DOUBT in r.doubts) for r in records] == [(2021, True), (2022, False), (2021, True)]
