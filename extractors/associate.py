@@ -17,6 +17,7 @@ from functools import lru_cache
 from extractors.dates import COMPLETED_DOUBT, INCOMPLETE_DOUBT, complete_year, find_dates_in_text
 from extractors.doc_specs import FieldSpec, specs
 from extractors.fields_boxes import span_bbox, union
+from extractors.grades import find_grade, option_spans
 from extractors.identity import HAN, NAME_END, plausible_name
 from extractors.kinds import INCOMPLETE_CERTAINTY, Match, reader
 from extractors.layout import Cell, DocumentLayout
@@ -104,6 +105,13 @@ def _label_end(text: str, end: int, spec: FieldSpec) -> int:
     return end
 
 
+def _options_elsewhere_in_row(layout: DocumentLayout, cell: Cell) -> bool:
+    """Whether the other cells of ``cell``'s row print further grade options, unmarked in the text
+    (考核等次：优秀 | 称职 | 基本称职 不称职)."""
+    others = [c.text for c in layout.rows[cell.row] if c is not cell]
+    return any(option_spans(text) for text in others) and find_grade(layout.row_cell(cell.row).text) is None
+
+
 def _right(layout: DocumentLayout, cell: Cell, spec: FieldSpec, label: str) -> list[Reading]:
     """The first value to the right in the row, up to the next label (whose value that is)."""
     for other in layout.right_of(cell):
@@ -156,6 +164,8 @@ def _labelled(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
             else:
                 continue
             if found:
+                if place == "same_line" and spec.kind == "grade" and _options_elsewhere_in_row(layout, cell):
+                    break  # one option of a list spread over the row is no statement of the grade
                 readings.append(found[0])
                 break
         else:

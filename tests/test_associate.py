@@ -62,6 +62,8 @@ NEAR_MISSES = [
     # the cell below opens with its own label: it is another field's value
     ("below is another label", FieldSpec(kind="name", labels=["姓名"], unlabelled="none"),
      [("姓名：", 150, 300), ("身份证号：150102198503152311", 150, 360)]),
+    # an unmarked option list spread over the row's cells names no grade, not its first option
+    ("options over several cells", GRADE, [("考核等次：优秀", 150, 300), ("称职", 450, 302), ("基本称职 不称职", 600, 301)]),
     # an unmarked option list names no grade
     ("unmarked options", GRADE, [("考核等次", 150, 300), ("优秀□ 称职□ 基本称职□ 不称职□", 150, 360)]),
 ]
