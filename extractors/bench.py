@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Levenshtein
 
 from extractors.acquire import acquire_text_cached
-from extractors.extract import extract_document
+from extractors.extract import extract_document, page_images_of
 from storage.base import ObjectStore
 from storage.local import LocalStore
 from zcps.errors import InputError
@@ -218,7 +218,7 @@ def run_extraction_bench(fixtures_root: Path | str, store: ObjectStore | None = 
             result.doc_type.add(False)
             result.mismatches.append(Mismatch(document=label, item="file", expected=truth.doc_type, extracted=exc.code))
             continue
-        extraction = extract_document(text)
+        extraction = extract_document(text, page_images=page_images_of(document.read_bytes(), document.name, text))
         result.documents += 1
         result.doc_type.add(extraction.doc_type.value == truth.doc_type)
         if extraction.doc_type.value != truth.doc_type:

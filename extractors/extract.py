@@ -6,6 +6,8 @@ has, by which labels and where; ``associate`` finds them; CE records come from `
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -16,13 +18,15 @@ from extractors.classify import classify_text
 from extractors.doc_specs import DocSpec, FieldSpec, specs
 from extractors.dates import COMPLETED_DOUBT, complete_year, find_dates, find_incomplete_dates
 from extractors.fields_boxes import span_bbox
+from extractors.geometry import page_image
 from extractors.kinds import Match
 from extractors.layout import DocumentLayout, analyse, ruling_cells
 from extractors.levels import title_level
 from extractors.strategies import STRATEGIES, image_marked_grade
-from zcps.errors import SpecInvalid
+from zcps.errors import InputError, SpecInvalid
 from zcps.models import DocType, DocumentText, Extraction, Field
 
+log = logging.getLogger(__name__)
 _ANY_DATE = FieldSpec(kind="date")
 
 
@@ -76,11 +80,31 @@ def document_dates(layout: DocumentLayout) -> list[Field]:
     return dates
 
 
+PageImages = Callable[[int], "np.ndarray | None"]  # page number → the upright page image, or None
+
+
+def page_images_of(data: bytes, filename: str, text: DocumentText) -> PageImages:
+    """Each page's upright image (as OCR saw it), decoded on first use only: most documents need none."""
+    pages = {page.number: page for page in text.pages}
+
+    @lru_cache(maxsize=None)
+    def image(number: int) -> np.ndarray | None:
+        if number not in pages:
+            return None
+        try:
+            return page_image(data, filename, pages[number])
+        except InputError as exc:
+            # the text came from the cache; without the image the layout comes from the boxes alone
+            log.warning("page %d image unavailable (%s); layout from boxes only", number, exc.code)
+            return None
+    return image
+
+
 def extract_document(text: DocumentText, doc_type: DocType | None = None,
-                     page_images: dict[int, np.ndarray] | None = None) -> Extraction:
+                     page_images: PageImages | None = None) -> Extraction:
     """Fields with provenance; ``doc_type`` skips classification when the caller already knows it.
-    ``page_images`` (page number → upright image, as OCR saw it) add the ruled table cells and the
-    options marked on the image; without them the layout comes from the boxes alone."""
+    ``page_images`` (``page_images_of``) lets a CE card's ruled cells and an option list's marks be read
+    from the image; without it the layout comes from the boxes alone."""
     if doc_type is None:
         classification = classify_text(text)
         doc_type, confidence = classification.doc_type, classification.confidence
@@ -88,14 +112,15 @@ def extract_document(text: DocumentText, doc_type: DocType | None = None,
         confidence = 1.0
     registry = _checked_specs()
     spec = registry.get(doc_type) if doc_type is not DocType.other else None
-    images = page_images or {}
-    tables = {number: ruling_cells(image) for number, image in images.items()}
+    tables = {}
+    if spec is not None and spec.ce_records and page_images is not None:
+        tables = {page.number: ruling_cells(image) for page in text.pages if (image := page_images(page.number)) is not None}
     layout = analyse(text, tables)
     fields = read_fields(layout, spec)
-    if spec is not None and images:
+    if spec is not None and page_images is not None:
         for name, field_spec in spec.fields.items():
             if field_spec.kind == "grade" and name not in fields:
-                marked = image_marked_grade(layout, images)
+                marked = image_marked_grade(layout, page_images)
                 if marked is not None:
                     fields[name] = marked
     records = extract_ce_records(text.pages, tables) if spec is not None and spec.ce_records else []

@@ -13,7 +13,7 @@ from extractors.associate import Reading
 from extractors.fields_boxes import span_bbox
 import numpy as np
 
-from extractors.grades import BOXES, TICKS, find_grade, image_marked_option, option_spans
+from extractors.grades import BOXES, IMAGE_MARK_DETECTORS, TICKS, find_grade, image_marked_option, option_spans
 from extractors.kinds import Match, reader
 from extractors.layout import Cell, DocumentLayout
 from extractors.doc_specs import FieldSpec
@@ -79,12 +79,16 @@ def ticked_item(layout: DocumentLayout, spec: FieldSpec) -> Field | None:
     return None
 
 
-def image_marked_grade(layout: DocumentLayout, images: dict[int, np.ndarray]) -> Field | None:
+def image_marked_grade(layout: DocumentLayout, page_images: Callable[[int], np.ndarray | None]) -> Field | None:
     """The grade marked on the page image, for an option list whose text carries no mark."""
+    if not IMAGE_MARK_DETECTORS:
+        return None
     for cell in layout.row_cells:
         options = option_spans(cell.text)
-        image = images.get(cell.page)
-        if len(options) < 2 or image is None or find_grade(cell.text) is not None:
+        if len(options) < 2 or find_grade(cell.text) is not None:
+            continue
+        image = page_images(cell.page)
+        if image is None:
             continue
         index = image_marked_option(image, [(word, span_bbox(cell.line, span)) for word, span in options])
         if index is not None and 0 <= index < len(options):

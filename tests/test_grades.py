@@ -92,10 +92,10 @@ def test_image_marks_plug_in_where_the_text_has_none():
     text = DocumentText(sha256="t", source="ocr", engine="t", pages=[Page(number=1, width=800, height=600, lines=[
         TextLine(text="考核等次", bbox=(50, 100, 200, 130)), TextLine(text="优秀 称职 基本称职 不称职", bbox=(50, 160, 500, 190))])])
     image = np.full((600, 800, 3), 255, np.uint8)
-    assert "grade" not in extract_document(text, DocType.annual_assessment, {1: image}).fields
+    assert "grade" not in extract_document(text, DocType.annual_assessment, {1: image}.get).fields
     IMAGE_MARK_DETECTORS.append(circled_second)
     try:
-        grade = extract_document(text, DocType.annual_assessment, {1: image}).fields["grade"]
+        grade = extract_document(text, DocType.annual_assessment, {1: image}.get).fields["grade"]
         without_image = extract_document(text, DocType.annual_assessment).fields
     finally:
         IMAGE_MARK_DETECTORS.remove(circled_second)

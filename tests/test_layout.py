@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from extractors.extract import extract_document
+from extractors.extract import extract_document, page_images_of
 from extractors.layout import analyse, page_slope, ruling_cells, split_by_cells
 from zcps.models import DocType, DocumentText, Page, TextLine, Word
 
@@ -58,7 +58,7 @@ def test_ce_table_with_ruled_cells_reads_fused_digits():
     header = [TextLine(text=t, bbox=(x, 140, x + 150, 170)) for t, x in (("年度", 120), ("公需科目", 420), ("专业科目", 720))]
     text = DocumentText(sha256="t", source="ocr", engine="t",
                         pages=[Page(number=1, width=1400, height=1000, lines=[*header, _digits_line(240)])])
-    (record,) = extract_document(text, DocType.ce_card, {1: image}).records
+    (record,) = extract_document(text, DocType.ce_card, {1: image}.get).records
     assert (record.year, record.public_hours, record.professional_hours) == (2023, 30, 60)
 
 
@@ -95,3 +95,11 @@ def test_rows_follow_the_residual_skew(slope):
 ])
 def test_page_slope(lines, slope):
     assert page_slope(lines) == pytest.approx(slope, abs=0.003)
+
+
+def test_an_undecodable_image_leaves_the_layout_to_the_boxes():
+    header = [TextLine(text=t, bbox=(x, 140, x + 150, 170)) for t, x in (("年度", 120), ("公需科目", 420), ("专业科目", 720))]
+    row = [TextLine(text=t, bbox=(x, 240, x + 80, 270)) for t, x in (("2023", 120), ("30", 420), ("60", 720))]
+    text = DocumentText(sha256="t", source="ocr", engine="t", pages=[Page(number=1, width=1400, height=1000, lines=header + row)])
+    (record,) = extract_document(text, page_images=page_images_of(b"not an image", "card.png", text)).records
+    assert (record.year, record.public_hours, record.professional_hours) == (2023, 30, 60)

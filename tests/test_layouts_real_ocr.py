@@ -10,8 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.acquire import acquire_text
-from extractors.extract import extract_document
-from extractors.geometry import page_image
+from extractors.extract import extract_document, page_images_of
 from zcps.models import DocType
 
 pytestmark = pytest.mark.models
@@ -66,7 +65,6 @@ def test_enterprise_confirmation_sheet_with_bracketed_tick():
 def test_ruled_table_read_with_the_page_image():
     data = _page(RULED, RULES)
     text = acquire_text(data, "ruled.png")
-    image = page_image(data, "ruled.png", text.pages[0])
-    extraction = extract_document(text, page_images={1: image})
+    extraction = extract_document(text, page_images=page_images_of(data, "ruled.png", text))
     assert [(r.year, r.public_hours, r.professional_hours, r.verified_on) for r in extraction.records] == [
         (2022, 30, 60, "2022-12-20"), (2023, 30, 62, "2023-12-18")]
