@@ -15,6 +15,7 @@ Layout under ``model_dir``::
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -36,6 +37,12 @@ DET_ONNX = "PP-OCRv6_det_small.onnx"
 REC_ONNX = "PP-OCRv6_rec_small.onnx"
 CLS_ONNX = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 SOURCE_FILES = (DET_ONNX, REC_ONNX, CLS_ONNX)
+# sha256 of the files inside the pinned RAPIDOCR_WHEEL; `zcps doctor` compares the installed copies.
+MODEL_SHA256 = {
+    DET_ONNX: "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f",
+    REC_ONNX: "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884",
+    CLS_ONNX: "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c",
+}
 # paddlex 3.7 lists these names for its onnxruntime engine; they select the matching pre/post-processing.
 DET_MODEL_NAME = "PP-OCRv6_small_det"
 REC_MODEL_NAME = "PP-OCRv6_small_rec"
@@ -99,6 +106,30 @@ def _complete(paths: ModelPaths) -> bool:
     return all(p.is_file() for p in (paths.det_dir / "inference.onnx", paths.det_dir / "inference.yml",
                                        paths.rec_dir / "inference.onnx", paths.rec_dir / "inference.yml",
                                        paths.cls_file))
+
+
+def model_problems(model_dir: Path | str) -> list[str]:
+    """What is missing or altered in an installed model folder (empty when every file and hash is right)."""
+    model_dir = Path(model_dir)
+    paths = model_paths(model_dir)
+    installed = {paths.det_dir / "inference.onnx": DET_ONNX, paths.rec_dir / "inference.onnx": REC_ONNX,
+                 paths.cls_file: CLS_ONNX, **{model_dir / "onnx" / name: name for name in SOURCE_FILES}}
+    problems = [f"{path} is missing" for path in (paths.det_dir / "inference.yml", paths.rec_dir / "inference.yml")
+                if not path.is_file()]
+    for path, name in installed.items():
+        if not path.is_file():
+            problems.append(f"{path} is missing")
+        elif _sha256_file(path) != MODEL_SHA256[name]:
+            problems.append(f"{path} has the wrong sha256 (not {name} from {RAPIDOCR_WHEEL})")
+    return problems
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _write_yaml(path: Path, config: dict) -> None:

@@ -33,9 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from extractors import preprocess  # noqa: E402
 from extractors.acquire import acquire_text, ocr_page  # noqa: E402
 from extractors.ocr import get_engine  # noqa: E402
+from zcps.resources import font_path  # noqa: E402
 
-FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
-SEAL_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 SURNAMES, GIVEN = "王李张刘陈杨赵黄周吴", "建国伟芳娜敏静丽强磊军洋勇艳杰娟涛明超"
 
 
@@ -52,7 +51,7 @@ def page_lines(rng: random.Random) -> tuple[list[str], list[str]]:
 def render(lines: list[str]) -> tuple[np.ndarray, tuple[int, int]]:
     image = Image.new("RGB", (1654, 1169), "white")
     draw = ImageDraw.Draw(image)
-    face = ImageFont.truetype(FONT, 46)
+    face = ImageFont.truetype(str(font_path("song")), 46)
     for index, text in enumerate(lines):
         draw.text((160, 120 + index * 130), text, font=face, fill=(25, 25, 25))
     date_box = draw.textbbox((160, 120 + 4 * 130), lines[4], font=face)
@@ -64,7 +63,7 @@ def seal(image: np.ndarray, centre: tuple[int, int], radius: int = 170) -> np.nd
     draw = ImageDraw.Draw(layer)
     colour = (215, 30, 35, 210)
     draw.ellipse((2, 2, 2 * radius + 1, 2 * radius + 1), outline=colour, width=radius // 16)
-    face = ImageFont.truetype(SEAL_FONT, int(radius * 0.24))
+    face = ImageFont.truetype(str(font_path("hei")), int(radius * 0.24))
     for i, ch in enumerate("内蒙古自治区职称改革领导小组"):
         angle = math.radians(-120 + 240 * (i + 0.5) / 14)
         draw.text((radius + 2 + 0.72 * radius * math.sin(angle), radius + 2 - 0.72 * radius * math.cos(angle)), ch,

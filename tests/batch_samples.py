@@ -7,7 +7,8 @@ import json
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+from zcps.resources import font_path
+
 BATCH = "2024"
 TITLE_PAGE = ["专业技术资格证书", "资格名称：助理工程师", "取得资格时间：2016年12月28日"]
 
@@ -16,7 +17,7 @@ def page_png(lines: list[str], size: tuple[int, int] = (760, 300)) -> bytes:
     """A small, clean page: OCR reads it in well under a second."""
     image = Image.new("L", size, "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(FONT, 32)
+    font = ImageFont.truetype(str(font_path("hei")), 32)
     for i, text in enumerate(lines):
         draw.text((40, 30 + 60 * i), text, font=font, fill="black")
     buffer = io.BytesIO()

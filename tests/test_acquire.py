@@ -25,16 +25,16 @@ from storage.layout import ocr_cache_key
 from storage.local import LocalStore
 from zcps.errors import ZcpsError
 from zcps.models import DocumentText, Page, TextSource
+from zcps.resources import font_path
 from zcps.settings import Settings
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 A4_POINTS = (595, 842)
 PDF_LINES = ((72, 760, "毕业时间：2012年7月1日"), (72, 700, "身份证号：150102198503152317"), (300, 640, "学历：本科"))
 
 
 def digital_pdf(pages: int = 1, password: str | None = None, lines=PDF_LINES) -> bytes:
     if "zenhei" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("zenhei", FONT, subfontIndex=0))
+        pdfmetrics.registerFont(TTFont("zenhei", str(font_path("hei")), subfontIndex=0))
     buffer = io.BytesIO()
     encrypt = pdfencrypt.StandardEncryption(password, canPrint=0) if password else None
     pdf = canvas.Canvas(buffer, pagesize=A4_POINTS, encrypt=encrypt)

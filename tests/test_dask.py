@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 
+import distributed
 import pytest
 
 from flows.runner import run_batch
@@ -20,8 +21,6 @@ from storage.ledger import Ledger
 from batch_samples import BATCH, small_batch
 from zcps.models import DocumentResult, Finding, Review
 from zcps.settings import get_settings
-
-distributed = pytest.importorskip("distributed")
 
 PSEUDONYM_KEY = "dask-test-pseudonym-key-7f3a"
 # Differ between runs by design: whether text came from this store's cache, or the result was reused.

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from stdnum.cn import ric
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+from zcps.resources import font_path
+
 ID_NUMBER = "15010219850315231" + ric.calc_check_digit("150102198503152310")
 ROWS = [
     ("姓名：", "王建国", "name"),
@@ -30,7 +31,7 @@ def write_fixture(root):
     }, ensure_ascii=False), encoding="utf-8")
     page = Image.new("RGB", (1240, 900), "white")
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(FONT, 40)
+    font = ImageFont.truetype(str(font_path("mhei")), 40)
     truth = {"file": "docs/01.png", "doc_type": "title_certificate",
              "pages": [{"number": 1, "width": 1240, "height": 900, "dpi": 200}], "pii": [], "fields": {}, "dates": []}
     for index, (label, value, kind) in enumerate(ROWS):

@@ -16,8 +16,8 @@ from masking.redact_image import encode_pdf, encode_png, fill_boxes, hit_boxes, 
 from masking.redact_text import mask_json, mask_review, mask_text
 from zcps.manifest import Manifest
 from zcps.models import Evidence, Finding, Review, TextLine, Word
+from zcps.resources import font_path
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 NAME = "王建国"
 
 
@@ -34,7 +34,7 @@ def manifest() -> Manifest:
 def render_line(text: str, size: int = 40, origin=(30, 30)):
     """Draw one line; return the BGR image and its OCR-style words (CJK single, digit runs whole)
     with each word's ink box taken from the font's own layout."""
-    font = ImageFont.truetype(FONT, size)
+    font = ImageFont.truetype(str(font_path("mhei")), size)
     image = Image.new("RGB", (1200, 120), "white")
     draw = ImageDraw.Draw(image)
     draw.text(origin, text, font=font, fill="black")
@@ -97,7 +97,7 @@ def portrait_page() -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """A certificate-like page with text rows and a pasted grey portrait photo."""
     page = Image.new("RGB", (1000, 1400), "white")
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(FONT, 36)
+    font = ImageFont.truetype(str(font_path("mhei")), 36)
     for row in range(8):
         draw.text((420, 200 + row * 90), "专业技术资格证书 2019年12月", font=font, fill="black")
     photo = (120, 220, 320, 490)

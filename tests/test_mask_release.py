@@ -13,14 +13,15 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from stdnum.cn import ric
 
+from extractors.ocr import get_engine
 from masking.pseudonym import make_pseudonym
 from masking.pseudonym import load_pseudonyms
 from storage.layout import review_key
 from zcps.manifest import Manifest
 from zcps.models import DocumentRef, DocumentResult, Page, Review, Status
+from zcps.resources import font_path
 from zcps.settings import Settings
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 ID_NUMBER = "15010219850315231" + ric.calc_check_digit("150102198503152310")
 
 
@@ -58,7 +59,7 @@ def manifest() -> Manifest:
 def certificate_png() -> bytes:
     page = Image.new("RGB", (1240, 900), "white")
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(FONT, 40)
+    font = ImageFont.truetype(str(font_path("mhei")), 40)
     rows = ["专业技术资格证书", "姓名：王建国", f"身份证号：{ID_NUMBER}", "工作单位：呼和浩特供电分公司",
             "资格名称：工程师", "取得时间：2019年12月28日"]
     for index, row in enumerate(rows):
@@ -69,8 +70,7 @@ def certificate_png() -> bytes:
 
 @pytest.fixture(scope="module")
 def engine():
-    ocr = pytest.importorskip("extractors.ocr", reason="OCR engine (extractors.ocr) not in this tree yet")
-    return ocr.get_engine()
+    return get_engine()
 
 
 @pytest.fixture

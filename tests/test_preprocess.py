@@ -13,8 +13,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors import preprocess
+from zcps.resources import font_path
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 PAGE_LINES = ("专业技术资格证书", "姓名：王建国", "身份证号：150102198503152317", "资格名称：工程师",
               "取得时间：2019年12月28日", "审批机关：内蒙古人力资源和社会保障厅")
 DATE_LINE = 4
@@ -24,14 +24,14 @@ LINE_PITCH, LINE_TOP, LEFT, FONT_PX = 120, 100, 100, 40
 def render_page(lines=PAGE_LINES, size=(1400, 1000), ink=(20, 20, 20), paper=(255, 255, 255)) -> Image.Image:
     image = Image.new("RGB", size, paper)
     draw = ImageDraw.Draw(image)
-    face = ImageFont.truetype(FONT, FONT_PX)
+    face = ImageFont.truetype(str(font_path("hei")), FONT_PX)
     for index, text in enumerate(lines):
         draw.text((LEFT, LINE_TOP + index * LINE_PITCH), text, font=face, fill=ink)
     return image
 
 
 def line_box(index: int, text: str) -> tuple[float, float, float, float]:
-    face = ImageFont.truetype(FONT, FONT_PX)
+    face = ImageFont.truetype(str(font_path("hei")), FONT_PX)
     return tuple(float(v) for v in ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox(
         (LEFT, LINE_TOP + index * LINE_PITCH), text, font=face))
 
@@ -43,7 +43,7 @@ def red_seal(radius: int = 150) -> Image.Image:
     draw = ImageDraw.Draw(layer)
     colour = (215, 30, 35, 210)
     draw.ellipse((2, 2, size - 3, size - 3), outline=colour, width=max(3, radius // 18))
-    face = ImageFont.truetype(FONT, int(radius * 0.24))
+    face = ImageFont.truetype(str(font_path("hei")), int(radius * 0.24))
     legend = "内蒙古自治区职称改革领导小组"
     for i, ch in enumerate(legend):
         angle = math.radians(-120 + 240 * (i + 0.5) / len(legend))

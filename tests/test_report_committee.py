@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from masking import redact_text
 from reports.build import FORMATS, build_reports
 from reports.model import FailedFile
 from storage.ledger import LedgerEntry
@@ -101,7 +102,6 @@ def _manifest(person):
 
 
 def test_committee_report_from_real_masking_and_ledger():
-    redact_text = pytest.importorskip("masking.redact_text")
     sample = build_sample()
     by_id = {person.applicant_id: person for person in sample.people}
     masked = [redact_text.mask_review(r, _manifest(by_id[r.applicant_id]), by_id[r.applicant_id].pseudonym)

@@ -7,20 +7,18 @@ font so that crops show real Chinese text at known boxes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import pytest
 from faker import Faker
 from PIL import Image, ImageDraw, ImageFont
 
 from reports.model import FailedFile
 from zcps.models import DocumentRef, Evidence, Finding, Review
+from zcps.resources import font_path
 
 BATCH = "2024"
 UNIT_A = "hohhot-supply"
 UNIT_B = "baotou-supply"
-FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 PAGE_SIZE = (1240, 1754)
 MASK = "＊＊＊"
 
@@ -63,9 +61,7 @@ def people() -> list[Person]:
 
 
 def font(size: int) -> ImageFont.FreeTypeFont:
-    if not FONT_PATH.exists():
-        pytest.skip(f"CJK font {FONT_PATH} missing (apt fonts-wqy-zenhei)")
-    return ImageFont.truetype(str(FONT_PATH), size)
+    return ImageFont.truetype(str(font_path("hei")), size)
 
 
 def render_page(lines: list[tuple[str, str, int]], *, redact: set[str] = frozenset()) -> tuple[np.ndarray, dict]:

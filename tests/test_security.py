@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from stdnum.cn import ric
 
-from conftest import S3Server, rclone_binary
+from conftest import S3Server
 from flows.runner import run_batch
 from masking.pseudonym import make_pseudonym
 from storage.factory import open_store
@@ -29,6 +29,7 @@ from storage.s3 import S3Store
 from batch_samples import BATCH, manifest_dict, page_png
 from zcps.errors import ConfigError, StoreAccessDenied, ZcpsError
 from zcps.logs import ContextFilter, install, log_context
+from zcps.resources import rclone_path
 from zcps.settings import Settings, get_settings
 
 pytestmark = [pytest.mark.s3, pytest.mark.models]
@@ -56,7 +57,7 @@ class Captured(logging.Handler):
 
 
 def _serve(server: S3Server, *flags: str) -> None:
-    command = [str(rclone_binary()), "serve", "s3", *flags, "--addr", server.endpoint,
+    command = [str(rclone_path()), "serve", "s3", *flags, "--addr", server.endpoint,
                "--auth-key", f"{server.access_key},{server.secret_key}", "--config", "/dev/null", str(server.dir)]
     with server.log_path.open("ab") as log:
         server.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

@@ -26,13 +26,13 @@ from zcps.bench_model import (BENCH_BATCH, DigitalRate, MachineLoad, Phase, Pipe
 from zcps.errors import ConfigError, InputError
 from zcps.manifest import parse_manifest
 from zcps.models import DocumentRef, DocumentResult, DocumentText, Review, Status
+from zcps.resources import font_path
 from zcps.settings import Settings, get_settings
 
 log = logging.getLogger("zcps.bench")
 
 SAMPLE_ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "sample"
 SCAN_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf")
-FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 # A digital PDF page takes milliseconds; repeat it until the timing is well above timer noise.
 DIGITAL_MIN_SECONDS = 1.0
 DIGITAL_MAX_ROUNDS = 50
@@ -164,7 +164,7 @@ def digital_pdf_of(texts: list[DocumentText]) -> bytes:
     import io
 
     if "zcps-bench" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("zcps-bench", FONT_PATH, subfontIndex=0))
+        pdfmetrics.registerFont(TTFont("zcps-bench", str(font_path("hei")), subfontIndex=0))
     out = io.BytesIO()
     pdf = canvas.Canvas(out, invariant=1, pageCompression=1)
     for page in (page for text in texts for page in text.pages):

@@ -85,14 +85,21 @@ def status(batch: str = typer.Option(..., "--batch"),
 
 
 @app.command()
-def demo(store: Optional[str] = STORE, verbose: bool = VERBOSE) -> None:
-    """Load the sample batch from fixtures/ into the store, run it end to end, print where outputs are."""
+def demo(store: Optional[str] = STORE,
+         full: bool = typer.Option(False, "--full", help="The whole sample batch, not the small default selection."),
+         verbose: bool = VERBOSE) -> None:
+    """Load sample applicants from fixtures/ into the store, run them end to end, print where outputs are."""
     from zcps import runtime
 
     runtime.configure(verbose)
-    from flows.demo import load_sample_batch
+    from flows.demo import demo_applicants, load_sample_batch, sample_applicants
 
-    store_url = load_sample_batch(store)
+    everyone = sample_applicants()
+    chosen = None if full else demo_applicants(everyone)
+    if chosen is not None:
+        typer.echo(f"Demo: {len(chosen)} of the {len(everyone)} sample applicants ({sum(a.pages for a in chosen)} "
+                   "pages), one per verdict and failure code; `zcps demo --full` runs them all.")
+    store_url = load_sample_batch(store, applicants=chosen)
     code = _run_batch("2024", None, store_url, verbose=verbose)
     from flows.demo import describe_outputs
 
@@ -124,7 +131,7 @@ def _interrupt(signum, frame) -> None:
 
 
 def main() -> None:
-    from zcps import cli_local, cli_ops  # noqa: F401 - registers their commands on `app`
+    from zcps import cli_doctor, cli_local, cli_ops  # noqa: F401 - registers their commands on `app`
 
     global _MAIN_PID
     _MAIN_PID = os.getpid()

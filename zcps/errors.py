@@ -70,6 +70,14 @@ class ModelsMissing(ConfigError):
     hint = "Run `zcps models install` (the README's set-up command does it)."
 
 
+class ResourceMissing(ConfigError):
+    """A font, program or server zcps uses from outside its virtual environment is not installed."""
+
+    code = "E_RESOURCE_MISSING"
+    hint = ("Install what is named above; `scripts/setup.sh --test` installs every system resource "
+            "(they are listed in zcps/resources.py) and `zcps doctor` checks them.")
+
+
 class InvalidKey(ZcpsError):
     code = "E_BAD_KEY"
     hint = ("Object keys are relative paths of non-empty segments without '..', '\\', NUL "

@@ -1,0 +1,88 @@
+"""``zcps doctor``: one line per check of what runs and tests need, the fix on each failing line.
+
+Checks the OCR model files and their hashes, every system resource of ``zcps.resources`` (the
+generator's fonts, Chromium, rclone, the libraries OpenCV links), whether the configured store
+answers, and the rules file of the configured year. Exit 0 when all pass, 3 when any fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+
+from zcps.cli import app
+from zcps.errors import ExitCode, ZcpsError
+from zcps.resources import SystemResource, resources_for
+from zcps.settings import Settings, get_settings
+
+# A prefix no intake uses, so the probe lists (almost) nothing even on a full production store.
+STORE_PROBE_PREFIX = "intake/zcps-doctor-probe/"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str  # what was found when ok, otherwise what is wrong and how to fix it
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'}  {self.name:<22} {self.detail}"
+
+
+def check_models(model_dir: Path) -> Check:
+    from extractors.models_install import model_problems
+
+    problems = model_problems(model_dir)
+    if not problems:
+        return Check("models", True, f"{model_dir} (files and sha256 as expected)")
+    shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+    return Check("models", False, f"{shown} — run `zcps models install` (ZCPS_MODEL_DIR={model_dir})")
+
+
+def check_resource(resource: SystemResource) -> Check:
+    found = resource.locate()
+    if found is not None:
+        return Check(resource.name, True, str(found))
+    return Check(resource.name, False, resource.missing_message())
+
+
+def check_store(settings: Settings) -> Check:
+    from storage.factory import open_store
+
+    try:
+        store = open_store(settings=settings)
+        next(iter(store.list(STORE_PROBE_PREFIX)), None)
+    except ZcpsError as exc:
+        return Check("store", False, f"[{exc.code}] {exc.message}")
+    return Check("store", True, f"{store.url} answers")
+
+
+def check_rules(year: str) -> Check:
+    from validators.schema import load_rules
+
+    try:
+        rules = load_rules(year)
+    except ZcpsError as exc:
+        return Check(f"rules {year}", False, f"[{exc.code}] {exc.message}")
+    return Check(f"rules {year}", True, f"validators/rules/{year}.yaml (cutoff {rules.cutoff})")
+
+
+def run_checks(settings: Settings, resources: Iterable[SystemResource]) -> list[Check]:
+    return [check_models(settings.model_dir), *(check_resource(r) for r in resources), check_store(settings),
+            check_rules(settings.rules_year)]
+
+
+@app.command()
+def doctor(runtime_only: bool = typer.Option(False, "--runtime",
+                                             help="Only what `zcps run`/`zcps demo` need, not the test resources.")
+           ) -> None:
+    """Check models, fonts, Chromium, rclone, the store and the rules file; one line each, the fix if not ok."""
+    checks = run_checks(get_settings(), resources_for("runtime" if runtime_only else "test"))
+    for check in checks:
+        typer.echo(check.line())
+    failed = sum(not check.ok for check in checks)
+    typer.echo(f"{len(checks) - failed} ok, {failed} failed")
+    raise typer.Exit(ExitCode.config_error if failed else ExitCode.ok)
