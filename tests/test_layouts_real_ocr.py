@@ -12,16 +12,16 @@ from PIL import Image, ImageDraw, ImageFont
 from extractors.acquire import acquire_text
 from extractors.extract import extract_document, page_images_of
 from zcps.models import DocType
+from zcps.resources import font_path
 
 pytestmark = pytest.mark.models
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 
 
 def _page(rows: list[tuple[str, int, int]], rules: list[tuple[int, int, int, int]] = ()) -> bytes:
     image = Image.new("RGB", (1654, 2339), "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(FONT, 40)
+    font = ImageFont.truetype(str(font_path("hei")), 40)
     for text, x, y in rows:
         draw.text((x, y), text, fill=(20, 20, 24), font=font)
     for x0, y0, x1, y1 in rules:
