@@ -34,6 +34,7 @@ _CATEGORY = re.compile(r"公\s*需|专\s*业")
 _YEAR_TAIL = re.compile(r"(?:20\d\d|[〇○零一二三四五六七八九]{4})\s*年\s*$")
 UNVERIFIED_DOUBT = "该年度有学时但无审验日期或审验章，视为未审验"
 DUPLICATE_YEAR_DOUBT = "同一年度出现多条记录，年度可能识别有误，请核对原件"
+SEAL_ONLY_DOUBT = "该年度有审验章但未识别出审验日期，请核对原件"
 
 
 def _text(row: list[TextLine]) -> str:
@@ -218,7 +219,10 @@ def _mark_doubts(records: list[CERecord]) -> list[CERecord]:
             record.confidence = round(record.confidence * 0.5, 4)
         has_hours = any(h is not None for h in (record.public_hours, record.professional_hours, record.total))
         if record.verified is None:
-            record.verified = bool(record.verified_on) or (False if has_hours else None)
+            sealed = record.verified_on is None and bool(_SEAL.search(record.raw))
+            record.verified = bool(record.verified_on) or sealed or (False if has_hours else None)
+        if record.verified and record.verified_on is None and SEAL_ONLY_DOUBT not in record.doubts:
+            record.doubts.append(SEAL_ONLY_DOUBT)
         if record.verified is False and UNVERIFIED_DOUBT not in record.doubts:
             record.doubts.append(UNVERIFIED_DOUBT)
     return records

@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from extractors.ce_records import DUPLICATE_YEAR_DOUBT, UNVERIFIED_DOUBT, extract_ce_records
+from extractors.ce_records import DUPLICATE_YEAR_DOUBT, SEAL_ONLY_DOUBT, UNVERIFIED_DOUBT, extract_ce_records
 from zcps.models import Page, TextLine, Word
 
 CHAR = 36
@@ -98,6 +98,9 @@ CASES = [
      [(2022, 30, 60, None, "2022-12-20", True), (2023, 30, 62, None, "2023-12-18", True)]),
     ("booklet, second lines", BOOKLET, [(2021, 40, 56, 96, "2021-12-16", True), (2022, 30, 60, 90, "2022-12-07", True)]),
     ("misread header words", CONFUSED_HEADER, [(2021, 30, 90, 120, "2021-12-13", True), (2022, 36, 72, 108, "2022-12-20", True)]),
+    ("row per year, a seal but no date", [*TABLE[:10], ("2022", 150, 420), ("30", 320, 420), ("62", 520, 420),
+                                           ("审验专用章", 900, 420)],
+     [(2021, 30, 60, 90, "2021-12-06", True), (2022, 30, 62, None, None, True)]),
     ("row per year, one unverified", TABLE, [(2021, 30, 60, 90, "2021-12-06", True), (2022, 30, 62, 92, None, False)]),
 ]
 
@@ -111,6 +114,7 @@ def test_records_from_every_layout(layout, cells, expected):
 def test_unverified_years_say_so(layout, cells, expected):
     for record in extract_ce_records(page(cells)):
         assert (UNVERIFIED_DOUBT in record.doubts) is (record.verified is False)
+        assert (SEAL_ONLY_DOUBT in record.doubts) is (record.verified is True and record.verified_on is None)
 
 
 NEAR_MISSES = [
