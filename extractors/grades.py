@@ -125,16 +125,22 @@ def option_spans(text: str) -> list[tuple[str, tuple[int, int]]]:
     return [(m.group(), m.span()) for m in _grade_re().finditer(text)]
 
 
-# A detector takes the upright page image and the option words with their boxes, and returns the
-# index of the option marked on the image (circled, underlined, handwritten) or None when it
-# cannot tell. Detectors plug in here; the first that answers wins.
-ImageMarkDetector = Callable[[np.ndarray, list[tuple[str, BBox]]], "int | None"]
+class OptionWord(NamedTuple):
+    text: str
+    bbox: BBox  # in pixels of the upright page image
+
+
+# A detector takes the upright page image and the option words with their boxes, and returns which
+# option is marked on the image (circled, underlined, handwritten): its index, or an object with an
+# ``index`` attribute, or None when it cannot tell. Detectors plug in here; the first that answers wins.
+ImageMarkDetector = Callable[[np.ndarray, list[OptionWord]], object]
 IMAGE_MARK_DETECTORS: list[ImageMarkDetector] = []
 
 
-def image_marked_option(image: np.ndarray, options: list[tuple[str, BBox]]) -> int | None:
+def image_marked_option(image: np.ndarray, options: list[OptionWord]) -> int | None:
     for detector in IMAGE_MARK_DETECTORS:
-        index = detector(image, options)
+        answer = detector(image, options)
+        index = answer if isinstance(answer, int) or answer is None else getattr(answer, "index", None)
         if index is not None:
             return index
     return None

@@ -13,7 +13,8 @@ from extractors.associate import Reading
 from extractors.fields_boxes import span_bbox
 import numpy as np
 
-from extractors.grades import BOXES, IMAGE_MARK_DETECTORS, TICKS, find_grade, image_marked_option, option_spans
+from extractors.grades import (BOXES, IMAGE_MARK_DETECTORS, TICKS, OptionWord, find_grade, image_marked_option,
+                              option_spans)
 from extractors.kinds import Match, reader
 from extractors.layout import Cell, DocumentLayout
 from extractors.doc_specs import FieldSpec
@@ -90,7 +91,7 @@ def image_marked_grade(layout: DocumentLayout, page_images: Callable[[int], np.n
         image = page_images(cell.page)
         if image is None:
             continue
-        index = image_marked_option(image, [(word, span_bbox(cell.line, span)) for word, span in options])
+        index = image_marked_option(image, [OptionWord(word, span_bbox(cell.line, span)) for word, span in options])
         if index is not None and 0 <= index < len(options):
             word, span = options[index]
             return _field(cell, word, word, span, 1.0, "mark")

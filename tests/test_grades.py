@@ -85,9 +85,13 @@ def test_image_marks_plug_in_where_the_text_has_none():
 
     seen = []
 
+    class Marked:  # a detector may answer with an object carrying the index
+        index = 1
+
     def circled_second(image, options):
-        seen.append([word for word, _ in options])
-        return 1
+        seen.append([option.text for option in options])
+        assert all(len(option.bbox) == 4 for option in options)
+        return Marked()
 
     text = DocumentText(sha256="t", source="ocr", engine="t", pages=[Page(number=1, width=800, height=600, lines=[
         TextLine(text="考核等次", bbox=(50, 100, 200, 130)), TextLine(text="优秀 称职 基本称职 不称职", bbox=(50, 160, 500, 190))])])
