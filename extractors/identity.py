@@ -39,7 +39,7 @@ def plausible_name(text: str) -> bool:
     return text not in NOT_NAMES and not _FORM_WORDS.search(text)
 _ID_CHARS = r"[0-9OoIl]"
 _ID_RE = re.compile(rf"(?<![0-9A-Za-z])(?P<n>{_ID_CHARS}{{17}}[0-9Xx×]|{_ID_CHARS}{{15}})(?![0-9A-Za-z])")
-_ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
+_ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*件?\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
 _OCR_DIGIT = str.maketrans("OoIl×x", "0011XX")
 
 
@@ -75,10 +75,11 @@ def id_number_valid(number: str) -> bool:
     return len(number) == 15 and number.isdigit() and _birth_date_ok(number)
 
 
-def find_id_numbers(text: str) -> list[IdentityMatch]:
+def find_id_numbers(text: str, labelled: bool = False) -> list[IdentityMatch]:
     """ID numbers in ``text``; look-alike letters in the digit run are read as digits.
 
-    A number failing its check digit is kept only right after an ID label (身份证号：…), at
+    A number failing its check digit is kept only right after an ID label (身份证号：…; ``labelled``:
+    the caller found the label just before ``text``), at
     certainty 0.5: the document says it is an ID number, so a reviewer should see the misprint or
     misread rather than lose it.
     """
@@ -91,7 +92,7 @@ def find_id_numbers(text: str) -> list[IdentityMatch]:
         if id_number_valid(number):
             certainty = 1.0 if len(number) == 18 else 0.9
         elif len(number) == 18 and number[:17].isdigit() and _birth_date_ok(number) \
-                and _ID_LABEL.search(text[:match.start()]):
+                and (_ID_LABEL.search(text[:match.start()]) or (labelled and not text[:match.start()].strip(" ：:"))):
             certainty = 0.5
         else:
             continue

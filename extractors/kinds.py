@@ -99,16 +99,16 @@ def _number_reader(labelled: bool) -> Reader:
     return read
 
 
-def _ids(text: str) -> list[Match]:
+def _ids(text: str, labelled: bool) -> list[Match]:
     """ID numbers; one printed in spaced groups or one digit per box (1501 0219 …) is read joined."""
-    found = [Match(m.value, m.raw, m.span, m.certainty) for m in find_id_numbers(text)]
+    found = [Match(m.value, m.raw, m.span, m.certainty) for m in find_id_numbers(text, labelled)]
     if found:
         return found
     kept = [i for i, ch in enumerate(text) if not (ch.isspace() and 0 < i < len(text) - 1
                                                     and text[i - 1].isalnum() and text[i + 1].isalnum())]
     joined = "".join(text[i] for i in kept)
     return [Match(m.value, text[kept[m.span[0]]:kept[m.span[1] - 1] + 1], (kept[m.span[0]], kept[m.span[1] - 1] + 1),
-                  m.certainty * 0.95) for m in find_id_numbers(joined)]
+                  m.certainty * 0.95) for m in find_id_numbers(joined, labelled)]
 
 
 def _free_text(text: str) -> list[Match]:
@@ -141,7 +141,7 @@ def reader(spec: FieldSpec, labelled: bool) -> Reader:
     if spec.kind == "name":
         return name_after_label if labelled else (lambda text: [])
     if spec.kind == "id":
-        return _ids
+        return (lambda text: _ids(text, labelled))
     if spec.kind == "number":
         if spec.pattern == "approval":
             return lambda text: _one(find_approval_number(text))

@@ -191,3 +191,20 @@ TERMS = [
 def test_the_date_the_document_is_about(cells, expected):
     fields = extract_document(doc(cells)).fields
     assert (fields.get("appointed_on") or fields.get("conferred_on")).value == expected
+
+
+ID_CELLS = [
+    # the label is its own cell: the number to its right is an ID even with a misread check digit
+    ([("公民身份号码", 150, 300), ("150102198503152310", 500, 300)], "150102198503152310", 0.5),
+    ([("证件号码：1501 0219 8503 1523 11", 150, 300)], "150102198503152311", 0.95),
+    # near miss: a bad number without any ID label is no ID
+    ([("编号", 150, 300), ("150102198503152310", 500, 300)], None, None),
+]
+
+
+@pytest.mark.parametrize(("cells", "value", "certainty"), ID_CELLS)
+def test_id_numbers_by_their_label(cells, value, certainty):
+    field = extract_document(doc(cells), doc_type=DocType.ce_card).fields.get("id_number")
+    assert (field.value if field else None) == value
+    if field is not None:
+        assert field.confidence == pytest.approx(0.96 * certainty)

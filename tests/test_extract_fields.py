@@ -130,6 +130,8 @@ def test_names(text, expected):
     (VALID_ID[:4] + "O" + VALID_ID[5:], VALID_ID, False),  # O read for 0
     (VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), None, None),  # bad check digit, no label
     ("身份证号：" + VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), "label", False),  # kept, doubtful
+    ("身份证件号码：" + VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), "label", False),
+    ("电话：" + VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), None, None),  # not an ID label
     ("150102850315231", "150102850315231", False),  # 15 digits
     ("150102851315231", None, None),  # month 13
     ("电话 13904711234", None, None),
