@@ -33,7 +33,7 @@ NEAR_ROWS = 4  # a value sits under the seal within this many rows
 _LABEL_CELL = re.compile(r"^\s*[\u4e00-\u9fa5\s（）()]{1,8}[:：]")
 # A short cell naming a kind of value (入学时间, 学历类别) is a header of a form, whatever its field.
 _HEADER_CELL = re.compile(r"^[\u4e00-\u9fa5（）()\s]{0,8}(?:时\s*间|日\s*期|年\s*月|名\s*称|号\s*码|编\s*号|等\s*级|级\s*别|"
-                          r"等\s*次|单\s*位|类\s*别|性\s*别|民\s*族)\s*$")
+                          r"等\s*次|单\s*位|类\s*别|性\s*别|民\s*族|部\s*门|岗\s*位|职\s*务|科\s*室|周\s*期|状\s*态|编\s*码)\s*$")
 
 
 @lru_cache(maxsize=1)

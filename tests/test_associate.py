@@ -59,6 +59,9 @@ NEAR_MISSES = [
     ("wrap too far", VERIFIED, [("审验日期：2022年", 900, 300), ("12月20日", 880, 600)]),
     # no label and no sentence: nothing, as the spec wants no unlabelled value
     ("no label", GRADUATED, [("2019年7月1日", 150, 300)]),
+    # OCR kept one character of the name: the header cell below is no name
+    ("below is a header", FieldSpec(kind="name", labels=["姓名"], unlabelled="none"),
+     [("员工姓名", 150, 300), ("伟", 500, 300), ("所在部门", 150, 360), ("运维检修部", 500, 360)]),
     # the cell below opens with its own label: it is another field's value
     ("below is another label", FieldSpec(kind="name", labels=["姓名"], unlabelled="none"),
      [("姓名：", 150, 300), ("身份证号：150102198503152311", 150, 360)]),
