@@ -22,7 +22,7 @@ from zcps.models import BBox
 
 TICKS = "☑✓√✔■●☒✗✘Vv"
 _WEAK_TICKS = "Vv"  # letters too; a tick only because they touch an option
-BOXES = "□口☐○〇◯"
+BOXES = "□口☐○〇◯！"  # OCR reads a small empty box as 口 or ！
 EMPTY_BOX = "□"  # what an empty bracket pair （ ） stands for
 # A mark: a tick or box, bare or in brackets; an empty bracket pair is an empty box.
 _MARK_RE = re.compile(rf"[\(（\[【]\s?[{re.escape(TICKS + BOXES)}]?\s?[\)）\]】]|[{re.escape(TICKS + BOXES)}]")

@@ -43,6 +43,7 @@ CASES = [
     ("（ ）优秀 （√）称职 （ ）基本称职", "称职"),
     ("优秀✔ 称职 基本称职", "优秀"),  # the tick touches 优秀, a space parts it from 称职
     ("●合格 ○基本合格 ○不合格", "合格"),
+    ("优秀！ 称职 基本称职！ 不称职！", "称职"),  # boxes read as ！, the ticked one lost its box
     # unknown: no tick, several ticks, no option
     ("优秀（ ） 称职（ ） 基本称职（ ）", None),
     ("优秀（√） 称职（√） 基本称职（ ）", None),
