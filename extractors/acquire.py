@@ -1,4 +1,8 @@
-"""Bytes → ``DocumentText``: the text layer of a digital PDF, or cleaned-up pages through OCR.
+"""Bytes → ``DocumentText``: a PDF page's text layer where it is what the page shows, else OCR.
+
+A PDF page is read from its text layer only when ``extractors.pdf_text`` trusts it (visible,
+upright, not a scan) and a spot OCR of the rendered page agrees (``extractors.spot_check``); every
+other page, and every image, is OCR'd. ``Page.text_layer`` records the verdict on each PDF page.
 
 ``acquire_text_cached`` keeps one JSON per file content at ``work/ocr/{sha256}.json``; an entry
 written by another engine or pipeline version (``DocumentText.engine``) is ignored and rewritten.
@@ -14,18 +18,19 @@ from pydantic import ValidationError
 
 from extractors import preprocess
 from extractors.geometry import PageTransform
-from extractors.loader import SourceDocument, open_document
+from extractors.loader import FileKind, SourceDocument, open_document
 from extractors.ocr import PIPELINE_OCR_VERSION, OcrEngine, engine_name, get_engine
-from extractors.pdf_text import pdf_pages
+from extractors.pdf_text import PdfTextPage, pdf_text_pages
+from extractors.spot_check import text_layer_agrees
 from storage.base import ObjectStore, sha256_hex
 from storage.layout import ocr_cache_key
 from zcps.errors import ObjectNotFound
-from zcps.models import DocumentText, Page, TextSource
+from zcps.models import DocumentText, Page, TextLayer, TextSource
 from zcps.settings import Settings, get_settings
 
 log = logging.getLogger("zcps.acquire")
 
-PDF_TEXT_ENGINE = f"pdfplumber+{PIPELINE_OCR_VERSION}"
+PDF_TEXT_ENGINE = f"pdfium-text+trust/1+{PIPELINE_OCR_VERSION}"
 
 
 def ocr_page(image: np.ndarray, number: int, dpi: int, engine: OcrEngine) -> Page:
@@ -62,15 +67,53 @@ def _ocr_document(source: SourceDocument, engine: OcrEngine) -> list[Page]:
     return pages
 
 
+class _LazyEngine:
+    """The OCR engine, loaded only when a page needs it (a trusted digital PDF without spot checks never does)."""
+
+    def __init__(self, engine: OcrEngine | None, settings: Settings):
+        self._engine, self._settings = engine, settings
+
+    def get(self) -> OcrEngine:
+        if self._engine is None:
+            self._engine = get_engine(self._settings)
+        return self._engine
+
+
+def _pdf_page(source: SourceDocument, layer: PdfTextPage, engine: _LazyEngine, settings: Settings) -> Page:
+    verdict = layer.text_layer
+    image = None
+    if verdict is TextLayer.trusted and settings.pdf_spot_check_lines:
+        image = source.page_image(layer.number - 1)
+        if not text_layer_agrees(image, layer.lines, engine.get(), settings.pdf_spot_check_lines):
+            verdict = TextLayer.disagrees
+    if verdict is TextLayer.trusted:
+        return Page(number=layer.number, width=layer.width, height=layer.height, dpi=layer.dpi, lines=layer.lines,
+                    text_layer=verdict)
+    log.info("PDF page %d of %s: text layer %s (%d visible, %d invisible, %d turned chars, images cover %.0f%%); "
+             "OCR'd from the rendered page", layer.number, source.filename, verdict.value, layer.visible_chars,
+             layer.invisible_chars, layer.turned_chars, 100 * layer.image_coverage)
+    image = source.page_image(layer.number - 1) if image is None else image
+    page = ocr_page(image, layer.number, source.dpi, engine.get())
+    return page.model_copy(update={"text_layer": verdict})
+
+
+def _pdf_document(source: SourceDocument, sha256: str, settings: Settings, engine: OcrEngine | None) -> DocumentText:
+    lazy = _LazyEngine(engine, settings)
+    pages = [_pdf_page(source, layer, lazy, settings)
+             for layer in pdf_text_pages(source.data, source.dpi, source.filename)]
+    if all(page.from_text_layer for page in pages):
+        return DocumentText(sha256=sha256, source=TextSource.pdf_text, engine=PDF_TEXT_ENGINE, pages=pages)
+    return DocumentText(sha256=sha256, source=TextSource.ocr, engine=lazy.get().name, pages=pages)
+
+
 def acquire_text(data: bytes, filename: str, *, settings: Settings | None = None,
                  engine: OcrEngine | None = None) -> DocumentText:
     """Text with boxes for one file; raises the InputError subclasses of zcps.errors for bad files."""
     settings = settings or get_settings()
     source = open_document(data, filename, settings)
     sha256 = sha256_hex(data)
-    if source.digital:
-        return DocumentText(sha256=sha256, source=TextSource.pdf_text, engine=PDF_TEXT_ENGINE,
-                            pages=pdf_pages(data, source.dpi, filename))
+    if source.kind is FileKind.pdf:
+        return _pdf_document(source, sha256, settings, engine)
     engine = engine or get_engine(settings)
     return DocumentText(sha256=sha256, source=TextSource.ocr, engine=engine.name,
                         pages=_ocr_document(source, engine))

@@ -13,20 +13,19 @@ import logging
 import warnings
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 import numpy as np
 from PIL import Image, ImageSequence
 
 from zcps.errors import CorruptFile, EmptyFile, EncryptedPdf, LimitExceeded, UnsupportedFileType
+from zcps.models import TextLayer
 from zcps.settings import Settings, get_settings
 
 log = logging.getLogger("zcps.loader")
 
 # pdfium's FPDF_ERR_PASSWORD: the document needs a password it was not given.
 PDFIUM_PASSWORD_ERROR = 4
-# A page counts as having a text layer when it carries at least this many printable characters
-# (a certificate has far more; a scan with a stray searchable header has fewer).
-MIN_TEXT_CHARS_PER_PAGE = 20
 DEFAULT_IMAGE_DPI = 200
 
 
@@ -62,14 +61,18 @@ def sniff_kind(data: bytes, filename: str = "") -> FileKind:
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """A validated file: its kind, page count and (for PDFs) whether it has a usable text layer."""
+    """A validated file: its kind, page count and dpi (the render dpi for PDFs)."""
 
     data: bytes = field(repr=False)
     filename: str
     kind: FileKind
     page_count: int
     dpi: int
-    digital: bool = False
+
+    @cached_property
+    def digital(self) -> bool:
+        """True for a PDF whose every page has a text layer that shows what the page shows."""
+        return self.kind is FileKind.pdf and pdf_has_text_layer(self.data, self.filename)
 
     def page_image(self, index: int) -> np.ndarray:
         """Page ``index`` (0-based) as a BGR array in the stored file's frame."""
@@ -177,21 +180,15 @@ def render_pdf_page(data: bytes, index: int, dpi: int, filename: str = "") -> np
         document.close()
 
 
-def _pdf_page_has_text(page) -> bool:
-    chars = page.chars
-    printable = sum(1 for ch in chars if ch["text"].strip() and not ch["text"].startswith("(cid:"))
-    return printable >= MIN_TEXT_CHARS_PER_PAGE
-
-
 def pdf_has_text_layer(data: bytes, filename: str = "") -> bool:
-    """True when every page carries real characters, so pdfplumber's text beats OCR."""
-    import pdfplumber
+    """True when every page's text layer is trusted by the page analysis (``extractors.pdf_text``;
+    at 72 dpi: only the verdicts are wanted, not the boxes)."""
+    from extractors.pdf_text import pdf_text_pages
 
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return bool(pdf.pages) and all(_pdf_page_has_text(page) for page in pdf.pages)
-    except Exception as exc:  # pdfminer raises many unrelated types on damaged streams
-        log.debug("text layer of %s unreadable (%s); treating it as scanned", filename, type(exc).__name__)
+        return all(page.text_layer is TextLayer.trusted for page in pdf_text_pages(data, 72, filename))
+    except CorruptFile as exc:
+        log.debug("text layer of %s unreadable (%s); treating it as scanned", filename, exc.code)
         return False
 
 
@@ -220,7 +217,6 @@ def open_document(data: bytes, filename: str, settings: Settings | None = None) 
     kind = sniff_kind(data, filename)
     if kind is FileKind.pdf:
         count = _inspect_pdf(data, filename, settings)
-        return SourceDocument(data=data, filename=filename, kind=kind, page_count=count, dpi=settings.render_dpi,
-                              digital=pdf_has_text_layer(data, filename))
+        return SourceDocument(data=data, filename=filename, kind=kind, page_count=count, dpi=settings.render_dpi)
     count, dpi = _inspect_image(data, filename, kind, settings)
     return SourceDocument(data=data, filename=filename, kind=kind, page_count=count, dpi=dpi)

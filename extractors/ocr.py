@@ -108,6 +108,9 @@ class OcrEngine:
             use_doc_orientation_classify=False, use_doc_unwarping=False, use_textline_orientation=False,
             engine="onnxruntime", device="cpu", return_word_box=True,
             engine_config={"intra_op_num_threads": threads, "inter_op_num_threads": 1})
+        # paddlex 3 keeps the pipeline's recogniser here; reused for crops that hold one line each,
+        # so the model is loaded once.
+        self._recognizer = self._pipeline.paddlex_pipeline._pipeline.text_rec_model
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -125,6 +128,14 @@ class OcrEngine:
 
     def recognize(self, image_bgr: np.ndarray) -> list[TextLine]:
         return self.read(image_bgr).lines
+
+    def recognize_lines(self, crops_bgr: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Text and score of crops that each hold one line: the recogniser alone, no detection."""
+        if not crops_bgr:
+            return []
+        with self._lock:
+            results = list(self._recognizer([np.ascontiguousarray(crop) for crop in crops_bgr]))
+        return [(str(result["rec_text"]), float(result["rec_score"])) for result in results]
 
     def upside_down_probabilities(self, crops: list[np.ndarray]) -> list[float]:
         """For horizontal text-line crops (BGR), the probability each one is upside down."""

@@ -81,7 +81,7 @@ def ocr_engine() -> OcrEngine:
 
 
 def mask_document(label: str, images: list[np.ndarray], pages: list[Page], known: KnownPii, *,
-                  engine: OcrEngine | None, mode: VerifyMode | None = "regions",
+                  engine: OcrEngine | None, mode: VerifyMode | None = "page",
                   redactor: Redactor = fill_boxes) -> MaskedDocument:
     """Mask every page; with ``mode`` set, re-OCR and raise ``MaskingFailed`` if PII survived.
 
@@ -99,15 +99,17 @@ def mask_document(label: str, images: list[np.ndarray], pages: list[Page], known
                   for box in find_photos(image, [line.bbox for line in page.lines])]
         counts.update(PiiType.photo.value for _ in photos)
         redactions = pii + photos
-        masked = redactor(image, [box for redaction in redactions for box in redaction.boxes])
+        png = encode_png(redactor(image, [box for redaction in redactions for box in redaction.boxes]))
         if mode is not None:
             if engine is None:
                 engine = ocr_engine()
             expected = [(box, page.lines[hit.line].bbox[3] - page.lines[hit.line].bbox[1])
                         for hit, redaction in zip(hits, pii) for box in redaction.boxes]
             crops = verification_crops(expected, width, height)
-            leaks[page.number] = check_page(masked, crops, known, engine, mode)
-        masked_pages.append(MaskedPage(number=page.number, png=encode_png(masked), redactions=redactions))
+            # The check reads the PNG that is released, decoded, not the array it was encoded from.
+            released = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+            leaks[page.number] = check_page(released, crops, known, engine, mode)
+        masked_pages.append(MaskedPage(number=page.number, png=png, redactions=redactions))
     if mode is not None:
         raise_if_leaked(label, leaks)
     log.info("masked %s: %d pages, %s", label, len(masked_pages), dict(sorted(counts.items())))

@@ -80,11 +80,27 @@ def _with_findings(review: Review, findings: list[Finding]) -> Review:
     return review.model_copy(update={"findings": review.findings + findings, "verdict": verdict})
 
 
+def _verified_masking(label: str, images, doc_result: DocumentResult, known, engine: OcrEngine,
+                      settings: Settings, redactor: Redactor):
+    """Mask and re-read the released pages; fail closed: a page is released only when the re-read ran
+    and found no PII, so a re-read that cannot run withholds the document like one that finds PII."""
+    try:
+        return mask_document(label, images, doc_result.pages, known, engine=engine,
+                             mode=settings.mask_verify_mode, redactor=redactor)
+    except ZcpsError:
+        raise
+    except Exception as exc:  # an OCR or decoding failure must not release an unchecked page
+        raise MaskingFailed(f"{label}: the re-read of the released pages failed ({type(exc).__name__})") from exc
+
+
 def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manifest, review: Review,
                       documents: list[tuple[DocumentResult, bytes]], settings: Settings | None = None, *,
                       engine: OcrEngine | None = None, redactor: Redactor = fill_boxes,
                       batch_applicants: list[str] = ()) -> ReleaseResult:
     settings = settings or get_settings()
+    if settings.mask_verify_mode == "regions":
+        log.warning("ZCPS_MASK_VERIFY_MODE=regions re-reads only where detection found PII; "
+                    "use page (the default) or full for releases")
     pseudonym = make_pseudonym(settings.pseudonym_key, batch, manifest.applicant_id)
     record_pseudonym(store, batch, manifest.applicant_id, pseudonym)
     prefix = release_prefix(batch, unit, pseudonym)
@@ -102,8 +118,7 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
             if engine is None:
                 engine = ocr_engine()
             images = page_images(data, file, doc_result.pages)
-            masked = mask_document(label, images, doc_result.pages, known, engine=engine,
-                                   mode=settings.mask_verify_mode, redactor=redactor)
+            masked = _verified_masking(label, images, doc_result, known, engine, settings, redactor)
         except MaskingFailed as exc:
             log.warning("withheld %s: %s", label, exc.code)
             result.withheld.append(WithheldFile(file=shown, code=exc.code, detail=exc.detail))

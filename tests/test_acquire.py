@@ -121,7 +121,7 @@ def test_sniff_kind_ignores_the_extension():
 
 
 def test_digital_pdf_text_and_boxes():
-    settings = Settings(render_dpi=150)
+    settings = Settings(render_dpi=150, pdf_spot_check_lines=0)
     text = acquire_text(digital_pdf(), "diploma.pdf", settings=settings)
     assert text.source is TextSource.pdf_text and text.engine == PDF_TEXT_ENGINE
     page = text.pages[0]
@@ -138,7 +138,7 @@ def test_digital_pdf_text_and_boxes():
 
 def test_digital_pdf_boxes_land_on_the_rendered_ink():
     data = digital_pdf()
-    text = acquire_text(data, "diploma.pdf", settings=Settings(render_dpi=100))
+    text = acquire_text(data, "diploma.pdf", settings=Settings(render_dpi=100, pdf_spot_check_lines=0))
     page = text.pages[0]
     rendered = cv2.cvtColor(page_image(data, "diploma.pdf", page), cv2.COLOR_BGR2GRAY)
     assert rendered.shape == (page.height, page.width)
@@ -159,20 +159,21 @@ def test_pdf_without_text_layer_is_treated_as_scanned():
 def test_cache_round_trip_and_stale_engine(tmp_path):
     store = LocalStore(tmp_path)
     data = digital_pdf()
-    first, cached = acquire_text_cached(store, data, "a.pdf")
+    unchecked = Settings(pdf_spot_check_lines=0)
+    first, cached = acquire_text_cached(store, data, "a.pdf", unchecked)
     assert not cached
-    second, cached = acquire_text_cached(store, data, "renamed.pdf")
+    second, cached = acquire_text_cached(store, data, "renamed.pdf", unchecked)
     assert cached and second == first
     key = ocr_cache_key(first.sha256)
     stale = json.loads(store.get(key))
     stale["engine"] = "paddleocr-2.0+old"
     stale["pages"][0]["lines"] = []
     store.put(key, json.dumps(stale).encode())
-    third, cached = acquire_text_cached(store, data, "a.pdf")
+    third, cached = acquire_text_cached(store, data, "a.pdf", unchecked)
     assert not cached and third.pages[0].lines
     assert DocumentText.model_validate_json(store.get(key)).engine == PDF_TEXT_ENGINE
     store.put(key, b"{not json")
-    assert acquire_text_cached(store, data, "a.pdf")[1] is False
+    assert acquire_text_cached(store, data, "a.pdf", unchecked)[1] is False
 
 
 @pytest.mark.parametrize("size", [(1400, 1000), (1000, 1400), (6000, 4000)])

@@ -96,7 +96,7 @@ def _released_text(store, keys, engine) -> str:
 
 
 @pytest.mark.models
-@pytest.mark.parametrize("mode", ["regions", "full"])
+@pytest.mark.parametrize("mode", ["page", "full"])
 def test_release_masks_and_pseudonymises(tmp_path, manifest, release_inputs, engine, mode):
     from masking.release import release_applicant
     from storage.local import LocalStore

@@ -73,3 +73,15 @@ def test_leak_error_names_types_not_values():
     assert caught.value.code == "E_MASK_VERIFY"
     assert "page 2: name, phone" in caught.value.detail
     raise_if_leaked("hh/P-1/01.png", {1: set()})
+
+
+@pytest.mark.parametrize("shape, expected", [
+    ((2339, 1653, 3), (1280, 905, 3)),   # A4 at 200 dpi: read at about half size
+    ((1653, 2339, 3), (905, 1280, 3)),   # landscape: the long side is the width
+    ((1280, 900, 3), (1280, 900, 3)),    # at the limit: unchanged
+    ((600, 400, 3), (600, 400, 3)),      # never enlarged
+])
+def test_overview_shrinks_the_long_side_only_down_to_the_limit(shape, expected):
+    from masking.verify import overview
+
+    assert overview(np.full(shape, 255, np.uint8)).shape == expected

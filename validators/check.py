@@ -3,7 +3,8 @@ collect the discrepancies; the verdict follows DESIGN §5 precedence."""
 
 from __future__ import annotations
 
-from validators.discrepancies import declared_vs_extracted, identity, low_confidence, unreadable_files
+from validators.discrepancies import (declared_vs_extracted, identity, low_confidence, text_layer_mismatches,
+                                      unreadable_files)
 from validators.engine import FindingMaker, verdict_of
 from validators.evidence import Facts, resolve_facts
 from validators.paths import PathContext, PathOutcome
@@ -67,6 +68,7 @@ def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batc
         *(batch_findings or []),
         *declared_vs_extracted(manifest, facts, maker),
         *low_confidence(facts, get_settings().low_confidence, maker),
+        *text_layer_mismatches(documents, maker),
         *facts.cutoff_findings,
         *path_findings,
         *performance(manifest, facts, rules, maker),

@@ -1,4 +1,5 @@
-"""Declared vs extracted values, identity, low-confidence reads and unreadable files — all ``review``.
+"""Declared vs extracted values, identity, low-confidence reads, unreadable files and PDF text layers that
+disagree with their pages — all ``review``.
 
 Names are compared exactly (after removing spaces): a name one character away may belong to another
 person, so it is never silently accepted; the message says when the difference could be OCR noise.
@@ -14,7 +15,7 @@ from validators.engine import FindingMaker, doc_name
 from validators.evidence import Fact, Facts, document_path, field_evidence
 from validators.periods import same_at_coarser_precision
 from zcps.manifest import Manifest
-from zcps.models import DocumentResult, Evidence, Finding, Status
+from zcps.models import DocumentResult, Evidence, Finding, Status, TextLayer
 
 
 def _name(value: str) -> str:
@@ -125,4 +126,19 @@ def unreadable_files(documents: list[DocumentResult], maker: FindingMaker) -> li
         code = result.errors[0].code if result.errors else "E_INTERNAL"
         findings.append(maker.make("file.unreadable", extracted=code, file=document_path(result), code=code,
                                    evidence=Evidence(document=document_path(result))))
+    return findings
+
+
+def text_layer_mismatches(documents: list[DocumentResult], maker: FindingMaker) -> list[Finding]:
+    """A PDF whose visible text layer says something other than its rendered page (extractors.spot_check):
+    the page was read from its image, but a text layer that disagrees with what it shows may be altered."""
+    findings = []
+    for result in documents:
+        pages = [page.number for page in result.pages if page.text_layer is TextLayer.disagrees]
+        if result.status is Status.done and pages:
+            doc_type = result.extraction.doc_type.value if result.extraction else "other"
+            findings.append(maker.make("extract.text_layer_mismatch", extracted=TextLayer.disagrees.value,
+                                       doc_name=doc_name(doc_type), file=document_path(result),
+                                       pages="、".join(map(str, pages)),
+                                       evidence=Evidence(document=document_path(result), page=pages[0])))
     return findings

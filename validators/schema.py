@@ -25,6 +25,7 @@ RULES_DIR = Path(__file__).parent / "rules"
 EMITTED_RULES = frozenset({
     "manifest.invalid", "file.unreadable", "docs.missing", "docs.senior_checklist", "identity.name_mismatch",
     "identity.id_mismatch", "duplicate.same_file", "duplicate.same_certificate", "extract.low_confidence",
+    "extract.text_layer_mismatch",
     "declared.date_mismatch", "declared.level_mismatch", "declared.grade_mismatch", "declared.hours_mismatch",
     "cutoff.evidence_after", "cutoff.ce_verified_after", "qualification.education", "qualification.years_short",
     "qualification.prerequisite_title", "performance.grade_below", "performance.year_missing", "ce.hours_short",

@@ -64,6 +64,19 @@ def bench_masking(fixtures: str = SAMPLE, mode: Optional[str] = typer.Option(Non
     typer.echo(str(run_mask_bench(fixtures, verify_mode=mode)))
 
 
+@bench_app.command("verify")
+def bench_verify(fixtures: str = SAMPLE, pages: int = typer.Option(12, "--pages", help="Released pages to check."),
+                 verbose: bool = VERBOSE) -> None:
+    """Seconds per released page of the masking re-OCR check per mode (regions, page, full) and of
+    the PDF text-layer spot OCR, on the same pages."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
+    from benchmarks.verify_cost import run_verify_bench
+
+    typer.echo(run_verify_bench(fixtures, pages=pages).table())
+
+
 @bench_app.command("pipeline")
 def bench_pipeline(pages: int = typer.Option(20, "--pages", help="Scanned pages to measure (whole applicants)."),
                    out: str = typer.Option("bench-pipeline.json", "--out", help="Where to write the JSON."),

@@ -30,6 +30,18 @@ class TextLine(Model):
     words: list[Word] = PydField(default_factory=list)
 
 
+class TextLayer(str, Enum):
+    """What a PDF page's text layer was judged to be (extractors.pdf_text); only ``trusted`` is read."""
+
+    trusted = "trusted"  # visible, upright text, not under a page-sized image: read from the text layer
+    invisible = "invisible"  # render mode 3/7 text (a scanner's OCR layer): the page image was OCR'd
+    image = "image"  # images cover most of the page: OCR'd
+    turned = "turned"  # text runs sideways as the page is shown (/Rotate over unturned text): OCR'd
+    sparse = "sparse"  # too little visible text to be the page's content: OCR'd
+    # visible text, but a spot OCR of the rendered page read something else: OCR won (flagged)
+    disagrees = "disagrees"
+
+
 class Page(Model):
     number: int  # 1-based
     width: int
@@ -39,10 +51,15 @@ class Page(Model):
     deskew_angle: float = 0.0  # then rotated this many degrees counter-clockwise to straighten it
     scale: float = 1.0  # stored-frame pixels were first multiplied by this (very large scans shrink)
     lines: list[TextLine] = PydField(default_factory=list)
+    text_layer: TextLayer | None = None  # PDFs only: the verdict on the page's text layer
 
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
+
+    @property
+    def from_text_layer(self) -> bool:
+        return self.text_layer is TextLayer.trusted
 
 
 class TextSource(str, Enum):

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_pages: int = 200
     max_file_bytes: int = 200 * 1024 * 1024
     render_dpi: int = 200
+    # Lines of a trusted PDF text layer that are OCR'd on the rendered page to confirm it shows the
+    # same text (extractors.spot_check); 0 trusts the render-mode and coverage analysis alone.
+    pdf_spot_check_lines: int = Field(default=8, ge=0)
 
     concurrency: int = 2
     retries: int = 3
@@ -45,8 +48,10 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr = SecretStr("zcps-dev-key-change-me")
     rules_year: str = "2024"
     low_confidence: float = 0.80
-    # Masking re-OCR check: "regions" reads crops around every PII line; "full" re-reads whole pages.
-    mask_verify_mode: Literal["regions", "full"] = "regions"
+    # Masking re-OCR check (masking.verify): "page" reads the whole released page at reduced size
+    # plus crops around every masked line; "full" reads whole pages at full size; "regions" reads
+    # only the crops (depends on detection; for measuring the cost of the independent read).
+    mask_verify_mode: Literal["regions", "page", "full"] = "page"
 
     # `zcps serve`: 02:00 Beijing time on 18 July, the day after the units' checking window (1–17 July) closes.
     schedule_cron: str = "0 2 18 7 *"
