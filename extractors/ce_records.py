@@ -42,7 +42,7 @@ def _text(row: list[TextLine]) -> str:
 
 
 def _record(year: int, hours: dict[str, float], date, rows: list[list[TextLine]], page: int,
-            certainty: float, seal: bool, verifier: str | None = None) -> CERecord:
+            certainty: float, seal: bool, verifier: str | None = None, bbox: BBox | None = None) -> CERecord:
     lines = [line for row in rows for line in row]
     public, professional, total = (hours.get(name) for name in HOUR_COLUMNS)
     if total is not None and public is not None and professional is not None and public + professional != total:
@@ -52,7 +52,7 @@ def _record(year: int, hours: dict[str, float], date, rows: list[list[TextLine]]
     return CERecord(year=year, public_hours=public, professional_hours=professional, total=total,
                     verified_on=date.value if date else None, verifier=verifier, raw=" / ".join(_text(r) for r in rows),
                     confidence=round(min(line.score for line in lines) * certainty * (date.certainty if date else 0.9), 4),
-                    page=page, bbox=union([line.bbox for line in lines]), verified=bool(date) or seal or None)
+                    page=page, bbox=bbox or union([line.bbox for line in lines]), verified=bool(date) or seal or None)
 
 
 def _labelled_number(text: str, name: str) -> float | None:
@@ -98,6 +98,7 @@ def _columns(rows: list[list[TextLine]], page: int) -> list[CERecord]:
         return []
     start, columns = header
     cells: dict[int, dict[str, str]] = {year: {} for year in columns}
+    boxes: dict[int, list[BBox]] = {year: [] for year in columns}  # the year's column, for provenance
     used: list[list[TextLine]] = [rows[start]]
     for row in rows[start + 1:]:
         text = _text(row)
@@ -111,6 +112,7 @@ def _columns(rows: list[list[TextLine]], page: int) -> list[CERecord]:
                 if glyph.bbox[0] >= label_right:
                     year = min(columns, key=lambda y: abs(columns[y] - glyph.x))
                     cells[year][name] = cells[year].get(name, "") + glyph.char
+                    boxes[year].append(glyph.bbox)
         used.append(row)
     records = []
     for year, items in cells.items():
@@ -120,7 +122,7 @@ def _columns(rows: list[list[TextLine]], page: int) -> list[CERecord]:
         dates = find_dates_in_text(items.get("date", ""))
         verifier = re.sub(r"[\s\W\d_]", "", items.get("verifier", "")) or None
         records.append(_record(year, hours, dates[0] if dates else None, used, page, 0.95,
-                               bool(_SEAL.search(items.get("verifier", ""))), verifier))
+                               bool(_SEAL.search(items.get("verifier", ""))), verifier, union(boxes[year])))
     return records
 
 

@@ -139,3 +139,9 @@ def test_a_year_read_twice_is_doubted():
             for text, x in zip(texts, (150, 320, 520, 900))]
     records = extract_ce_records(page(rows))
     assert [(r.year, DUPLICATE_YEAR_DOUBT in r.doubts) for r in records] == [(2021, True), (2022, False), (2021, True)]
+
+
+def test_a_column_per_year_points_at_its_column():
+    records = extract_ce_records(page(COLUMNS))
+    lefts = [r.bbox[0] for r in records]
+    assert lefts == sorted(lefts) and all(r.bbox[2] - r.bbox[0] < 300 for r in records)
