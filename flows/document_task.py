@@ -7,8 +7,6 @@ transient errors are raised so Prefect retries them with backoff.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
 
 from prefect import task
@@ -19,7 +17,7 @@ from extractors.extract import extract_document, page_images_of
 from storage.base import sha256_hex
 from storage.factory import open_store
 from storage.layout import doc_key, document_result_key
-from storage.ledger import Ledger
+from storage.ledger import Ledger, current_holder
 from zcps import __version__
 from zcps.errors import InputError, ZcpsError
 from zcps.models import DocumentRef, DocumentResult, ErrorInfo, Status
@@ -31,7 +29,7 @@ PIPELINE_VERSION = f"zcps-{__version__}"
 
 
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return current_holder().token
 
 
 def load_result(store, ref: DocumentRef) -> DocumentResult | None:

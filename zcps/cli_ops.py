@@ -20,7 +20,10 @@ def report(batch: str = typer.Option(..., "--batch"),
 
     runtime.configure(verbose)
     from flows.report_task import write_reports
+    from storage.factory import open_store
+    from storage.preflight import require_batch
 
+    require_batch(open_store(store), batch, [unit] if unit else None)
     for key in write_reports(batch, store, unit=unit, kind=kind, formats=tuple(formats.split(","))):
         typer.echo(key)
 
@@ -107,7 +110,9 @@ def serve(batch: Optional[str] = typer.Option(None, "--batch", help="Batch to sc
 
     runtime.configure(verbose)
     from flows.schedule import plan_schedule, serve_batch
+    from zcps.prefect_api import prefect_api
 
     plan = plan_schedule(batch)
     typer.echo(f"deployment {plan.full_name}: cron {plan.cron!r} ({plan.timezone}), batch {plan.batch}; Ctrl-C stops")
-    serve_batch(plan)
+    with prefect_api():  # without PREFECT_API_URL, a temporary server that dies with this process
+        serve_batch(plan)

@@ -14,9 +14,11 @@ class ExitCode(IntEnum):
     """Process exit codes of the ``zcps`` CLI (documented in the README)."""
 
     ok = 0
+    internal_error = 1
     files_failed = 2
     config_error = 3
     input_error = 4
+    store_unavailable = 5
     interrupted = 130
 
 
@@ -93,6 +95,16 @@ class StoreUnavailable(ZcpsError):
     code = "E_STORE_UNAVAILABLE"
     transient = True
     hint = "The object store did not answer; check ZCPS_STORE_URL and that the server is up, then `zcps rerun --failed`."
+
+
+class FileSystemError(ConfigError):
+    code = "E_IO"
+    hint = "Check the path named above: that it exists and that this user may read or write it."
+
+
+class UnknownBatch(ConfigError):
+    code = "E_UNKNOWN_BATCH"
+    hint = "Check --batch against the batches listed above (the folders under intake/)."
 
 
 class StoreAccessDenied(ZcpsError):
