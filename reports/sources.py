@@ -14,6 +14,7 @@ import numpy as np
 from extractors.geometry import page_image as upright_page_image
 from reports.model import FailedFile, ReportKind
 from storage.base import ObjectStore
+from storage.layout import release_page_name
 from storage.ledger import Ledger
 from zcps.errors import ObjectNotFound
 from zcps.models import DocumentRef, DocumentResult, Review, Status
@@ -55,7 +56,7 @@ def page_image_source(store: ObjectStore, batch: str, kind: ReportKind):
     @lru_cache(maxsize=32)
     def committee_page(source: str, page: int) -> np.ndarray | None:
         try:
-            data = store.get(f"release/{batch}/{source}.p{page}.png")
+            data = store.get(f"release/{batch}/{release_page_name(source, page)}")
         except ObjectNotFound:
             return None
         return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)

@@ -52,3 +52,8 @@ def pseudonym_prefix(batch: str) -> str:
 def pseudonym_key(batch: str, applicant: str) -> str:
     # One object per applicant: release tasks run concurrently and a shared map would lose entries.
     return f"{pseudonym_prefix(batch)}{applicant}"
+
+
+def release_page_name(document: str, page: int) -> str:
+    """A released page inside an applicant's release folder: ``docs/03_title_certificate`` → ``…_p1.png``."""
+    return f"{document}_p{page}.png"

@@ -9,11 +9,11 @@ ID numbers are compared exactly after normalising the check character X/x.
 from __future__ import annotations
 
 from rapidfuzz.distance import Levenshtein
-from stdnum.cn import ric
 
 from validators.engine import FindingMaker, doc_name
 from validators.evidence import Fact, Facts, document_path, field_evidence
 from validators.periods import same_at_coarser_precision
+from zcps import idcard
 from zcps.manifest import Manifest
 from zcps.models import DocumentResult, Evidence, Finding, Status, TextLayer
 
@@ -42,7 +42,7 @@ def identity(manifest: Manifest, documents: list[DocumentResult], maker: Finding
         if number is not None and number.value and _id_number(str(number.value)) != _id_number(manifest.id_number):
             extracted = _id_number(str(number.value))
             close = Levenshtein.distance(extracted, _id_number(manifest.id_number)) == 1
-            note = ("（号码校验位无效，可能为识别误差）" if not ric.is_valid(extracted)
+            note = ("（号码校验位无效，可能为识别误差）" if not idcard.is_valid(extracted)
                     else "（仅相差一位，请核对是否为识别误差）" if close else "")
             findings.append(maker.make("identity.id_mismatch", declared=manifest.id_number, extracted=extracted,
                                        evidence=field_evidence(result, number), doc_name=kind, file=file, note=note))

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # plus crops around every masked line; "full" reads whole pages at full size; "regions" reads
     # only the crops (depends on detection; for measuring the cost of the independent read).
     mask_verify_mode: Literal["regions", "page", "full"] = "page"
+    # CJK font embedded in the committee dossier (release/…/dossier.pdf).
+    dossier_font: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
     # `zcps serve`: 02:00 Beijing time on 18 July, the day after the units' checking window (1–17 July) closes.
     schedule_cron: str = "0 2 18 7 *"
