@@ -206,7 +206,7 @@ def run_extraction_bench(fixtures_root: Path | str, store: ObjectStore | None = 
     for truth_file in sorted((root / "truth").glob("*/*/docs/*.json")):
         unit, applicant = truth_file.parts[-4], truth_file.parts[-3]
         document = root / "intake" / unit / applicant / "docs" / truth_file.name.removesuffix(".json")
-        truth = _Truth.model_validate_json(truth_file.read_text(encoding="utf-8"))
+        truth = read_truth(truth_file)
         label = f"{unit}/{applicant}/{document.name}"
         if truth.bad_file is not None or not document.exists():
             result.bad_files_skipped += 1
@@ -219,14 +219,24 @@ def run_extraction_bench(fixtures_root: Path | str, store: ObjectStore | None = 
             result.mismatches.append(Mismatch(document=label, item="file", expected=truth.doc_type, extracted=exc.code))
             continue
         extraction = extract_document(text, page_images=page_images_of(document.read_bytes(), document.name, text))
-        result.documents += 1
-        result.doc_type.add(extraction.doc_type.value == truth.doc_type)
-        if extraction.doc_type.value != truth.doc_type:
-            result.mismatches.append(Mismatch(document=label, item="doc_type", expected=truth.doc_type,
-                                              extracted=extraction.doc_type.value))
-        _score_fields(result, label, truth, extraction)
-        _score_records(result, label, truth, extraction)
-        _score_dates(result, truth, extraction)
-        _score_ocr(result, truth, text)
+        score_document(result, label, truth, text, extraction)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def read_truth(path: Path) -> _Truth:
+    return _Truth.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def score_document(result: BenchResult, label: str, truth: _Truth, text: DocumentText, extraction: Extraction) -> None:
+    """Add one extracted document's document type, field families, CE records, printed dates and OCR errors
+    to ``result``."""
+    result.documents += 1
+    result.doc_type.add(extraction.doc_type.value == truth.doc_type)
+    if extraction.doc_type.value != truth.doc_type:
+        result.mismatches.append(Mismatch(document=label, item="doc_type", expected=truth.doc_type,
+                                          extracted=extraction.doc_type.value))
+    _score_fields(result, label, truth, extraction)
+    _score_records(result, label, truth, extraction)
+    _score_dates(result, truth, extraction)
+    _score_ocr(result, truth, text)

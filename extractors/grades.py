@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from extractors.marks import read_marked_option
 from extractors.vocabulary import vocabulary
 from zcps.models import BBox
 
@@ -134,7 +135,7 @@ class OptionWord(NamedTuple):
 # option is marked on the image (circled, underlined, handwritten): its index, or an object with an
 # ``index`` attribute, or None when it cannot tell. Detectors plug in here; the first that answers wins.
 ImageMarkDetector = Callable[[np.ndarray, list[OptionWord]], object]
-IMAGE_MARK_DETECTORS: list[ImageMarkDetector] = []
+IMAGE_MARK_DETECTORS: list[ImageMarkDetector] = [read_marked_option]
 
 
 def image_marked_option(image: np.ndarray, options: list[OptionWord]) -> int | None:

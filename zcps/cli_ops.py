@@ -45,11 +45,27 @@ SAMPLE = typer.Option("fixtures/sample", "--fixtures", help="Fixture batch with 
 
 
 @bench_app.command("extraction")
-def bench_extraction(fixtures: str = SAMPLE, verbose: bool = VERBOSE) -> None:
+def bench_extraction(
+        fixtures: str = SAMPLE,
+        holdout_layouts: bool = typer.Option(False, "--holdout-layouts",
+                                             help="Also score the layout family: tuning and held-out layouts."),
+        work: Optional[str] = typer.Option(None, "--work-dir", help="OCR cache and rendered family "
+                                           "(default ~/.cache/zcps/bench-ocr)."),
+        per_layout: int = typer.Option(2, "--per-layout", help="Documents rendered per layout."),
+        xfund: Optional[str] = typer.Option(None, "--xfund", envvar="ZCPS_XFUND_DIR",
+                                            help="XFUND zh_train folder for date recall on real forms."),
+        xfund_limit: Optional[int] = typer.Option(None, "--xfund-limit", help="Score only the first N XFUND pages."),
+        verbose: bool = VERBOSE) -> None:
     """Document-type accuracy, exact-match accuracy per field family and OCR CER on the fixtures."""
     from zcps import runtime
 
     runtime.configure(verbose)
+    if holdout_layouts:
+        from benchmarks.extraction_holdout import run_holdout_bench
+
+        typer.echo(run_holdout_bench(fixtures, work=work, per_layout=per_layout, xfund=xfund,
+                                     xfund_limit=xfund_limit).table())
+        return
     from extractors.bench import run_extraction_bench
 
     typer.echo(run_extraction_bench(fixtures).table())
