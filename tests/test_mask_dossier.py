@@ -16,9 +16,10 @@ from masking.release_names import release_names, renames
 from zcps.errors import MaskingFailed
 from zcps.manifest import Manifest
 from zcps.models import DocType, DocumentRef, DocumentResult, Extraction, Finding, Page, Review, Status
+from zcps.resources import font_path
 from zcps.settings import Settings
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+FONT = str(font_path("mhei"))
 ID_NUMBER = "15010219850315231" + ric.calc_check_digit("150102198503152310")
 SUBMITTED = "张三毕业证.jpg"
 

@@ -61,7 +61,7 @@ def test_install_command_names_the_package(resource, command):
 
 
 @pytest.mark.parametrize(("need", "packages"), [
-    ("runtime", ["libgl1", "libglib2.0-0"]),
+    ("runtime", ["libgl1", "libglib2.0-0", "fonts-wqy-microhei"]),
     ("test", ["libgl1", "libglib2.0-0", "fonts-arphic-uming", "fonts-arphic-ukai", "fonts-wqy-zenhei",
               "fonts-wqy-microhei", "fonts-dejavu-core", "chromium"]),
 ])
