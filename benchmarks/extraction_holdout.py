@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from benchmarks.extraction_dates import DateScore, run_xfund, xfund_root
 from extractors.acquire import acquire_text_cached
 from extractors.bench import DEFAULT_CACHE, BenchResult, Mismatch, read_truth, score_document
-from extractors.extract import extract_document
+from extractors.extract import extract_document, page_images_of
 from storage.base import ObjectStore
 from storage.local import LocalStore
 from zcps.errors import InputError
@@ -111,7 +111,7 @@ def _score(split: SplitResult, store: ObjectStore, document: Path, truth_file: P
             result.doc_type.add(False)
             result.mismatches.append(Mismatch(document=label, item="file", expected=truth.doc_type, extracted=exc.code))
         return
-    extraction = extract_document(text)
+    extraction = extract_document(text, page_images=page_images_of(document.read_bytes(), document.name, text))
     for result in targets:
         score_document(result, label, truth, text, extraction)
     printed = {d.value for d in _DatesTruth.model_validate_json(truth_file.read_text(encoding="utf-8")).dates}

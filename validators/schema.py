@@ -220,6 +220,15 @@ class ConsistencyRules(Spec):
     assessment_year: AssessmentYearCheck
 
 
+class Vocabulary(Spec):
+    """Printed words → the manifest's levels; what the extractors match (validators/rules/{year}.yaml)."""
+
+    education_words: dict[str, EducationLevel]
+    degree_words: dict[str, str]
+    title_names: dict[str, Level]
+    grade_equivalence: dict[str, str]
+
+
 class RuleSet(Spec):
     year: int
     cutoff: date
@@ -247,6 +256,7 @@ class RuleSet(Spec):
     scoring: dict[Level, str]
     fees_yuan: dict[Level, int]
     rules: dict[str, RuleSpec]
+    vocabulary: Vocabulary
 
     @model_validator(mode="after")
     def _complete(self) -> "RuleSet":
@@ -256,6 +266,11 @@ class RuleSet(Spec):
         for level in self.levels:
             if level not in self.standard_paths or level not in self.fees_yuan or level not in self.scoring:
                 raise ValueError(f"level {level} needs standard_paths, fees_yuan and scoring entries")
+        unknown = sorted({*self.vocabulary.grade_equivalence, *self.vocabulary.grade_equivalence.values()}
+                         - set(self.grade_order))
+        unknown += sorted(set(self.vocabulary.degree_words.values()) - set(self.degree_equivalence))
+        if unknown:
+            raise ValueError(f"vocabulary words outside grade_order/degree_equivalence: {', '.join(unknown)}")
         return self
 
     def education_rank(self, level: str) -> int:

@@ -56,6 +56,17 @@ class RulesInvalid(ConfigError):
             "place named above or set ZCPS_RULES_YEAR to a year that has a rules file.")
 
 
+class SpecInvalid(ConfigError):
+    code = "E_SPEC"
+    hint = ("A document-type spec under extractors/specs/ is invalid or registered twice; fix the YAML at the "
+            "place named above (one file per document type).")
+
+
+class UnknownDocType(ConfigError):
+    code = "E_UNKNOWN_DOC_TYPE"
+    hint = "No spec is registered for this document type; add extractors/specs/<doc_type>.yaml."
+
+
 class ModelsMissing(ConfigError):
     code = "E_MODELS_MISSING"
     hint = "Run `zcps models install` (the README's set-up command does it)."
