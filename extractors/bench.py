@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Levenshtein
 
 from extractors.acquire import acquire_text_cached
-from extractors.extract import extract_document
+from extractors.extract import extract_document, page_images_of
 from storage.base import ObjectStore
 from storage.local import LocalStore
 from zcps.errors import InputError
@@ -51,6 +52,11 @@ class _RecordTruth(BaseModel):
     verified_on: str | None
 
 
+class _DateTruth(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    value: str
+
+
 class _LineTruth(BaseModel):
     model_config = ConfigDict(extra="ignore")
     text: str
@@ -65,6 +71,7 @@ class _Truth(BaseModel):
     bad_file: str | None = None
     fields: dict[str, _FieldTruth] = {}
     records: list[_RecordTruth] = []
+    dates: list[_DateTruth] = []
     lines: list[_LineTruth] = []
 
 
@@ -93,6 +100,8 @@ class BenchResult(BaseModel):
     bad_files_skipped: int = 0
     doc_type: Score = Score()
     families: dict[str, Score] = {}
+    printed_dates_found: Score = Score()  # recall over every date the page prints (Extraction.dates)
+    reported_dates_printed: Score = Score()  # precision: reported dates that the page prints
     ocr_char_errors: int = 0
     ocr_chars: int = 0
     seconds: float = 0.0
@@ -113,6 +122,12 @@ class BenchResult(BaseModel):
         for name, score, target in rows:
             accuracy = f"{score.accuracy:.2%}" if score.accuracy is not None else "-"
             out.append(f"{name:<16}{score.correct:>9}{score.total:>7}{accuracy:>10}{f'{target:.0%}' if target else '':>8}")
+        for name, score in (("printed dates", self.printed_dates_found), ("dates reported", self.reported_dates_printed)):
+            accuracy = f"{score.accuracy:.2%}" if score.accuracy is not None else "-"
+            out.append(f"{name:<16}{score.correct:>9}{score.total:>7}{accuracy:>10}")
+        not_printed = self.reported_dates_printed.total - self.reported_dates_printed.correct
+        out.append(f"dates reported but not printed: {not_printed} of {self.reported_dates_printed.total}"
+                   + (f" ({not_printed / self.reported_dates_printed.total:.2%}, target ≤ 3%)" if self.reported_dates_printed.total else ""))
         cer = f"{self.cer:.2%}" if self.cer is not None else "-"
         out.append(f"OCR character error rate: {cer} over {self.ocr_chars} characters; "
                    f"{self.documents} documents ({self.bad_files_skipped} bad files skipped) in {self.seconds:.0f}s")
@@ -160,6 +175,18 @@ def _score_records(result: BenchResult, label: str, truth: _Truth, extraction: E
                                                   extracted=str(got.verified_on if got else None)))
 
 
+def _score_dates(result: BenchResult, truth: _Truth, extraction: Extraction) -> None:
+    """Every printed date found (recall) and every reported date printed (precision), as multisets."""
+    printed = Counter(d.value for d in truth.dates)
+    reported = Counter(str(d.value) for d in extraction.dates if d.value is not None)
+    for value, count in printed.items():
+        for index in range(count):
+            result.printed_dates_found.add(index < reported.get(value, 0))
+    for value, count in reported.items():
+        for index in range(count):
+            result.reported_dates_printed.add(index < printed.get(value, 0))
+
+
 def _score_ocr(result: BenchResult, truth: _Truth, text: DocumentText) -> None:
     """Character errors over each page's text with whitespace removed (OCR spaces CJK freely)."""
     for page in text.pages:
@@ -179,7 +206,7 @@ def run_extraction_bench(fixtures_root: Path | str, store: ObjectStore | None = 
     for truth_file in sorted((root / "truth").glob("*/*/docs/*.json")):
         unit, applicant = truth_file.parts[-4], truth_file.parts[-3]
         document = root / "intake" / unit / applicant / "docs" / truth_file.name.removesuffix(".json")
-        truth = _Truth.model_validate_json(truth_file.read_text(encoding="utf-8"))
+        truth = read_truth(truth_file)
         label = f"{unit}/{applicant}/{document.name}"
         if truth.bad_file is not None or not document.exists():
             result.bad_files_skipped += 1
@@ -191,14 +218,25 @@ def run_extraction_bench(fixtures_root: Path | str, store: ObjectStore | None = 
             result.doc_type.add(False)
             result.mismatches.append(Mismatch(document=label, item="file", expected=truth.doc_type, extracted=exc.code))
             continue
-        extraction = extract_document(text)
-        result.documents += 1
-        result.doc_type.add(extraction.doc_type.value == truth.doc_type)
-        if extraction.doc_type.value != truth.doc_type:
-            result.mismatches.append(Mismatch(document=label, item="doc_type", expected=truth.doc_type,
-                                              extracted=extraction.doc_type.value))
-        _score_fields(result, label, truth, extraction)
-        _score_records(result, label, truth, extraction)
-        _score_ocr(result, truth, text)
+        extraction = extract_document(text, page_images=page_images_of(document.read_bytes(), document.name, text))
+        score_document(result, label, truth, text, extraction)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def read_truth(path: Path) -> _Truth:
+    return _Truth.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def score_document(result: BenchResult, label: str, truth: _Truth, text: DocumentText, extraction: Extraction) -> None:
+    """Add one extracted document's document type, field families, CE records, printed dates and OCR errors
+    to ``result``."""
+    result.documents += 1
+    result.doc_type.add(extraction.doc_type.value == truth.doc_type)
+    if extraction.doc_type.value != truth.doc_type:
+        result.mismatches.append(Mismatch(document=label, item="doc_type", expected=truth.doc_type,
+                                          extracted=extraction.doc_type.value))
+    _score_fields(result, label, truth, extraction)
+    _score_records(result, label, truth, extraction)
+    _score_dates(result, truth, extraction)
+    _score_ocr(result, truth, text)

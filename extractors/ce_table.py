@@ -16,26 +16,29 @@ from itertools import combinations
 
 from extractors.dates import find_dates_in_text
 from extractors.fields_boxes import Glyph, line_glyphs, union
+from extractors.layout import group_rows as layout_rows
 from zcps.models import BBox, CERecord, Page, TextLine
 
 YEARS = range(2000, 2031)
 MAX_HOURS = 200
 HOUR_COLUMNS = ("public", "professional", "total")
-_HEADERS = {
+# The column and item labels of every CE layout; OCR confuses 目/日 and 合/命 in them.
+HEADERS = {
     "year": r"年\s?度|年\s?份",
-    "public": r"公\s?需(?:科\s?目|课)?",
-    "professional": r"专\s?业\s?(?:科\s?目|课)",
-    "total": r"合\s?计|总\s?学\s?时|总\s?计|小\s?计",
-    "date": r"审\s?验\s?(?:日\s?期|时\s?间)|日\s?期",
+    "public": r"公\s?需(?:\s?科\s?[目日]|\s?课)?",
+    "professional": r"专\s?业\s?(?:科\s?[目日]|课|(?=\s?[:：]?\s?\d))",
+    "total": r"[合命]\s?计|总\s?学\s?时|[总共]\s?计|小\s?计",
+    "date": r"[审核]\s?[验核]\s?(?:日\s?期|时\s?间)|登\s?记\s?日\s?期|日\s?期",
     "verifier": r"审\s?验\s?(?:人|单\s?位|机\s?构)|审\s?核\s?人|经\s?办\s?人|签\s?章|盖\s?章",
 }
-_HEADER_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _HEADERS.items()))
+_HEADER_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in HEADERS.items()))
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _YEAR_RE = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _INLINE_RE = re.compile(
-    r"(?P<y>20\d\d)年度?.{0,3}?公需(?:科目|课)?[:：]?(?P<pub>\d+(?:\.\d+)?).{0,4}?专业(?:科目|课)[:：]?"
-    r"(?P<pro>\d+(?:\.\d+)?)(?:.{0,6}?合计[:：]?(?P<tot>\d+(?:\.\d+)?))?"
+    rf"(?P<y>20\d\d)年度?.{{0,3}}?(?:{HEADERS['public']})[:：]?(?P<pub>\d+(?:\.\d+)?).{{0,4}}?(?:{HEADERS['professional']})[:：]?"
+    rf"(?P<pro>\d+(?:\.\d+)?)(?:.{{0,6}}?(?:{HEADERS['total']})[:：]?(?P<tot>\d+(?:\.\d+)?))?"
 )
+_TOTAL_RE = re.compile(rf"(?:{HEADERS['total']})[:：]?(?P<tot>\d+(?:\.\d+)?)")
 # In a merged run the year is simply the first four digits of the row.
 _LEADING_YEAR_RE = re.compile(r"\D{0,4}?(20\d\d)")
 
@@ -83,18 +86,7 @@ class _Row:
 
 
 def group_rows(lines: list[TextLine]) -> list[_Row]:
-    """Lines whose vertical centres lie within half a line height belong to one table row."""
-    rows: list[list[TextLine]] = []
-    for line in sorted(lines, key=lambda l: (l.bbox[1] + l.bbox[3]) / 2):
-        centre, height = (line.bbox[1] + line.bbox[3]) / 2, line.bbox[3] - line.bbox[1]
-        if rows:
-            last = rows[-1]
-            last_centre = statistics.mean((l.bbox[1] + l.bbox[3]) / 2 for l in last)
-            if abs(centre - last_centre) < 0.5 * min(height, last[0].bbox[3] - last[0].bbox[1]):
-                last.append(line)
-                continue
-        rows.append([line])
-    return [_Row(r) for r in rows]
+    return [_Row(row) for row in layout_rows(lines)]
 
 
 def _header_columns(row: _Row) -> dict[str, float]:
@@ -218,6 +210,19 @@ def _parse_row(row: _Row, columns: dict[str, float] | None, page: int) -> CEReco
     )
 
 
+def _continuation(rows: list[_Row], index: int) -> _Row | None:
+    """The year's second line, with its total or date: the next of the following rows under the same
+    column of the page (a booklet prints its records beside the holder's details), before the next year."""
+    x0, _, x1, _ = rows[index].bbox
+    for row in rows[index + 1:index + 4]:
+        if _INLINE_RE.search(re.sub(r"\s", "", row.raw)):
+            return None
+        compact = re.sub(r"\s", "", row.raw)
+        if min(x1, row.bbox[2]) - max(x0, row.bbox[0]) > 0 and (_TOTAL_RE.search(compact) or find_dates_in_text(row.raw)):
+            return row
+    return None
+
+
 def _parse_inline(rows: list[_Row], page: int) -> list[CERecord]:
     """Cards that write each year as a sentence: 2021年度 公需科目 30 学时 … 审验日期：2021年12月25日."""
     records = []
@@ -228,9 +233,14 @@ def _parse_inline(rows: list[_Row], page: int) -> list[CERecord]:
         public, professional = float(match.group("pub")), float(match.group("pro"))
         total = float(match.group("tot")) if match.group("tot") else None
         dates, date_rows = find_dates_in_text(row.raw), [row]
-        following = rows[index + 1] if index + 1 < len(rows) else None
-        if not dates and following is not None and not _INLINE_RE.search(re.sub(r"\s", "", following.raw)):
-            dates, date_rows = find_dates_in_text(following.raw), [row, following]
+        following = _continuation(rows, index)
+        if following is not None:
+            # the year's second line: its total (共计96学时) and its verification date
+            stated = _TOTAL_RE.search(re.sub(r"\s", "", following.raw))
+            if total is None and stated:
+                total, date_rows = float(stated.group("tot")), [row, following]
+            if not dates:
+                dates, date_rows = find_dates_in_text(following.raw), [row, following]
         certainty = 1.0 if total is None or public + professional == total else 0.5
         if max(public, professional, total or 0) > MAX_HOURS:
             certainty *= 0.7

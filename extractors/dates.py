@@ -26,7 +26,7 @@ _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "0": 0, "一": 1, "�
              "貳": 2, "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6,
              "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
 _CN_YEAR_CHARS = "".join(_CN_DIGIT)
-_CN_SMALL = "一二三四五六七八九十壹贰貳叁肆伍陆柒捌玖拾廿卅两"
+_CN_SMALL = "一二三四五六七八九十壹贰貳叁肆伍陆柒捌玖拾廿卅两元正"
 _DAY_MARK = "日曰号"
 
 _ARABIC_CN = re.compile(
@@ -34,13 +34,23 @@ _ARABIC_CN = re.compile(
     rf"(?:\s*(?P<d>{_D}\s?{_D}?)\s*(?P<dm>[{_DAY_MARK}])|\s*(?P<de>{_D}{{1,2}})\s*$)?"
 )
 _ARABIC_SEP = re.compile(
-    rf"(?P<y>[12]{_D}{{3}})\s?(?P<s>[.\-/])\s?(?P<m>{_D}{{1,2}})"
+    rf"(?P<y>[12](?:\s?{_D}){{3}})\s?(?P<s>[.\-/])\s?(?P<m>{_D}{{1,2}})"
     rf"(?:\s?(?P=s)\s?(?P<d>{_D}{{1,2}})(?!\d)|(?!\d)(?!\s?[.\-/]\s?\d{{1,2}}(?!\d)))"
 )
 _CHINESE = re.compile(
     rf"(?P<y>[{_CN_YEAR_CHARS}]{{4}})\s*年\s*(?P<m>[{_CN_SMALL}]{{1,3}}|\d{{1,2}})\s*月"
     rf"(?:\s*(?P<d>[{_CN_SMALL}]{{1,3}}|\d{{1,2}})\s*[{_DAY_MARK}])?"
 )
+
+
+# A year of two or three digits (二二年, 二〇二年, 22年): a 〇 or a digit lost by OCR, or a shorthand.
+# Such a date is flagged, never completed by guessing the century or the missing digit.
+_INCOMPLETE_YEAR = re.compile(
+    rf"(?<![{_CN_YEAR_CHARS}0-9])(?P<y>[{_CN_YEAR_CHARS}]{{2,3}}|[0-9]{{2}})\s*年\s*"
+    rf"(?:[{_CN_SMALL}]{{1,3}}|[0-9]{{1,2}})\s*月(?:\s*(?:[{_CN_SMALL}]{{1,3}}|[0-9]{{1,2}})\s*[{_DAY_MARK}])?"
+)
+INCOMPLETE_DOUBT = "日期年份不完整（疑似漏识“〇”或数字），未作推断，请核对原件"
+COMPLETED_DOUBT = "日期年份不完整（疑似漏识“〇”），已按本文件所载同月日期补全，请核对原件"
 
 
 class DateMatch(NamedTuple):
@@ -65,6 +75,8 @@ def _digits(group: str) -> tuple[int, bool] | None:
 def _chinese_number(group: str) -> int | None:
     if group.isdigit():
         return int(group)
+    if group in ("元", "正"):  # 元月 / 正月: the first month
+        return 1
     try:
         return int(cn2an.cn2an(group.replace("卅", "三十"), "smart"))
     except (ValueError, KeyError):
@@ -147,6 +159,46 @@ def find_dates_in_text(text: str) -> list[DateMatch]:
         if value is not None:
             found.append(DateMatch(value, text[start:end], (start, end), certainty))
     return sorted(found, key=lambda m: m.span)
+
+
+def find_incomplete_dates(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Dates whose year lost digits (二二年七月): raw text and span, outside every complete date."""
+    normalised = text.translate(_FULLWIDTH)
+    taken = [d.span for d in find_dates_in_text(text)]
+    found = []
+    for match in _INCOMPLETE_YEAR.finditer(normalised):
+        year = match.group("y")
+        if not year.isdigit() and all(ch in "0Oo" for ch in year):
+            continue
+        start, end = match.span()
+        if not any(start < t_end and t_start < end for t_start, t_end in taken):
+            found.append((text[start:end], (start, end)))
+    return found
+
+
+def _is_subsequence(short: str, full: str) -> bool:
+    remaining = iter(full)
+    return all(ch in remaining for ch in short)
+
+
+def complete_year(raw: str, printed: list[str]) -> str | None:
+    """An incomplete date (一一年七月一日) completed by the one year printed elsewhere on the same
+    document whose digits contain the surviving ones and that has the same month; else ``None``."""
+    match = _INCOMPLETE_YEAR.match(raw.translate(_FULLWIDTH))
+    if match is None:
+        return None
+    year_digits = "".join(str(_CN_DIGIT.get(ch, ch)) for ch in match.group("y"))
+    rest = raw[match.end("y"):]
+    # the month and day, read by the ordinary rules behind a stand-in year of either script
+    parsed = find_dates_in_text("2000" + rest) or find_dates_in_text("二〇〇〇" + rest)
+    if not parsed:
+        return None
+    month_day = parsed[0].value[4:]
+    years = {value[:4] for value in printed if value[4:7] == month_day[:3] and _is_subsequence(year_digits, value[:4])}
+    if len(years) != 1:
+        return None
+    year = years.pop()
+    return normalise(int(year), int(month_day[1:3]), int(month_day[4:6]) if len(month_day) > 3 else None)
 
 
 def find_dates(line: TextLine) -> list[DateMatch]:

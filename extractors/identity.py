@@ -1,39 +1,39 @@
 """Names and resident ID numbers printed on documents.
 
-An 18-digit number is accepted on its GB 11643 check digit and birth date. The region code is
-not checked: stdnum's region table is incomplete for older codes, and the check digit already
-catches nearly every OCR misread.
+ID numbers are judged by ``zcps.idcard`` (check digit, birth date, province), the module masking
+uses too, so both agree on what an ID number is.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import NamedTuple
 
-from stdnum.cn import ric
+from zcps import idcard
 
-_HAN = r"[\u4e00-\u9fa5·]"
+HAN = r"[\u4e00-\u9fa5·]"
 # What may follow a name on the same line: a separator or the next label.
-_NAME_END = r"(?=\s|$|[，,。:：;；()（）]|性别|性|身份|出生|民族|男|女|同志|职务|工作单位|单位|申报|现职|职称|学历|年龄|部门)"
+NAME_END = r"(?=\s|$|[，,。:：;；()（）]|性别|性|身份|出生|民族|男|女|同志|职务|工作单位|单位|申报|现职|职称|学历|年龄|部门)"
 _NAME_PATTERNS = (
-    (re.compile(rf"姓\s*名\s*[:：]?\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 1.0),
+    (re.compile(rf"姓\s*名\s*[:：]?\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 1.0),
     # OCR drops the 姓 of a spaced-out 姓　　名： label.
-    (re.compile(rf"^\s*名\s*[:：]\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 0.9),
-    (re.compile(rf"兹证明\s*(?P<n>{_HAN}{{2,4}}?)\s*同志"), 1.0),
-    (re.compile(rf"(?:学生|持证人|申报人|聘任|兹聘任|兹聘)\s*[:：]?\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 0.9),
-    (re.compile(rf"(?:承诺人|申请人|本人)\s*(?:[（(]\s*签\s*[字名章]\s*[)）])?\s*[:：]\s*(?P<n>{_HAN}{{2,4}}?){_NAME_END}"), 0.95),
-    (re.compile(rf"(?:^|\s)(?P<n>{_HAN}{{2,4}}?)\s*同志"), 0.9),
+    (re.compile(rf"^\s*名\s*[:：]\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 0.9),
+    (re.compile(rf"兹证明\s*(?P<n>{HAN}{{2,4}}?)\s*同志"), 1.0),
+    (re.compile(rf"(?:学生|持证人|申报人|聘任|兹聘任|兹聘)\s*[:：]?\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 0.9),
+    (re.compile(rf"(?:承诺人|申请人|本人)\s*(?:[（(]\s*签\s*[字名章]\s*[)）])?\s*[:：]\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 0.95),
+    (re.compile(rf"(?:^|\s)(?P<n>{HAN}{{2,4}}?)\s*同志"), 0.9),
     # 王建国，男，1990年3月15日生 (degree certificates)
-    (re.compile(rf"^\s*(?P<n>{_HAN}{{2,4}}?)\s*[，,]\s*[男女]\s*[，,]"), 0.9),
+    (re.compile(rf"^\s*(?P<n>{HAN}{{2,4}}?)\s*[，,]\s*[男女]\s*[，,]"), 0.9),
     # A paper's author line: 王建国1，李明2
-    (re.compile(rf"^\s*(?P<n>{_HAN}{{2,4}}?)\s*[1¹]\s*[，,]"), 0.8),
+    (re.compile(rf"^\s*(?P<n>{HAN}{{2,4}}?)\s*[1¹]\s*[，,]"), 0.8),
 )
-_NOT_NAMES = {"本人", "申报人", "专业技术", "该同志", "学生", "同志"}
+NOT_NAMES = {"本人", "申报人", "专业技术", "该同志", "学生", "同志"}
+# Words of forms and certificates, never inside a person's name (研究生毕业证书 is a title, not 毕业证书).
+_FORM_WORDS = re.compile("证书|毕业|学位|学历|专业|技术|职称|单位|部门|公司|考核|年度|日期|号码|编号|科目|学时|签字|签名|盖章|证明|培训"
+                         "|审验|资格|等级|结果|意见|登记|表")
 _ID_CHARS = r"[0-9OoIl]"
 _ID_RE = re.compile(rf"(?<![0-9A-Za-z])(?P<n>{_ID_CHARS}{{17}}[0-9Xx×]|{_ID_CHARS}{{15}})(?![0-9A-Za-z])")
-_ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
-_OCR_DIGIT = str.maketrans("OoIl×x", "0011XX")
+_ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*件?\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
 
 
 class IdentityMatch(NamedTuple):
@@ -43,35 +43,24 @@ class IdentityMatch(NamedTuple):
     certainty: float
 
 
+def plausible_name(text: str) -> bool:
+    return text not in NOT_NAMES and not _FORM_WORDS.search(text)
+
+
 def find_name(text: str) -> IdentityMatch | None:
     for pattern, certainty in _NAME_PATTERNS:
         for match in pattern.finditer(text):
             name = match.group("n")
-            if name not in _NOT_NAMES:
+            if plausible_name(name):
                 return IdentityMatch(name, name, match.span("n"), certainty)
     return None
 
 
-def _birth_date_ok(number: str) -> bool:
-    digits = number[6:14] if len(number) == 18 else "19" + number[6:12]
-    try:
-        born = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
-        return False
-    return dt.date(1900, 1, 1) <= born <= dt.date.today()
-
-
-def id_number_valid(number: str) -> bool:
-    """Check digit (18 digits) and birth date; region codes are deliberately not required."""
-    if len(number) == 18:
-        return number[:17].isdigit() and ric.calc_check_digit(number) == number[-1] and _birth_date_ok(number)
-    return len(number) == 15 and number.isdigit() and _birth_date_ok(number)
-
-
-def find_id_numbers(text: str) -> list[IdentityMatch]:
+def find_id_numbers(text: str, labelled: bool = False) -> list[IdentityMatch]:
     """ID numbers in ``text``; look-alike letters in the digit run are read as digits.
 
-    A number failing its check digit is kept only right after an ID label (身份证号：…), at
+    A number failing its check digit is kept only right after an ID label (身份证号：…; ``labelled``:
+    the caller found the label just before ``text``), at
     certainty 0.5: the document says it is an ID number, so a reviewer should see the misprint or
     misread rather than lose it.
     """
@@ -80,11 +69,11 @@ def find_id_numbers(text: str) -> list[IdentityMatch]:
         raw = match.group("n")
         if sum(ch.isdigit() for ch in raw) < len(raw) - 2:
             continue
-        number = raw.translate(_OCR_DIGIT)
-        if id_number_valid(number):
+        number = idcard.normalise(raw)
+        if idcard.is_valid(number):
             certainty = 1.0 if len(number) == 18 else 0.9
-        elif len(number) == 18 and number[:17].isdigit() and _birth_date_ok(number) \
-                and _ID_LABEL.search(text[:match.start()]):
+        elif len(number) == 18 and number[:17].isdigit() and idcard.birth_date_ok(number) \
+                and (_ID_LABEL.search(text[:match.start()]) or (labelled and not text[:match.start()].strip(" ：:"))):
             certainty = 0.5
         else:
             continue

@@ -89,9 +89,11 @@ def load_sample_batch(store_url: str | None, batch: str = "2024", source: Path =
 def describe_outputs(store_url: str, batch: str) -> str:
     store = open_store(store_url)
     reports = list(store.list(reports_prefix(batch)))
+    dossiers = sum(1 for key in store.list(f"release/{batch}/") if key.endswith("/dossier.pdf"))
     lines = [f"Store: {store.url}",
              f"  per-document results and reviews: results/{batch}/",
              f"  masked committee release:         release/{batch}/",
+             f"  committee dossiers (one PDF per released applicant): {dossiers}",
              f"  reports: {len(reports)} files under {reports_prefix(batch)}"]
     local_root = store.url.removeprefix("file://") if store.url.startswith("file://") else None
     for kind, label in (("committee", "Committee report (masked)"), ("unit", "HTML report")):

@@ -7,19 +7,17 @@ transient errors are raised so Prefect retries them with backoff.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from extractors.acquire import acquire_text_cached
-from extractors.extract import extract_document
+from extractors.extract import extract_document, page_images_of
 from storage.base import sha256_hex
 from storage.factory import open_store
 from storage.layout import doc_key, document_result_key
-from storage.ledger import Ledger
+from storage.ledger import Ledger, current_holder
 from zcps import __version__
 from zcps.errors import InputError, ZcpsError
 from zcps.models import DocumentRef, DocumentResult, ErrorInfo, Status
@@ -31,7 +29,7 @@ PIPELINE_VERSION = f"zcps-{__version__}"
 
 
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return current_holder().token
 
 
 def load_result(store, ref: DocumentRef) -> DocumentResult | None:
@@ -65,7 +63,7 @@ def process_document(ref: DocumentRef, store_url: str, force: bool = False) -> D
     started = time.perf_counter()
     try:
         text, cached = acquire_text_cached(store, data, ref.file)
-        extraction = extract_document(text)
+        extraction = extract_document(text, page_images=page_images_of(data, ref.file, text))
         result = DocumentResult(ref=ref, status=Status.done, sha256=sha, pipeline_version=PIPELINE_VERSION,
                                 text_source=text.source, page_count=len(text.pages), pages=text.pages,
                                 extraction=extraction, from_cache=cached)

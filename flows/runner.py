@@ -1,4 +1,8 @@
-"""Choose the task runner (threads, or Dask for more than one machine) and run ``batch_review``."""
+"""Check the store, choose the task runner (threads, or Dask for more than one machine) and run ``batch_review``.
+
+The checks (``storage.preflight``) run before Prefect starts: a mistyped batch, an unreachable or a
+read-only store is one error with its fix, not a failed task per file.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import logging
 
 from flows.batch import batch_review
 from flows.summary import BatchSummary
+from storage.factory import open_store
+from storage.preflight import require_batch, require_writable
+from zcps.prefect_api import prefect_api
 from zcps.settings import get_settings
 
 
@@ -25,14 +32,18 @@ def run_batch(batch: str, *, units: list[str] | None = None, store_url: str | No
               only_failed: bool = False, keys: list[str] | None = None, concurrency: int | None = None,
               dask_address: str | None = None, workers: int | None = None, show_progress: bool = False,
               release: bool = True, reports: bool = True) -> BatchSummary:
+    store = open_store(store_url)
+    require_batch(store, batch, units)
+    require_writable(store)
     flow = batch_review.with_options(task_runner=_task_runner(concurrency, dask_address, workers))
     handler = _ProgressHandler() if show_progress else None
     progress_log = logging.getLogger("zcps.progress")
     if handler:
         progress_log.addHandler(handler)
     try:
-        return flow(batch, units=units, store_url=store_url, only_failed=only_failed, keys=keys,
-                    release=release, reports=reports)
+        with prefect_api():
+            return flow(batch, units=units, store_url=store_url, only_failed=only_failed, keys=keys,
+                        release=release, reports=reports)
     finally:
         if handler:
             progress_log.removeHandler(handler)

@@ -12,9 +12,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from masking.entities import PRIORITY, PiiEntity, PiiType
+from masking.entities import PiiEntity, PiiType
 from masking.known import KnownPii, find_known
-from masking.rules import RECOGNISERS, protected_spans
+from masking.protected import protected_spans
+from masking.recognizers import PRIORITY, TEXT_RECOGNIZERS
 
 for _attr in ("zcps_known", "zcps_candidates", "zcps_pii"):
     if not Doc.has_extension(_attr):
@@ -36,8 +37,8 @@ def _add(doc: Doc, entities: list[PiiEntity]) -> None:
 
 @Language.component("zcps_pii_rules")
 def pii_rules(doc: Doc) -> Doc:
-    for recognise in RECOGNISERS:
-        _add(doc, recognise(doc.text))
+    for recognizer in TEXT_RECOGNIZERS:
+        _add(doc, recognizer.find(doc.text))
     return doc
 
 

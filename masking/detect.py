@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
-
-from masking.entities import PiiEntity, PiiType
+from masking.entities import LineHit, PiiEntity
 from masking.known import KnownPii
+from masking.recognizers import other_name
 from zcps.manifest import Manifest
 from zcps.models import TextLine
 
@@ -50,21 +49,10 @@ def detect_text(text: str, known: KnownPii | None = None) -> list[PiiEntity]:
     return list(detect_doc(text, known)._.zcps_pii)
 
 
-class LineHit(BaseModel):
-    """The part ``[start, end)`` of ``lines[line].text`` that is PII."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    line: int
-    start: int
-    end: int
-    type: PiiType
-    score: float = 1.0
-
-
 def detect_lines(lines: list[TextLine], known: KnownPii | None = None) -> list[LineHit]:
     """Detect over the page's lines joined by newlines, so a label on one line ("姓名") still
-    gives context to the value OCR put on the next, then split hits back per line."""
+    gives context to the value OCR put on the next, then split hits back per line; names in the
+    cell right of or below a label standing alone come from the layout (``other_name``)."""
     text = "\n".join(line.text for line in lines)
     line_starts = []
     offset = 0
@@ -79,4 +67,5 @@ def detect_lines(lines: list[TextLine], known: KnownPii | None = None) -> list[L
             if start < end:
                 hits.append(LineHit(line=index, start=start - line_start, end=end - line_start,
                                     type=entity.type, score=entity.score))
-    return hits
+    return hits + [hit for hit in other_name.find_in_layout(lines)
+                   if not any(h.line == hit.line and h.start < hit.end and hit.start < h.end for h in hits)]

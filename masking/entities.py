@@ -1,4 +1,6 @@
-"""The PII types masking knows, one detected entity, and the placeholders text outputs use.
+"""The PII types masking knows and one detected entity (on a text, or on one OCR line).
+
+Placeholders and priorities are declared by each type's module in ``masking.recognizers``.
 
 An entity holds the matched text because redaction and the benchmark need it; it lives only in
 memory and must never reach a log or an error message.
@@ -22,32 +24,7 @@ class PiiType(str, Enum):
     other_name = "other_name"
     certificate_number = "certificate_number"
     photo = "photo"
-
-
-PLACEHOLDERS: dict[PiiType, str] = {
-    PiiType.name: "〔姓名〕",
-    PiiType.other_name: "〔姓名〕",
-    PiiType.id_number: "〔身份证号〕",
-    PiiType.phone: "〔电话〕",
-    PiiType.email: "〔邮箱〕",
-    PiiType.address: "〔地址〕",
-    PiiType.unit: "〔单位〕",
-    PiiType.certificate_number: "〔证书编号〕",
-    PiiType.photo: "〔照片〕",
-}
-
-# When two detections overlap, the more specific/validated one wins.
-PRIORITY: dict[PiiType, int] = {
-    PiiType.id_number: 9,
-    PiiType.phone: 8,
-    PiiType.email: 8,
-    PiiType.certificate_number: 7,
-    PiiType.name: 6,
-    PiiType.other_name: 5,
-    PiiType.unit: 4,
-    PiiType.address: 3,
-    PiiType.photo: 0,
-}
+    signature = "signature"  # a signing field's area where OCR read no name
 
 
 class PiiEntity(BaseModel):
@@ -70,3 +47,15 @@ def count_types(entities) -> dict[str, int]:
     """Counts per PII type, never values: safe to print and log."""
     counts = Counter(entity.type.value for entity in entities)
     return dict(sorted(counts.items()))
+
+
+class LineHit(BaseModel):
+    """The part ``[start, end)`` of ``lines[line].text`` that is PII."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line: int
+    start: int
+    end: int
+    type: PiiType
+    score: float = 1.0

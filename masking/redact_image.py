@@ -12,7 +12,7 @@ import unicodedata
 import cv2
 import numpy as np
 
-from masking.detect import LineHit
+from masking.entities import LineHit
 from zcps.models import BBox, TextLine
 
 FILL_BGR = (0, 0, 0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from masking.detect import detect_text, known_pii
-from masking.entities import PLACEHOLDERS, PiiEntity, PiiType
+from masking.entities import PiiEntity, PiiType
 from masking.known import KnownPii
+from masking.recognizers import PLACEHOLDERS
 from zcps.manifest import Manifest
 from zcps.models import Finding, Review
 
@@ -66,26 +67,33 @@ def _mask_finding(finding: Finding, known: KnownPii) -> Finding:
     })
 
 
-def _aliased(finding: Finding, aliases: dict[str, str]) -> Finding:
-    def swap(text: str | None) -> str | None:
-        for applicant_id, pseudonym in aliases.items():
-            text = text.replace(applicant_id, pseudonym) if text else text
-        return text
+def _swap(text: str | None, aliases: dict[str, str]) -> str | None:
+    for original, alias in aliases.items():
+        text = text.replace(original, alias) if text else text
+    return text
 
-    return finding.model_copy(update={"message": swap(finding.message), "declared": swap(finding.declared),
-                                      "extracted": swap(finding.extracted)})
+
+def _aliased(finding: Finding, aliases: dict[str, str]) -> Finding:
+    evidence = finding.evidence
+    if evidence is not None and evidence.document:
+        evidence = evidence.model_copy(update={"document": _swap(evidence.document, aliases)})
+    return finding.model_copy(update={"message": _swap(finding.message, aliases),
+                                      "declared": _swap(finding.declared, aliases),
+                                      "extracted": _swap(finding.extracted, aliases), "evidence": evidence})
 
 
 def mask_review(review: Review, manifest: Manifest, pseudonym: str | None = None,
                 aliases: dict[str, str] | None = None) -> Review:
     """The committee copy of a review: messages and values masked, the applicant id replaced by
-    the pseudonym when one is given, and other applicants of the batch named (say, by a duplicate
-    finding) replaced by theirs via ``aliases`` (applicant id → pseudonym)."""
+    the pseudonym when one is given, and ``aliases`` applied (longest first): other applicants of
+    the batch (applicant id → pseudonym, say in a duplicate finding) and submitted file names →
+    released names (``masking.release_names.renames``), which are swapped before masking so a
+    file name's PII never reaches the copy."""
     known = known_pii(manifest)
     aliases = dict(sorted((aliases or {}).items(), key=lambda item: -len(item[0])))
     update: dict[str, Any] = {
-        "findings": [_aliased(_mask_finding(f, known), aliases) for f in review.findings],
-        "failed_files": [mask_text(f, known) for f in review.failed_files],
+        "findings": [_mask_finding(_aliased(f, aliases), known) for f in review.findings],
+        "failed_files": [mask_text(_swap(f, aliases), known) for f in review.failed_files],
         "path_explanation": mask_text(review.path_explanation, known) if review.path_explanation else None,
     }
     if pseudonym is not None:

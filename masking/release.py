@@ -1,27 +1,32 @@
-"""Committee release of one applicant: pseudonym, masked documents, masked review; fail closed.
+"""Committee release of one applicant: pseudonym, masked documents, masked review, dossier; fail closed.
 
-Layout (storage/layout.py): ``release/{batch}/units/{unit}/{pseudonym}/docs/{file}.pN.png`` and
-``.../review.json``; the applicant-id → pseudonym map only under ``results/{batch}/pseudonyms/``.
+Layout: ``release/{batch}/units/{unit}/{pseudonym}/docs/{NN_doc_type}_pN.png`` (named by checklist order
+and type, never after the submitted file: ``masking.release_names``), ``.../review.json`` and
+``.../dossier.pdf``; the applicant-id → pseudonym map only under ``results/{batch}/pseudonyms/``.
 A document whose masked image still shows PII is withheld and becomes a ``masking.withheld``
-finding in the applicant's (unmasked) review under ``results/``.
+finding in the applicant's (unmasked) review under ``results/``; so does a dossier that fails its
+own check, and then no dossier is released.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from masking.detect import known_pii
+from masking.dossier import DossierCover, DossierDocument, build_dossier, verify_dossier
 from masking.document import (MaskSummary, Redactor, mask_document, mask_file, ocr_engine,  # noqa: F401
                               page_images)
 from masking.pseudonym import make_pseudonym, record_pseudonym
 from masking.redact_image import fill_boxes
-from masking.redact_text import mask_review, mask_text
+from masking.redact_text import mask_review
+from masking.release_names import release_names, renames
 from masking.verify import OcrEngine
 from storage.base import ObjectStore
-from storage.layout import release_page_key, release_prefix, review_key
+from storage.layout import release_page_name, release_prefix, review_key
 from zcps.errors import MaskingFailed, ZcpsError
 from zcps.manifest import Manifest
 from zcps.models import DocumentResult, Evidence, Finding, Review, Status
@@ -34,13 +39,14 @@ log = logging.getLogger("zcps.masking")
 WITHHELD_RULE = "masking.withheld"
 WITHHELD_SECTION = "数据脱敏"
 _TYPE_NAMES = {"name": "姓名", "id_number": "身份证号", "phone": "电话", "email": "邮箱", "address": "地址",
-               "unit": "工作单位", "other_name": "他人姓名", "certificate_number": "证书编号"}
+               "unit": "工作单位", "other_name": "他人姓名", "certificate_number": "证书编号",
+               "signature": "签名"}
 
 
 class ReleasedFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    file: str  # masked file name as the committee sees it
+    file: str  # released name, e.g. "03_title_certificate"
     keys: list[str]
 
 
@@ -61,17 +67,19 @@ class ReleaseResult(BaseModel):
     skipped: list[str] = Field(default_factory=list)  # files that failed earlier stages: nothing to mask
     counts: dict[str, int] = Field(default_factory=dict)
     review_key: str = ""
+    dossier_key: str = ""  # empty when nothing was released or the dossier was withheld
     findings: list[Finding] = Field(default_factory=list)  # added to the applicant's review
+    seconds: float = 0.0  # the whole release of this applicant
+    dossier_seconds: float = 0.0  # of which building and verifying the dossier
 
 
-def _withheld_finding(file: str, document: str, exc: MaskingFailed) -> Finding:
+def _withheld_finding(what: str, document: str | None, exc: MaskingFailed) -> Finding:
     types = sorted({_TYPE_NAMES[word] for word in re.findall(r"[a-z_]+", exc.detail) if word in _TYPE_NAMES})
     survived = "、".join(types) if types else "个人信息"
     return Finding(
         rule=WITHHELD_RULE, severity="review", section=WITHHELD_SECTION,
-        message=(f"材料 {file} 脱敏后复核仍识别出{survived}，已暂扣、未报送评委会；"
-                 f"请人工脱敏后单独报送。"),
-        extracted=exc.code, evidence=Evidence(document=document),
+        message=f"{what}脱敏后复核仍识别出{survived}，已暂扣、未报送评委会；请人工脱敏后单独报送。",
+        extracted=exc.code, evidence=Evidence(document=document) if document else None,
     )
 
 
@@ -97,6 +105,7 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
                       documents: list[tuple[DocumentResult, bytes]], settings: Settings | None = None, *,
                       engine: OcrEngine | None = None, redactor: Redactor = fill_boxes,
                       batch_applicants: list[str] = ()) -> ReleaseResult:
+    started = time.perf_counter()
     settings = settings or get_settings()
     if settings.mask_verify_mode == "regions":
         log.warning("ZCPS_MASK_VERIFY_MODE=regions re-reads only where detection found PII; "
@@ -106,44 +115,72 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
     prefix = release_prefix(batch, unit, pseudonym)
     known = known_pii(manifest)
     result = ReleaseResult(pseudonym=pseudonym)
+    names = release_names(manifest, [doc_result for doc_result, _ in documents])
+    by_file = {doc_result.ref.file: (doc_result, data) for doc_result, data in documents}
     counts: dict[str, int] = {}
-    for doc_result, data in documents:
-        file = doc_result.ref.file
-        shown = mask_text(file, known)
-        label = f"{unit}/{pseudonym}/{shown}"  # file names may carry a name; logs must not
+    dossier_documents: list[DossierDocument] = []
+    for name in names:
+        doc_result, data = by_file[name.file]
+        label = f"{unit}/{pseudonym}/{name.stem}"  # submitted file names may carry a name; logs must not
         if doc_result.status != Status.done or not doc_result.pages:
-            result.skipped.append(shown)
+            result.skipped.append(name.stem)
             continue
         try:
             if engine is None:
                 engine = ocr_engine()
-            images = page_images(data, file, doc_result.pages)
+            images = page_images(data, name.file, doc_result.pages)
             masked = _verified_masking(label, images, doc_result, known, engine, settings, redactor)
         except MaskingFailed as exc:
             log.warning("withheld %s: %s", label, exc.code)
-            result.withheld.append(WithheldFile(file=shown, code=exc.code, detail=exc.detail))
-            result.findings.append(_withheld_finding(shown, f"docs/{file}", exc))
+            result.withheld.append(WithheldFile(file=name.stem, code=exc.code, detail=exc.detail))
+            result.findings.append(_withheld_finding(f"材料 {name.file} ", f"docs/{name.file}", exc))
             continue
         except ZcpsError as exc:
             log.warning("not released %s: %s", label, exc.code)
-            result.skipped.append(shown)
+            result.skipped.append(name.stem)
             continue
         keys = []
         for page in masked.pages:
-            key = release_page_key(prefix, f"docs/{shown}", page.number)
+            key = prefix + release_page_name(name.document, page.number)
             store.put(key, page.png)
             keys.append(key)
-        result.released.append(ReleasedFile(file=shown, keys=keys))
+        result.released.append(ReleasedFile(file=name.stem, keys=keys))
+        dossier_documents.append(DossierDocument(title=name.title, name=name.stem,
+                                                 pages=[page.png for page in masked.pages]))
         for pii_type, count in masked.counts.items():
             counts[pii_type] = counts.get(pii_type, 0) + count
     result.counts = dict(sorted(counts.items()))
-    updated = _with_findings(review, result.findings)
+    aliases = {other: make_pseudonym(settings.pseudonym_key, batch, other) for other in batch_applicants}
+    aliases.update(renames(names))
+
+    def committee_review() -> Review:
+        return mask_review(_with_findings(review, result.findings), manifest, pseudonym, aliases)
+
+    if dossier_documents:
+        dossier_started = time.perf_counter()
+        cover = DossierCover(pseudonym=pseudonym, review=committee_review(),
+                             withheld=[w.file for w in result.withheld])
+        try:
+            pdf = build_dossier(cover, dossier_documents, settings.dossier_font)
+            verify_dossier(pdf, cover, dossier_documents, known, engine, settings.mask_verify_mode)
+        except MaskingFailed as exc:
+            log.warning("withheld %s/%s/dossier.pdf: %s", unit, pseudonym, exc.code)
+            result.findings.append(_withheld_finding("评审材料合订本（dossier.pdf）", None, exc))
+        except ZcpsError as exc:  # e.g. the CJK font is missing: the pages are released, the dossier is not
+            log.warning("dossier not written for %s/%s: %s", unit, pseudonym, exc.code)
+            result.findings.append(Finding(
+                rule=WITHHELD_RULE, severity="review", section=WITHHELD_SECTION, extracted=exc.code,
+                message=f"评审材料合订本（dossier.pdf）未能生成（{exc.code}），已报送的单页材料不受影响。"))
+        else:
+            result.dossier_key = f"{prefix}dossier.pdf"
+            store.put(result.dossier_key, pdf)
+        result.dossier_seconds = time.perf_counter() - dossier_started
     if result.findings:
         store.put(review_key(batch, unit, review.applicant_id),
-                  updated.model_dump_json(by_alias=True, indent=2).encode())
+                  _with_findings(review, result.findings).model_dump_json(by_alias=True, indent=2).encode())
     result.review_key = f"{prefix}review.json"
-    aliases = {other: make_pseudonym(settings.pseudonym_key, batch, other) for other in batch_applicants}
-    store.put(result.review_key, mask_review(updated, manifest, pseudonym, aliases).model_dump_json(
-        by_alias=True, indent=2).encode())
-    log.info("released %s/%s: %d files, %d withheld", unit, pseudonym, len(result.released), len(result.withheld))
+    store.put(result.review_key, committee_review().model_dump_json(by_alias=True, indent=2).encode())
+    result.seconds = time.perf_counter() - started
+    log.info("released %s/%s: %d files, %d withheld, dossier %s", unit, pseudonym, len(result.released),
+             len(result.withheld), "written" if result.dossier_key else "none")
     return result

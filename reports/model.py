@@ -15,6 +15,7 @@ from pydantic import Field as PydField, field_validator
 
 from storage.ledger import LedgerEntry
 from zcps.errors import ReportInputError
+from zcps.labels import PATH_LABELS, SEVERITY_LABELS, VERDICT_LABELS, path_label  # noqa: F401
 from zcps.models import BBox, DocumentRef, Model, Review, Severity, Verdict
 from zcps.text import visible
 
@@ -22,32 +23,10 @@ SCHEMA = "zcps.report/2"
 
 ReportKind = Literal["unit", "committee"]
 KIND_LABELS: dict[str, str] = {"unit": "单位内部审核报告", "committee": "评委会报告"}
-SEVERITY_LABELS: dict[str, str] = {"block": "不符合", "review": "需核实", "note": "提示"}
-VERDICT_LABELS: dict[str, str] = {"eligible": "符合", "not_eligible": "不符合", "needs_review": "需核实"}
 LEVEL_ORDER = ("员级", "助理级", "中级", "副高级", "正高级")
 UNKNOWN_LEVEL = "未注明"
-PATH_LABELS: dict[str, str] = {
-    "standard": "常规途径",
-    "rural_county_30y": "基层（旗县满30年）",
-    "rural_township_20y": "基层（苏木乡镇满20年）",
-    "township_institution": "乡镇事业单位",
-    "rural_service_3y": "基层服务满3年提前申报",
-    "non_public": "非公有制经济组织",
-    "skilled_worker": "高技能人才",
-    "qualification_equivalence": "职业资格对应",
-    "transfer": "转系列评审",
-    "transitional_2023": "2023年过渡性政策",
-}
 _SEVERITY_RANK = {"block": 0, "review": 1, "note": 2}
 _FORMULA_LEADS = ("=", "+", "@", "\t", "\r")
-
-
-def path_label(path: str | None) -> str | None:
-    if path is None:
-        return None
-    if path.startswith("green_channel:"):
-        return f"绿色通道第{path.split(':', 1)[1]}项"
-    return PATH_LABELS.get(path, path)
 
 
 def safe_cell_text(value: str | None) -> str:

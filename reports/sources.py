@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from extractors.geometry import page_image as upright_page_image
 from reports.model import FailedFile, IgnoredFile, ReportKind
 from storage.base import ObjectStore
-from storage.layout import (doc_key, document_result_key, release_page_key, release_prefix, release_units_prefix,
+from storage.layout import (doc_key, document_result_key, release_page_name, release_prefix, release_units_prefix,
                             results_units_prefix, safe_segment)
 from storage.ledger import Ledger
 from zcps.errors import ObjectNotFound
@@ -73,7 +73,7 @@ def page_image_source(store: ObjectStore, batch: str, kind: ReportKind):
     def committee_page(source: str, page: int) -> np.ndarray | None:
         unit, pseudonym, document = source.split("/", 2)
         try:
-            data = store.get(release_page_key(release_prefix(batch, unit, pseudonym), document, page))
+            data = store.get(release_prefix(batch, unit, pseudonym) + release_page_name(document, page))
         except ObjectNotFound:
             return None
         return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)

@@ -152,6 +152,6 @@ def release_prefix(batch: str, unit: str, pseudonym: str) -> str:
     return f"{release_units_prefix(batch)}{safe_segment(unit)}/{pseudonym}/"
 
 
-def release_page_key(prefix: str, document: str, page: int) -> str:
-    """A released page image; ``document`` is the path below the applicant folder (``docs/…``)."""
-    return _fit(prefix, document, f".p{page}.png")
+def release_page_name(document: str, page: int) -> str:
+    """A released page inside an applicant's release folder: ``docs/03_title_certificate`` → ``…_p1.png``."""
+    return f"{document}_p{page}.png"

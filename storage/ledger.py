@@ -7,7 +7,10 @@ failure is that applicant's or that report's, with a code, never the batch's.
 
 It lives in the object store so several workers on several machines share one batch. Each entry
 says whether a file's current content has been processed by the current pipeline version, and
-who is working on it now (a lease that goes stale after ``ZCPS_LEASE_SECONDS``).
+who is working on it now (a lease that goes stale after ``ZCPS_LEASE_SECONDS``). A lease also names
+its holder process (``LeaseHolder``): on the machine that process ran on, a lease whose holder has
+exited is void at once, so a rerun after ``kill -9`` need not wait for the expiry. Other machines
+cannot see the process and wait for the expiry.
 
 Concurrency limitation: the store is last-writer-wins and offers no compare-and-swap common to
 S3 and a local folder. ``claim`` writes, then reads back and checks the owner, which catches
@@ -21,12 +24,15 @@ come from ``ZcpsError`` whose messages name keys, not applicants.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+import psutil
 from pydantic import Field as PydField, ValidationError
 
 from storage.base import ObjectStore
@@ -40,6 +46,55 @@ log = logging.getLogger(__name__)
 MAX_ERROR_MESSAGE = 500
 Scope = Literal["document", "object", "stage"]
 _READ_THREADS = 8
+# psutil derives start times from clock ticks (1/100 s): the same process always reads the same.
+_START_TIME_TOLERANCE_SECONDS = 0.05
+
+
+class LeaseHolder(Model):
+    """The process holding a lease, identified so that a reused pid is not mistaken for it."""
+
+    host: str  # for people reading the ledger
+    machine: str  # boot id and pid namespace: where ``pid`` names this process ("" when unknown)
+    pid: int
+    started: float  # the process's start time, seconds since the epoch
+
+    @property
+    def token(self) -> str:
+        return f"{self.host}:{self.pid}:{self.started:.2f}"
+
+    def is_dead(self) -> bool:
+        """True only when the holder certainly no longer runs: this machine, and its pid gone or reused."""
+        if not self.machine or self.machine != _this_machine():
+            return False
+        try:
+            process = psutil.Process(self.pid)
+            reused = abs(process.create_time() - self.started) > _START_TIME_TOLERANCE_SECONDS
+            return reused or process.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+        except psutil.AccessDenied:
+            return False
+
+
+_holders: dict[int, LeaseHolder] = {}
+
+
+def current_holder() -> LeaseHolder:
+    """This process as a lease holder (recomputed after a fork, which changes the pid)."""
+    pid = os.getpid()
+    if pid not in _holders:
+        _holders[pid] = LeaseHolder(host=socket.gethostname(), machine=_this_machine(), pid=pid,
+                                    started=psutil.Process(pid).create_time())
+    return _holders[pid]
+
+
+def _this_machine() -> str:
+    """Boot id and pid namespace: two processes see each other's pids only when both match."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
+            return f"{boot.read().strip()}/{os.readlink('/proc/self/ns/pid')}"
+    except OSError:
+        return ""
 
 
 class LedgerEntry(Model):
@@ -60,6 +115,7 @@ class LedgerEntry(Model):
     updated_at: datetime | None = None
     lease_owner: str | None = None
     lease_expires_at: datetime | None = None
+    lease_holder: LeaseHolder | None = None
 
     @classmethod
     def new(cls, ref: DocumentRef, **values) -> "LedgerEntry":
@@ -79,8 +135,10 @@ class LedgerEntry(Model):
         return DocumentRef(batch=self.batch, unit=self.unit, applicant=self.applicant, file=self.file)
 
     def lease_fresh(self, now: datetime) -> bool:
+        """Whether the lease still binds other workers: not expired, and its holder not known to be dead."""
         return (self.status is Status.running and self.lease_expires_at is not None
-                and self.lease_expires_at > now)
+                and self.lease_expires_at > now
+                and not (self.lease_holder is not None and self.lease_holder.is_dead()))
 
 
 class LedgerSummary(Model):
@@ -137,6 +195,7 @@ class Ledger:
         now = self._clock()
         previous = self.get(ref)
         self._refuse_foreign_lease(previous, owner, now)
+        holder = current_holder()
         same_work = previous is not None and (previous.sha256, previous.pipeline_version) == (sha256, pipeline_version)
         entry = LedgerEntry.new(
             ref, status=Status.running,
@@ -144,6 +203,8 @@ class Ledger:
             sha256=sha256, pipeline_version=pipeline_version,
             started_at=now, updated_at=now,
             lease_owner=owner, lease_expires_at=now + timedelta(seconds=self.lease_seconds),
+            # Only a lease taken for this very process can name it; any other owner waits for expiry.
+            lease_holder=holder if owner == holder.token else None,
         )
         self._write(entry)
         written = self.get(ref)
@@ -156,7 +217,7 @@ class Ledger:
         now = self._clock()
         entry = entry.model_copy(update=dict(
             status=Status.done, sha256=sha256, error_code=None, error_message=None,
-            finished_at=now, updated_at=now, lease_owner=None, lease_expires_at=None,
+            finished_at=now, updated_at=now, lease_owner=None, lease_expires_at=None, lease_holder=None,
         ))
         self._write(entry)
         return entry
@@ -166,7 +227,7 @@ class Ledger:
         now = self._clock()
         entry = entry.model_copy(update=dict(
             status=Status.failed, error_code=code, error_message=message[:MAX_ERROR_MESSAGE],
-            finished_at=now, updated_at=now, lease_owner=None, lease_expires_at=None,
+            finished_at=now, updated_at=now, lease_owner=None, lease_expires_at=None, lease_holder=None,
         ))
         self._write(entry)
         return entry

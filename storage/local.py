@@ -8,18 +8,22 @@ real objects.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from storage.base import ObjectInfo, ObjectStore, sha256_hex, validate_key
-from zcps.errors import InvalidKey, ObjectNotFound
+from zcps.errors import InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable
 
 RESERVED_PREFIX = ".zcps-"
 META_DIR = ".zcps-meta"
 MAX_NAME_BYTES = 255  # NAME_MAX of Linux file systems
+_DENIED_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 
 class LocalStore(ObjectStore):
@@ -39,6 +43,10 @@ class LocalStore(ObjectStore):
         return self.root.as_uri()
 
     def put(self, key: str, data: bytes, metadata: dict[str, str] | None = None) -> ObjectInfo:
+        with _mapped_os_errors(key, self.root):
+            return self._put(key, data, metadata)
+
+    def _put(self, key: str, data: bytes, metadata: dict[str, str] | None) -> ObjectInfo:
         path = self._path(key)
         if len(path.name.encode()) > MAX_NAME_BYTES - len(".json"):
             # The sidecar is "{name}.json": refuse here rather than fail half-way with ENAMETOOLONG.
@@ -66,12 +74,13 @@ class LocalStore(ObjectStore):
         return ObjectInfo(key=key, size=len(data), sha256=digest, metadata=user_meta)
 
     def get(self, key: str) -> bytes:
-        path = self._existing(key)
-        return path.read_bytes()
+        with _mapped_os_errors(key, self.root):
+            return self._existing(key).read_bytes()
 
     def stat(self, key: str) -> ObjectInfo:
-        path = self._existing(key)
-        info = path.stat()
+        with _mapped_os_errors(key, self.root):
+            path = self._existing(key)
+            info = path.stat()
         sidecar = self._read_sidecar(key)
         if sidecar and sidecar.get("file") == _identity(info):
             return ObjectInfo(key=key, size=info.st_size, sha256=sidecar.get("sha256"),
@@ -81,9 +90,10 @@ class LocalStore(ObjectStore):
     def delete(self, key: str) -> None:
         path = self._path(key)
         meta_path = self._meta_path(key)
-        if path.is_file():
-            path.unlink()
-        meta_path.unlink(missing_ok=True)
+        with _mapped_os_errors(key, self.root):
+            if path.is_file():
+                path.unlink()
+            meta_path.unlink(missing_ok=True)
 
     def list(self, prefix: str) -> Iterator[str]:
         folder, name_start = _split_prefix(prefix)
@@ -93,7 +103,8 @@ class LocalStore(ObjectStore):
             return iter(())
         base = f"{folder}/" if folder else ""
         # Sorting whole keys (not per folder) gives S3's order: "a/b-c" sorts before "a/b/x".
-        return iter(sorted(_walk(start_dir, base, name_start)))
+        with _mapped_os_errors(prefix, self.root):
+            return iter(sorted(_walk(start_dir, base, name_start)))
 
     def unlisted(self, prefix: str) -> Iterator[tuple[str, str]]:
         folder, name_start = _split_prefix(prefix)
@@ -145,6 +156,26 @@ class LocalStore(ObjectStore):
         except (FileExistsError, NotADirectoryError):
             raise InvalidKey(f"object key {key[:80]!r} runs through an existing object") from None
         self._check_inside(folder, key)
+
+
+@contextmanager
+def _mapped_os_errors(key: str, root: Path):
+    """The folder's refusals as the errors every store raises: denied is one clear, non-retried error."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in _DENIED_ERRNOS:
+            raise StoreAccessDenied(f"{key[:80]}: {exc.strerror}",
+                                    hint=f"The store folder {root} refuses this user ({os.strerror(exc.errno)}); "
+                                         "make it writable by the account zcps runs as, or point "
+                                         "ZCPS_STORE_URL at a writable folder.") from None
+        if exc.errno in _FULL_ERRNOS:
+            raise StoreUnavailable(f"{key[:80]}: {exc.strerror}",
+                                   hint=f"The file system of {root} is full; free space, then "
+                                        "`zcps rerun --failed`.") from None
+        if exc.errno == errno.ENAMETOOLONG:
+            raise InvalidKey(f"object key {key[:80]!r} has a name longer than the file system allows") from None
+        raise
 
 
 def _identity(info: os.stat_result) -> list[int]:

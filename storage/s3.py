@@ -219,7 +219,7 @@ def _http_status(exc: S3Error | InvalidResponseError) -> int:
 def translate_error(exc: BaseException, key: str) -> ZcpsError:
     """Map a minio/urllib3 failure to the zcps error the flow acts on (retry or not)."""
     if isinstance(exc, (urllib3.exceptions.HTTPError, ConnectionError, TimeoutError)):
-        return StoreUnavailable(f"{key}: {type(exc).__name__} talking to the object store")
+        return StoreUnavailable(f"{key}: {_connection_problem(exc)}")
     if isinstance(exc, ServerError):
         return StoreUnavailable(f"{key}: the object store answered HTTP {exc.status_code}")
     if isinstance(exc, (S3Error, InvalidResponseError)):
@@ -234,6 +234,21 @@ def translate_error(exc: BaseException, key: str) -> ZcpsError:
             return StoreUnavailable(f"{key}: the object store answered {code or status}")
         return ZcpsError(f"{key}: unexpected object-store error {code or status}")
     return ZcpsError(f"{key}: unexpected {type(exc).__name__} from the object store")
+
+
+def _connection_problem(exc: BaseException) -> str:
+    """What went wrong on the wire, in a few words (urllib3 wraps the cause in MaxRetryError)."""
+    cause = exc.reason if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason else exc
+    # NameResolutionError < NewConnectionError < ConnectTimeoutError in urllib3 2: most specific first.
+    if isinstance(cause, urllib3.exceptions.NameResolutionError):
+        return "host name not found"
+    if isinstance(cause, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)):
+        return "connection refused" if "refused" in str(cause).lower() else "cannot connect"
+    if isinstance(cause, (urllib3.exceptions.ConnectTimeoutError, TimeoutError)):
+        return "connection timed out"
+    if isinstance(cause, urllib3.exceptions.ResponseError):
+        return f"the server kept answering with errors: {cause}"
+    return f"{type(cause).__name__} talking to the object store"
 
 
 @contextmanager

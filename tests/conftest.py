@@ -84,6 +84,7 @@ class S3Server:
     access_key: str = S3_ACCESS_KEY
     secret_key: str = S3_SECRET_KEY
     region: str = S3_REGION
+    flags: tuple[str, ...] = ()  # extra `rclone serve s3` flags, e.g. ("--read-only",)
     process: subprocess.Popen | None = None
 
     @property
@@ -102,7 +103,7 @@ class S3Server:
         if self.running:
             return
         command = [str(rclone_path()), "serve", "s3", "--addr", self.endpoint,
-                   "--auth-key", f"{self.access_key},{self.secret_key}", "--config", "/dev/null", str(self.dir)]
+                   "--auth-key", f"{self.access_key},{self.secret_key}", "--config", "/dev/null", *self.flags, str(self.dir)]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         self._wait_until_answering()

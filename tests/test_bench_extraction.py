@@ -41,7 +41,7 @@ def build_tree(root: Path, cache: LocalStore, truth_edits: dict[str, dict] | Non
         for field, value in (truth_edits or {}).get(name, {}).items():
             fields[field]["value"] = value
         payload = {"file": intake.name, "doc_type": doc_type, "fields": fields, "records": truth["records"],
-                   "lines": _truth_lines(text)}
+                   "dates": [{"value": v} for v in truth.get("dates", [])], "lines": _truth_lines(text)}
         truth_file = root / "truth" / "unit-a" / "app-1" / "docs" / f"{intake.name}.json"
         truth_file.parent.mkdir(parents=True, exist_ok=True)
         truth_file.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
@@ -75,3 +75,20 @@ def test_bench_reports_mismatches_without_personal_values(tmp_path, edits, famil
     assert result.families[family].correct == result.families[family].total - 1
     (mismatch,) = [m for m in result.mismatches if m.item == item]
     assert mismatch.expected == shown
+
+
+def test_bench_scores_printed_dates_both_ways(tmp_path):
+    cache = LocalStore(tmp_path / "cache")
+    build_tree(tmp_path / "sample", cache)
+    exact = run_extraction_bench(tmp_path / "sample", store=cache)
+    assert exact.printed_dates_found.total > 0 and exact.printed_dates_found.accuracy == 1.0
+    assert exact.reported_dates_printed.accuracy == 1.0
+    # the truth stops listing one printed date: one reported date is now "not printed", one fewer to find
+    truth_file = next((tmp_path / "sample" / "truth").glob("*/*/docs/*title_certificate*.json"))
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    truth["dates"] = truth["dates"][1:]
+    truth_file.write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    edited = run_extraction_bench(tmp_path / "sample", store=cache)
+    assert edited.reported_dates_printed.correct == exact.reported_dates_printed.correct - 1
+    assert edited.printed_dates_found.total == exact.printed_dates_found.total - 1
+    assert "dates reported but not printed: 1 of" in edited.table()

@@ -46,6 +46,14 @@ CROSS_TALK = [
     # OCR spaces out a title
     (["聘 书", "兹聘任您为工程师专业技术职务"], DocType.appointment_letter),
     (["职 称 申 报 诚 信 承 诺 书", "本人承诺所提交材料真实"], DocType.pledge),
+    # enterprise assessments: a confirmation sheet and a result notice
+    (["2023年度员工绩效考核结果确认单", "员工姓名 王建国 部门 运维检修部", "绩效等级 B（称职）", "员工签字确认"],
+     DocType.annual_assessment),
+    (["年度考核结果通知书", "王建国同志：", "经公司考核委员会审定，你2022年度考核结果为称职。", "特此通知。"],
+     DocType.annual_assessment),
+    # near misses: a work summary and a CE sheet are not assessments
+    (["2023年度个人工作总结", "本年度完成了配电网改造工作", "特此总结。"], DocType.other),
+    (["继续教育学时登记表", "课程名称 类别 学时", "2022年小计 90 学时"], DocType.ce_card),
     # nothing recognisable
     (["情况说明", "特此说明。"], DocType.other),
     ([], DocType.other),

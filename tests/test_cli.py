@@ -28,7 +28,7 @@ def _zcps(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -
     (["rerun", "--batch", "2024"], {}, 3, "--failed"),
     (["status", "--batch", "2024"], {"ZCPS_STORE_URL": "ftp://example.invalid"}, 3, "configuration error"),
     (["status", "--batch", "2024"], {"ZCPS_STORE_URL": "s3://127.0.0.1:9"}, 3, "configuration error"),
-    (["ocr", "/dev/null/missing.jpg"], {}, 2, "does not exist"),
+    (["ocr", "/dev/null/missing.jpg"], {}, 3, "does not exist"),  # usage errors are 3, never 2 (files failed)
 ])
 def test_exit_codes_and_messages(tmp_path, args, env, code, says):
     result = _zcps(*args, env=env)

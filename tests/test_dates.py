@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.dates import find_dates, find_dates_in_text, parse_date
+from extractors.dates import complete_year, find_dates, find_dates_in_text, find_incomplete_dates, parse_date
 from zcps.models import TextLine, Word
 
 SINGLE = [
@@ -59,6 +59,14 @@ SINGLE = [
     ("合计 90 学时", None),
     ("OIO年7月", None),  # letters alone are not a year
     ("2023年度", None),
+    ("二〇一九年元月", "2019-01"),
+    ("贰零壹玖年拾贰月", "2019-12"),
+    ("2 0 1 9 . 7 . 1", "2019-07-01"),
+    ("二零一九年七月一日", "2019-07-01"),
+    ("二○一九年七月", "2019-07"),  # ○ is a white circle, not 〇
+    # a year that lost a digit is not a date
+    ("二二年七月一日", None),
+    ("22年7月", None),
 ]
 
 
@@ -85,6 +93,24 @@ def test_several_dates_in_a_line(text, expected):
     assert [m.value for m in find_dates_in_text(text)] == expected
 
 
+INCOMPLETE = [
+    ("二二年七月一日", ["二二年七月一日"]),  # 〇 dropped from 二〇二二
+    ("二〇二年十二月", ["二〇二年十二月"]),
+    ("于22年7月毕业", ["22年7月"]),
+    # near misses: complete years, and years without a month, are not incomplete dates
+    ("二〇二二年七月", []),
+    ("2022年7月1日", []),
+    ("024年1月10日", []),  # a dropped leading 2 is read (certainty 0.9), see test_single_date
+    ("三年制本科", []),
+    ("OO年7月", []),
+]
+
+
+@pytest.mark.parametrize(("text", "raws"), INCOMPLETE)
+def test_years_that_lost_digits_are_flagged_not_guessed(text, raws):
+    assert [raw for raw, _ in find_incomplete_dates(text)] == raws
+
+
 @pytest.mark.parametrize(("text", "raw"), [
     ("发证日期：2019年7月1日。", "2019年7月1日"),
     ("日期 ２０１９年７月１日", "２０１９年７月１日"),
@@ -105,3 +131,20 @@ def test_find_dates_on_a_text_line():
     line = TextLine(text="审验日期2023年12月25日", bbox=(0, 0, 300, 20),
                     words=[Word(text="审验日期", bbox=(0, 0, 80, 20)), Word(text="2023", bbox=(80, 0, 120, 20))])
     assert [m.value for m in find_dates(line)] == ["2023-12-25"]
+
+
+COMPLETIONS = [
+    # 二〇 lost from 二〇一一年: the body prints 至二〇一一年七月
+    ("一一年七月一日", ["1988-03-08", "2007-09", "2011-07"], "2011-07-01"),
+    ("二〇二年七月", ["2022-07-01"], "2022-07"),
+    ("22年7月1日", ["2022-07"], "2022-07-01"),
+    # near misses: no printed date of that month, or two years that fit
+    ("一一年八月一日", ["2011-07"], None),
+    ("二二年七月一日", ["2022-07", "2012-07"], None),
+    ("一一年七月一日", [], None),
+]
+
+
+@pytest.mark.parametrize(("raw", "printed", "expected"), COMPLETIONS)
+def test_incomplete_year_completed_only_from_the_document(raw, printed, expected):
+    assert complete_year(raw, printed) == expected

@@ -130,6 +130,8 @@ def test_names(text, expected):
     (VALID_ID[:4] + "O" + VALID_ID[5:], VALID_ID, False),  # O read for 0
     (VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), None, None),  # bad check digit, no label
     ("身份证号：" + VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), "label", False),  # kept, doubtful
+    ("身份证件号码：" + VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), "label", False),
+    ("电话：" + VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), None, None),  # not an ID label
     ("150102850315231", "150102850315231", False),  # 15 digits
     ("150102851315231", None, None),  # month 13
     ("电话 13904711234", None, None),
@@ -172,6 +174,15 @@ def test_id_numbers(text, expected, certain):
     ("find_approval_number", "批准文号：内人社职字〔2019〕123号", "内人社职字〔2019〕123号"),
     ("find_approval_number", "内人社职字[2019] 123号", "内人社职字〔2019〕123号"),
     ("find_approval_number", "批准文号内人社职字（2019）47号", "内人社职字〔2019〕47号"),
+    # OCR spaces CJK words out
+    ("find_education_level", "层次：本 科", "本科"),
+    ("find_education_level", "大学 本科", "本科"),
+    ("find_title", "具备高级 工程师任职资格", "高级工程师"),
+    ("find_title_level", "资格级别：中 级", "中级"),
+    ("find_title_level", "中级 工程师", "中级"),
+    ("find_skill_level", "技能等级：高级 技师", "高级技师"),
+    ("find_skill_level", "高级 工程师", None),
+    ("find_degree", "授予工学学 士 学位", "学士"),
 ])
 def test_levels_and_numbers(finder, text, expected):
     found = getattr(levels, finder)(text)

@@ -36,7 +36,17 @@ CASES = [
     ("(√)称职", "称职"),
     ("（√）基本称职", "基本称职"),
     ("称职✓", "称职"),
+    # bracketed marks after the option; empty brackets are boxes
+    ("优秀（ ） 称职（√） 基本称职（ ） 不称职（ ）", "称职"),
+    ("优秀（） 称职（√） 基本称职（） 不称职（）", "称职"),
+    ("优秀 称职（√） 基本称职 不称职", "称职"),
+    ("（ ）优秀 （√）称职 （ ）基本称职", "称职"),
+    ("优秀✔ 称职 基本称职", "优秀"),  # the tick touches 优秀, a space parts it from 称职
+    ("●合格 ○基本合格 ○不合格", "合格"),
+    ("优秀！ 称职 基本称职！ 不称职！", "称职"),  # boxes read as ！, the ticked one lost its box
     # unknown: no tick, several ticks, no option
+    ("优秀（ ） 称职（ ） 基本称职（ ）", None),
+    ("优秀（√） 称职（√） 基本称职（ ）", None),
     ("优秀□ 称职□ 基本称职□ 不称职□", None),
     ("优秀口 称职口 基本称职口 不称职口", None),
     ("优秀 称职 基本称职 不称职", None),
@@ -65,3 +75,34 @@ def test_grade_raw_and_span(text, raw):
 @pytest.mark.parametrize(("text", "certainty"), [("优秀□ 称职☑", 1.0), ("优秀□ 称职V", 0.9)])
 def test_letter_ticks_are_less_certain(text, certainty):
     assert find_grade(text).certainty == certainty
+
+
+def test_image_marks_plug_in_where_the_text_has_none():
+    import numpy as np
+
+    from extractors.extract import extract_document
+    from extractors.grades import IMAGE_MARK_DETECTORS
+    from zcps.models import DocType, DocumentText, Page, TextLine
+
+    seen = []
+
+    class Marked:  # a detector may answer with an object carrying the index
+        index = 1
+
+    def circled_second(image, options):
+        seen.append([option.text for option in options])
+        assert all(len(option.bbox) == 4 for option in options)
+        return Marked()
+
+    text = DocumentText(sha256="t", source="ocr", engine="t", pages=[Page(number=1, width=800, height=600, lines=[
+        TextLine(text="考核等次", bbox=(50, 100, 200, 130)), TextLine(text="优秀 称职 基本称职 不称职", bbox=(50, 160, 500, 190))])])
+    image = np.full((600, 800, 3), 255, np.uint8)
+    assert "grade" not in extract_document(text, DocType.annual_assessment, {1: image}.get).fields
+    IMAGE_MARK_DETECTORS.append(circled_second)
+    try:
+        grade = extract_document(text, DocType.annual_assessment, {1: image}.get).fields["grade"]
+        without_image = extract_document(text, DocType.annual_assessment).fields
+    finally:
+        IMAGE_MARK_DETECTORS.remove(circled_second)
+    assert (grade.value, grade.method) == ("称职", "mark")
+    assert seen == [["优秀", "称职", "基本称职", "不称职"]] and "grade" not in without_image

@@ -52,7 +52,7 @@ def write_fixture(root):
 
 @pytest.mark.models
 def test_bench_scores_a_known_document(tmp_path):
-    from masking.bench import run_mask_bench
+    from benchmarks.masking import run_mask_bench
 
     write_fixture(tmp_path)
     result = run_mask_bench(tmp_path, verify_mode="regions")

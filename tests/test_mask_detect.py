@@ -7,7 +7,8 @@ from stdnum.cn import ric
 
 from masking.detect import detect_lines, detect_text, get_nlp, known_pii
 from masking.entities import PiiType
-from masking.rules import is_resident_id, protected_spans
+from masking.protected import protected_spans
+from zcps.idcard import is_valid as is_resident_id
 from zcps.manifest import Manifest
 from zcps.models import TextLine
 
@@ -60,12 +61,12 @@ def typed(text: str, manifest: Manifest | None = None) -> list[tuple[str, str]]:
     ("关于变电站运行维护的研究", []),
     ("审核人：李明 2024年1月5日", [("other_name", "李明")]),
     ("审验人：张丽", [("other_name", "张丽")]),
-    ("姓　　名：巴特尔", [("other_name", "巴特尔")]),
-    ("姓名王小红性别女", [("other_name", "王小红")]),
+    ("姓　　名：巴特尔", [("name", "巴特尔")]),
+    ("姓名王小红性别女", [("name", "王小红")]),
     # Given-name characters that also occur in form words (优秀, 学历) must not cut a name short,
     # and a label in one table cell vouches for the name OCR read in the next.
-    ("姓名\n边秀兰", [("other_name", "边秀兰")]),
-    ("姓名：李学军", [("other_name", "李学军")]),
+    ("姓名\n边秀兰", [("name", "边秀兰")]),
+    ("姓名：李学军", [("name", "李学军")]),
     ("考核意见：优秀", []),
     ("单位负责人（签字）：李旭", [("other_name", "李旭")]),
     ("单位负责人(签字):宋秀芳", [("other_name", "宋秀芳")]),

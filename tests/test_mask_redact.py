@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from masking.detect import detect_lines, known_pii
-from masking.photo import find_photos
+from masking.recognizers.photo import find as find_photos
 from masking.redact_image import encode_pdf, encode_png, fill_boxes, hit_boxes, redaction_boxes
 from masking.redact_text import mask_json, mask_review, mask_text
 from zcps.manifest import Manifest

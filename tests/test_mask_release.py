@@ -130,7 +130,7 @@ def test_broken_redactor_is_withheld(tmp_path, manifest, release_inputs):
     result = release_applicant(store, "2024", "hh", manifest, review, documents, settings,
                                redactor=lambda image, boxes: image.copy())
     assert result.released == []
-    assert [(w.file, w.code) for w in result.withheld] == [("01_title.png", "E_MASK_VERIFY")]
+    assert [(w.file, w.code) for w in result.withheld] == [("01_title_certificate", "E_MASK_VERIFY")]
     assert "王建国" not in result.withheld[0].detail
     assert not list(store.list(release_prefix("2024", "hh", result.pseudonym) + "docs/"))
     stored_review = Review.model_validate_json(store.get(review_key("2024", "hh", "2024-HH-0007")))

@@ -137,7 +137,8 @@ def test_rerun_all_only_when_something_failed(sample):
 
 @pytest.mark.parametrize(("path", "label"), [
     ("standard", "常规途径"), ("green_channel:7", "绿色通道第7项"), ("green_channel:1", "绿色通道第1项"),
-    ("transitional_2023", "2023年过渡性政策"), ("future_path", "future_path"), (None, None)])
+    ("transitional_2023", "2023年过渡性政策"), ("future_path", "future_path"), (None, None),
+    ("standard:中级③", "常规途径（中级③）"), ("future_path:x", "future_path:x")])
 def test_path_label(path, label):
     assert path_label(path) == label
 

@@ -61,9 +61,9 @@ def test_install_command_names_the_package(resource, command):
 
 
 @pytest.mark.parametrize(("need", "packages"), [
-    ("runtime", ["libgl1", "libglib2.0-0"]),
+    ("runtime", ["libgl1", "libglib2.0-0", "fonts-wqy-microhei"]),
     ("test", ["libgl1", "libglib2.0-0", "fonts-arphic-uming", "fonts-arphic-ukai", "fonts-wqy-zenhei",
-              "fonts-wqy-microhei", "chromium"]),
+              "fonts-wqy-microhei", "fonts-dejavu-core", "chromium"]),
 ])
 def test_package_list_set_up_installs(need, packages):
     """setup.sh reads this list with the system Python (no venv): the module must run on the stdlib alone."""

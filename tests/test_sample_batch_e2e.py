@@ -111,6 +111,24 @@ def test_released_pages_reocr_without_pii(sample_run):
         assert fuzz.partial_ratio(manifest.name, text) < 100 or len(manifest.name) < 2
 
 
+def test_every_released_applicant_has_one_verified_dossier_and_no_submitted_names(sample_run):
+    import pypdfium2 as pdfium
+
+    store, _, _ = sample_run
+    keys = list(store.list(f"release/{BATCH}/"))
+    folders = {key.rsplit("/docs/", 1)[0] for key in keys if "/docs/" in key}
+    assert folders and {f"{folder}/dossier.pdf" for folder in folders} <= set(keys)
+    submitted = {path.name for path in SAMPLE_INTAKE.glob("*/*/docs/*")}
+    assert not [key for key in keys if any(name in key for name in submitted)]
+    for folder in sorted(folders)[:3]:
+        pages = sum(1 for key in keys if key.startswith(f"{folder}/docs/"))
+        dossier = pdfium.PdfDocument(store.get(f"{folder}/dossier.pdf"))
+        assert len(dossier) >= pages + 1  # the cover, then every released page
+        documents = {key.rsplit("/", 1)[1].rsplit("_p", 1)[0] for key in keys if key.startswith(f"{folder}/docs/")}
+        outline = [item.get_dest().get_index() for item in dossier.get_toc()]
+        assert len(outline) == len(documents) + 1 and outline[0] == 0 and outline == sorted(set(outline))
+
+
 class _Rows(HTMLParser):
     def __init__(self):
         super().__init__()

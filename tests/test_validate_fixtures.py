@@ -7,7 +7,6 @@ from the notice. ``ZCPS_TEST_SAMPLE_DIR`` points the test at another generated s
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -15,12 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.review import truth_document
 from validators.check import check_applicant
 from validators.duplicates import duplicate_findings
 from zcps.manifest import parse_manifest
-from zcps.models import (
-    CERecord, DocType, DocumentRef, DocumentResult, ErrorInfo, Extraction, Field, Status,
-)
 
 SAMPLE = Path(os.environ.get("ZCPS_TEST_SAMPLE_DIR", Path(__file__).parents[1] / "fixtures" / "sample"))
 TRUTH = SAMPLE / "truth"
@@ -36,35 +33,10 @@ def _applicants() -> list:
     return cases
 
 
-def _box(values: list[float]) -> tuple[float, float, float, float]:
-    return tuple(values)  # type: ignore[return-value]
-
-
-def _document(unit: str, applicant: str, truth_path: Path) -> DocumentResult:
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
-    file = truth["file"].removeprefix("docs/")
-    data = (SAMPLE / "intake" / unit / applicant / "docs" / file).read_bytes()
-    ref = DocumentRef(batch="2024", unit=unit, applicant=applicant, file=file)
-    sha256 = hashlib.sha256(data).hexdigest()
-    if truth["bad_file"]:
-        return DocumentResult(ref=ref, status=Status.failed, sha256=sha256,
-                              errors=[ErrorInfo(code=truth["bad_file"], message="from truth", stage="acquire")])
-    fields = {name: Field(value=f["value"], raw=str(f["value"]), confidence=1.0, page=f["page"], bbox=_box(f["bbox"]))
-              for name, f in truth["fields"].items()}
-    dates = [Field(value=d["value"], raw=d["raw"], confidence=1.0, page=d["page"], bbox=_box(d["bbox"]))
-             for d in truth["dates"]]
-    records = [CERecord(year=r["year"], public_hours=r["public_hours"], professional_hours=r["professional_hours"],
-                        total=r["total"], verified_on=r["verified_on"], verifier=r["verifier"], page=r["page"],
-                        bbox=_box(r["bbox"])) for r in truth["records"]]
-    extraction = Extraction(doc_type=DocType(truth["doc_type"]), doc_type_confidence=1.0, fields=fields, dates=dates,
-                            records=records)
-    return DocumentResult(ref=ref, status=Status.done, sha256=sha256, extraction=extraction)
-
-
 @pytest.fixture(scope="module")
-def batch_documents() -> dict[tuple[str, str], list[DocumentResult]]:
+def batch_documents() -> dict:
     keys = [tuple(case.values) for case in _applicants()]
-    return {(unit, applicant): [_document(unit, applicant, p)
+    return {(unit, applicant): [truth_document(SAMPLE, unit, applicant, p)
                                 for p in sorted((TRUTH / unit / applicant / "docs").glob("*.json"))]
             for unit, applicant in keys}
 

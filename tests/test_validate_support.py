@@ -47,8 +47,8 @@ def manifest(**changes) -> Manifest:
     return Manifest.model_validate(data)
 
 
-def field(value, confidence: float = 0.99, page: int = 1) -> Field:
-    return Field(value=value, raw=str(value), confidence=confidence, page=page, bbox=BOX)
+def field(value, confidence: float = 0.99, page: int = 1, role: str | None = None) -> Field:
+    return Field(value=value, raw=str(value), confidence=confidence, page=page, bbox=BOX, role=role)
 
 
 def document(doc_type: str, file: str, fields: dict | None = None, *, records: list[CERecord] | None = None,
@@ -61,7 +61,8 @@ def document(doc_type: str, file: str, fields: dict | None = None, *, records: l
     if id_number is not None:
         values.setdefault("id_number", id_number)
     extraction = Extraction(doc_type=DocType(doc_type), doc_type_confidence=0.95,
-                            fields={k: field(v, confidence) for k, v in values.items()}, records=records or [])
+                            fields={k: field(v, confidence, role="holder" if k == "name" else None)
+                                    for k, v in values.items()}, records=records or [])
     return DocumentResult(ref=DocumentRef(batch="2024", unit=unit, applicant=applicant, file=file),
                           status=Status.done, sha256=sha256 or f"sha-{applicant}-{file}", extraction=extraction)
 

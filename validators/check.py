@@ -3,6 +3,8 @@ collect the discrepancies; the verdict follows DESIGN §5 precedence."""
 
 from __future__ import annotations
 
+from validators.certainty import settle
+from validators.consistency import check_consistency
 from validators.discrepancies import (declared_vs_extracted, identity, low_confidence, text_layer_mismatches,
                                       unreadable_files)
 from validators.engine import FindingMaker, verdict_of
@@ -57,16 +59,23 @@ def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batc
     rules = rules or load_rules(get_settings().rules_year)
     maker = FindingMaker(rules)
     facts = resolve_facts(manifest, documents, rules)
+    check_consistency(facts, manifest, rules)
     outcome, path_findings, explanation = choose_path(manifest, facts, rules, maker)
+
+    def recheck(other: Facts) -> list[Finding]:
+        """The rule findings under another reading of one value."""
+        return [*choose_path(manifest, other, rules, maker)[1], *performance(manifest, other, rules, maker),
+                *continuing_education(manifest, other, rules, maker)]
+
     missing = missing_documents(manifest, facts, rules, maker, outcome)
     missing_types = {t for t in required_documents(manifest, rules, outcome) if not facts.has_document(t)}
     findings = [
         *unreadable_files(documents, maker),
         *missing,
         *senior_checklist(manifest, facts, rules, maker, missing_types),
-        *identity(manifest, documents, maker),
+        *identity(manifest, documents, rules, maker),
         *(batch_findings or []),
-        *declared_vs_extracted(manifest, facts, maker),
+        *declared_vs_extracted(manifest, facts, rules, maker),
         *low_confidence(facts, get_settings().low_confidence, maker),
         *text_layer_mismatches(documents, maker),
         *facts.cutoff_findings,
@@ -74,6 +83,7 @@ def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batc
         *performance(manifest, facts, rules, maker),
         *continuing_education(manifest, facts, rules, maker),
     ]
+    findings = settle(findings, facts, manifest, rules, recheck)
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     level = manifest.target_level
     return Review(batch=batch, unit=unit, applicant_id=manifest.applicant_id, target_level=level,

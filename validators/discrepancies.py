@@ -9,11 +9,13 @@ ID numbers are compared exactly after normalising the check character X/x.
 from __future__ import annotations
 
 from rapidfuzz.distance import Levenshtein
-from stdnum.cn import ric
 
+from validators.certainty import declared_candidate_note
 from validators.engine import FindingMaker, doc_name
 from validators.evidence import Fact, Facts, document_path, field_evidence
 from validators.periods import same_at_coarser_precision
+from validators.schema import RuleSet
+from zcps import idcard
 from zcps.manifest import Manifest
 from zcps.models import DocumentResult, Evidence, Finding, Status, TextLayer
 
@@ -26,57 +28,75 @@ def _id_number(value: str) -> str:
     return "".join(value.split()).upper()
 
 
-def identity(manifest: Manifest, documents: list[DocumentResult], maker: FindingMaker) -> list[Finding]:
+def _holder_name(result: DocumentResult, manifest: Manifest, rules: RuleSet, maker: FindingMaker) -> list[Finding]:
+    """Only a name read as the holder's, with confidence, is compared; a signatory's never is. Any
+    other differing name is "unknown": noted once per document, never a mismatch."""
+    name = result.extraction.fields.get("name")
+    if name is None or not name.value or name.role == "signer":
+        return []
+    if _name(str(name.value)) == _name(manifest.name):
+        return []  # a reading that agrees leaves nothing to doubt, however it was found
+    kind, file, spec = doc_name(result.extraction.doc_type.value), document_path(result), rules.certainty
+    if name.role != "holder" or name.confidence < spec.holder_name_confidence:
+        reason = spec.doubts.no_holder_label if name.role != "holder" else \
+            spec.doubts.low_confidence.format(confidence=f"{name.confidence:.2f}")
+        return [maker.make("identity.name_unknown", evidence=field_evidence(result, name), doc_name=kind,
+                           file=file, reason=reason)]
+    return [maker.make("identity.name_mismatch", declared=manifest.name, extracted=name.value,
+                       evidence=field_evidence(result, name), doc_name=kind, file=file)]
+
+
+def identity(manifest: Manifest, documents: list[DocumentResult], rules: RuleSet,
+             maker: FindingMaker) -> list[Finding]:
     findings = []
     for result in documents:
         if result.status is Status.failed or result.extraction is None:
             continue
         fields, kind = result.extraction.fields, doc_name(result.extraction.doc_type.value)
         file = document_path(result)
-        name = fields.get("name")
-        if name is not None and name.value and _name(str(name.value)) != _name(manifest.name):
-            findings.append(maker.make(
-                "identity.name_mismatch", declared=manifest.name, extracted=name.value,
-                evidence=field_evidence(result, name), doc_name=kind, file=file))
+        findings += _holder_name(result, manifest, rules, maker)
         number = fields.get("id_number")
         if number is not None and number.value and _id_number(str(number.value)) != _id_number(manifest.id_number):
             extracted = _id_number(str(number.value))
             close = Levenshtein.distance(extracted, _id_number(manifest.id_number)) == 1
-            note = ("（号码校验位无效，可能为识别误差）" if not ric.is_valid(extracted)
+            note = ("（号码校验位无效，可能为识别误差）" if not idcard.is_valid(extracted)
                     else "（仅相差一位，请核对是否为识别误差）" if close else "")
             findings.append(maker.make("identity.id_mismatch", declared=manifest.id_number, extracted=extracted,
                                        evidence=field_evidence(result, number), doc_name=kind, file=file, note=note))
     return findings
 
 
-def _compare(maker: FindingMaker, rule: str, what: str, declared: str | None, fact: Fact | None,
-             *, dates: bool = False) -> list[Finding]:
-    if declared is None or fact is None or not fact.from_document:
-        return []
-    extracted = str(fact.value)
-    agree = same_at_coarser_precision(declared, extracted) if dates else declared == extracted
-    if agree:
-        return []
-    return [maker.make(rule, declared=declared, extracted=extracted, evidence=fact.evidence, what=what,
-                       doc_name=doc_name(fact.doc_type or "other"))]
+def _same(first: str, second: str) -> bool:
+    return first == second
 
 
-def declared_vs_extracted(manifest: Manifest, facts: Facts, maker: FindingMaker) -> list[Finding]:
+def declared_vs_extracted(manifest: Manifest, facts: Facts, rules: RuleSet, maker: FindingMaker) -> list[Finding]:
+    def _compare(rule: str, what: str, declared: str | None, fact: Fact | None, *, dates: bool = False
+                 ) -> list[Finding]:
+        if declared is None or fact is None or not fact.from_document:
+            return []
+        agree = same_at_coarser_precision if dates else _same
+        if agree(declared, str(fact.value)):
+            return []
+        return [maker.make(rule, declared=declared, extracted=str(fact.value), evidence=fact.evidence, what=what,
+                           doc_name=doc_name(fact.doc_type or "other"),
+                           candidate=declared_candidate_note(declared, fact, rules, agree))]
+
     education, title, skill = manifest.education, manifest.current_title, manifest.skill
     findings = [
-        *_compare(maker, "declared.level_mismatch", "学历", education.level, facts.education_level),
-        *_compare(maker, "declared.level_mismatch", "学位", education.degree, facts.degree),
-        *_compare(maker, "declared.date_mismatch", "毕业时间", education.graduated_on, facts.graduated_on, dates=True),
-        *_compare(maker, "declared.level_mismatch", "现有职称层级", title and title.level, facts.title_level),
-        *_compare(maker, "declared.date_mismatch", "职称取得时间", title and title.obtained_on, facts.title_on,
+        *_compare("declared.level_mismatch", "学历", education.level, facts.education_level),
+        *_compare("declared.level_mismatch", "学位", education.degree, facts.degree),
+        *_compare("declared.date_mismatch", "毕业时间", education.graduated_on, facts.graduated_on, dates=True),
+        *_compare("declared.level_mismatch", "现有职称层级", title and title.level, facts.title_level),
+        *_compare("declared.date_mismatch", "职称取得时间", title and title.obtained_on, facts.title_on,
                   dates=True),
-        *_compare(maker, "declared.level_mismatch", "职业资格等级", skill and skill.level, facts.skill_level),
-        *_compare(maker, "declared.date_mismatch", "职业资格取得时间", skill and skill.obtained_on, facts.skill_on,
+        *_compare("declared.level_mismatch", "职业资格等级", skill and skill.level, facts.skill_level),
+        *_compare("declared.date_mismatch", "职业资格取得时间", skill and skill.obtained_on, facts.skill_on,
                   dates=True),
     ]
     green_items = [p.split(":")[1] for p in manifest.paths if p.startswith("green_channel:")]
     if green_items:
-        findings += _compare(maker, "declared.level_mismatch", "绿色通道项目", green_items[0], facts.green_channel_item)
+        findings += _compare("declared.level_mismatch", "绿色通道项目", green_items[0], facts.green_channel_item)
     for year, grade in sorted(facts.assessments.items()):
         declared = manifest.assessments.get(str(year))
         if declared is not None and declared != str(grade.value):

@@ -6,6 +6,8 @@ the crop. Document evidence dated after the cutoff is not used and is reported a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pydantic import BaseModel, Field as PydField
 
 from validators.engine import FindingMaker, doc_name
@@ -24,6 +26,9 @@ class Fact(BaseModel):
     file: str | None = None
     confidence: float = 1.0
     evidence: Evidence | None = None
+    label: str | None = None  # the printed label the value was read by
+    doubts: list[str] = PydField(default_factory=list)  # reviewer-facing Chinese, from extraction and checks
+    alternatives: list["Fact"] = PydField(default_factory=list)  # other readings the document holds
 
     @property
     def from_document(self) -> bool:
@@ -36,9 +41,20 @@ class CEYear(BaseModel):
     professional_hours: float | None = None
     total_hours: float | None = None
     verified_on: str | None = None
+    verified: bool | None = None  # False: hours without a verification date or seal (never counted as verified)
     file: str | None = None
     confidence: float = 1.0
     evidence: Evidence | None = None
+    doubts: list[str] = PydField(default_factory=list)  # the extractor's and the verification date's
+    hours_doubts: list[str] = PydField(default_factory=list)  # only rules that use the hours are weakened
+
+    @property
+    def from_document(self) -> bool:
+        return self.file is not None
+
+    @property
+    def parts(self) -> float:
+        return (self.public_hours or 0) + (self.professional_hours or 0)
 
     @property
     def total(self) -> float:
@@ -58,17 +74,43 @@ class Facts(BaseModel):
     green_channel_item: Fact | None = None
     work_start: str | None = None
     assessments: dict[int, Fact] = PydField(default_factory=dict)
+    # the printed year and the signing date of the form each assessment came from (consistency checks)
+    assessment_years: dict[int, Fact] = PydField(default_factory=dict)
+    assessment_signed: dict[int, Fact] = PydField(default_factory=dict)
     ce_years: dict[int, CEYear] = PydField(default_factory=dict)
     ce_verified_after: dict[int, CEYear] = PydField(default_factory=dict)
     readable_types: list[str] = PydField(default_factory=list)
     failed_types: list[str] = PydField(default_factory=list)
     cutoff_findings: list[Finding] = PydField(default_factory=list)
 
+    def document_values(self) -> Iterator[tuple[str, Fact | CEYear]]:
+        """(slot, value) for every value read from a document; a slot names where it sits, e.g.
+        ``title_on``, ``assessments.2022``, ``ce_years.2021``."""
+        for name in SINGLE_FACTS:
+            fact = getattr(self, name)
+            if fact is not None and fact.from_document:
+                yield name, fact
+        for name in ("assessments", "ce_years", "ce_verified_after"):
+            for year, value in getattr(self, name).items():
+                if value.from_document:
+                    yield f"{name}.{year}", value
+
+    def replaced(self, slot: str, value: Fact | CEYear) -> "Facts":
+        """A copy with the value in ``slot`` replaced, to ask what a rule says under another reading."""
+        name, _, year = slot.partition(".")
+        if not year:
+            return self.model_copy(update={name: value})
+        return self.model_copy(update={name: {**getattr(self, name), int(year): value}})
+
     def has_document(self, doc_type: str) -> bool:
         return doc_type in self.readable_types
 
     def count(self, doc_type: str) -> int:
         return self.readable_types.count(doc_type)
+
+
+SINGLE_FACTS = ("education_level", "degree", "graduated_on", "title_level", "title_on", "skill_level", "skill_on",
+                "green_channel_item")
 
 
 def document_path(result: DocumentResult) -> str:
@@ -90,8 +132,14 @@ def _fact(result: DocumentResult, name: str) -> Fact | None:
         return None
     if name in DATE_FIELDS and not is_date(field.value):
         return None
-    return Fact(value=field.value, field=name, doc_type=result.extraction.doc_type.value,
-                file=document_path(result), confidence=field.confidence, evidence=field_evidence(result, field))
+    doc_type, file = result.extraction.doc_type.value, document_path(result)
+    alternatives = [Fact(value=c.value, field=name, doc_type=doc_type, file=file, confidence=c.confidence,
+                         label=c.label, evidence=Evidence(document=file, page=c.page, bbox=c.bbox))
+                    for c in field.alternatives
+                    if c.value not in (None, "", field.value) and (name not in DATE_FIELDS or is_date(c.value))]
+    return Fact(value=field.value, field=name, doc_type=doc_type, file=file, confidence=field.confidence,
+                evidence=field_evidence(result, field), label=field.label, doubts=list(field.doubts),
+                alternatives=alternatives)
 
 
 def _declared(value: str | None, name: str) -> Fact | None:
@@ -196,7 +244,13 @@ class _Resolver:
                 number = int(year.value)
             except ValueError:
                 continue
-            self.facts.assessments.setdefault(number, grade)
+            if number in self.facts.assessments:
+                continue
+            self.facts.assessments[number] = grade
+            self.facts.assessment_years[number] = year
+            signed = _fact(result, "signed_on")
+            if signed is not None:
+                self.facts.assessment_signed[number] = signed
 
     def _continuing_education(self) -> None:
         for result in _of_type(self.readable, DocType.ce_card):
@@ -227,8 +281,9 @@ class _Resolver:
 
 def _ce_year(result: DocumentResult, record: CERecord) -> CEYear:
     return CEYear(year=record.year, public_hours=record.public_hours, professional_hours=record.professional_hours,
-                  total_hours=record.total, verified_on=record.verified_on, file=document_path(result),
-                  confidence=record.confidence,
+                  total_hours=record.total, verified_on=record.verified_on, verified=record.verified,
+                  file=document_path(result),
+                  confidence=record.confidence, doubts=list(record.doubts),
                   evidence=Evidence(document=document_path(result), page=record.page, bbox=record.bbox))
 
 

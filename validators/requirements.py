@@ -73,6 +73,11 @@ def continuing_education(manifest: Manifest, facts: Facts, rules: RuleSet, maker
                 else:
                     soft.append(f"审验卡缺少{year}年度记录")
             continue
+        if record.verified is False:
+            if hard:
+                findings.append(maker.make("ce.unverified", year=year, evidence=record.evidence))
+            else:
+                soft.append(f"{year}年度未见审验")
         professional = record.professional_hours or 0
         if record.total >= spec.min_total_hours and professional * share.denominator >= record.total * share.numerator:
             continue

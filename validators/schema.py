@@ -24,12 +24,12 @@ RULES_DIR = Path(__file__).parent / "rules"
 # Rule ids the code emits; the rules file must define every one of them.
 EMITTED_RULES = frozenset({
     "manifest.invalid", "file.unreadable", "docs.missing", "docs.senior_checklist", "identity.name_mismatch",
-    "identity.id_mismatch", "duplicate.same_file", "duplicate.same_certificate", "extract.low_confidence",
-    "extract.text_layer_mismatch",
+    "identity.name_unknown", "identity.id_mismatch", "duplicate.same_file", "duplicate.same_certificate",
+    "extract.low_confidence", "extract.text_layer_mismatch",
     "declared.date_mismatch", "declared.level_mismatch", "declared.grade_mismatch", "declared.hours_mismatch",
     "cutoff.evidence_after", "cutoff.ce_verified_after", "qualification.education", "qualification.years_short",
     "qualification.prerequisite_title", "performance.grade_below", "performance.year_missing", "ce.hours_short",
-    "ce.year_missing", "ce.township_exempt", "ce.non_public", "green_channel.other_committee",
+    "ce.year_missing", "ce.unverified", "ce.township_exempt", "ce.non_public", "green_channel.other_committee",
     "green_channel.manual", "green_channel.form_missing", "rural.years_short", "township_institution.years_short",
     "rural_service.early", "non_public.years_short", "skilled.years_short", "transfer.years_short",
     "qualification_equivalence.manual", "transitional.township_recognition", "transitional.years_short",
@@ -163,6 +163,72 @@ class ChecklistItem(Spec):
     min_count: int = 1
 
 
+class CertaintyDoubts(Spec):
+    low_confidence: str
+    alternative: str
+    alternative_values: str
+    no_holder_label: str
+
+
+class CertaintyRules(Spec):
+    block_confidence: float = Field(gt=0, le=1)
+    holder_name_confidence: float = Field(gt=0, le=1)
+    rules_without_hours: list[str] = Field(default_factory=list)
+    doubtful: str
+    both_ways: str
+    read_only: str
+    doubts: CertaintyDoubts
+    declared_is_candidate: str
+
+
+class CheckSpec(Spec):
+    section: str | None = None
+    doubt: str
+
+
+class CESumCheck(CheckSpec):
+    rounding_hours: float = Field(ge=0)
+    read: str
+    other: str
+
+
+class HoursRangeCheck(CheckSpec):
+    max_hours: float = Field(gt=0)
+
+
+class OrderedDate(Spec):
+    fact: Literal["birth", "graduated_on", "title_on", "cutoff"]
+    label: str
+
+
+class DateOrderCheck(CheckSpec):
+    order: list[OrderedDate]
+
+
+class AssessmentYearCheck(CheckSpec):
+    signed_within_years: int = Field(ge=0)
+    other_year: str
+    signed: str
+
+
+class ConsistencyRules(Spec):
+    ce_sum: CESumCheck
+    ce_parts_missing: CheckSpec
+    ce_verified_in_year: CheckSpec
+    ce_hours_range: HoursRangeCheck
+    date_order: DateOrderCheck
+    assessment_year: AssessmentYearCheck
+
+
+class Vocabulary(Spec):
+    """Printed words → the manifest's levels; what the extractors match (validators/rules/{year}.yaml)."""
+
+    education_words: dict[str, EducationLevel]
+    degree_words: dict[str, str]
+    title_names: dict[str, Level]
+    grade_equivalence: dict[str, str]
+
+
 class RuleSet(Spec):
     year: int
     cutoff: date
@@ -185,9 +251,12 @@ class RuleSet(Spec):
     required_documents: list[DocType]
     no_education_certificate_levels: list[Level]
     senior_checklist: list[ChecklistItem]
+    certainty: CertaintyRules
+    consistency: ConsistencyRules
     scoring: dict[Level, str]
     fees_yuan: dict[Level, int]
     rules: dict[str, RuleSpec]
+    vocabulary: Vocabulary
 
     @model_validator(mode="after")
     def _complete(self) -> "RuleSet":
@@ -197,6 +266,11 @@ class RuleSet(Spec):
         for level in self.levels:
             if level not in self.standard_paths or level not in self.fees_yuan or level not in self.scoring:
                 raise ValueError(f"level {level} needs standard_paths, fees_yuan and scoring entries")
+        unknown = sorted({*self.vocabulary.grade_equivalence, *self.vocabulary.grade_equivalence.values()}
+                         - set(self.grade_order))
+        unknown += sorted(set(self.vocabulary.degree_words.values()) - set(self.degree_equivalence))
+        if unknown:
+            raise ValueError(f"vocabulary words outside grade_order/degree_equivalence: {', '.join(unknown)}")
         return self
 
     def education_rank(self, level: str) -> int:

@@ -1,7 +1,9 @@
 """The ``zcps`` command line. Heavy imports happen inside commands, so ``zcps --help`` is instant.
 
-Exit codes: 0 every file done; 2 some files failed (see ``zcps status --failed``);
-3 configuration error; 4 bad input to a single-file command; 130 interrupted.
+Exit codes (``ExitCode``, the README's table): 0 every file done; 1 internal error (a bug);
+2 some files failed (see ``zcps status --failed``); 3 configuration or usage error (unknown batch,
+store refusing access); 4 bad input to a single-file command; 5 the object store did not answer;
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ import logging
 import os
 import signal
 import sys
+import traceback
 from typing import Optional
 
 import typer
+# typer (pinned in pyproject.toml) vendors click; its exceptions are not re-exported, but usage
+# errors must exit with the documented code 3, not click's 2 (which means "files failed" here).
+from typer._click.exceptions import ClickException
 
-from zcps.errors import ConfigError, ExitCode, InputError, ZcpsError
+from zcps.errors import (ConfigError, ExitCode, FileSystemError, InputError, LeaseConflict, StoreUnavailable,
+                         ZcpsError)
 from zcps.text import terminal
+
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="zcps: OCR, extraction, rule checks, masking and reports for title-review materials.")
@@ -46,8 +54,17 @@ def _run_batch(batch: str, units: list[str] | None, store: str | None, *, only_f
     for failure in summary.failures:
         typer.echo(f"  failed {terminal(failure.key)}: {failure.code}")
     if summary.failed:
-        typer.echo(f"Re-run the failed files with: zcps rerun --batch {batch} --failed")
+        typer.echo(rerun_advice(batch, [failure.code for failure in summary.failures]))
     return ExitCode.files_failed if summary.failed else ExitCode.ok
+
+
+def rerun_advice(batch: str, codes: list[str]) -> str:
+    """What to do about a run's failures; a rerun does not help a file another live worker holds."""
+    rerun = f"zcps rerun --batch {batch} --failed"
+    if codes and all(code == LeaseConflict.code for code in codes):
+        return (f"Other running workers hold these files and will finish them. If that worker died on another "
+                f"host, run `{rerun}` once its lease (ZCPS_LEASE_SECONDS) has run out.")
+    return f"Re-run the failed files with: {rerun}"
 
 
 @app.command()
@@ -78,11 +95,15 @@ def rerun(batch: str = typer.Option(..., "--batch"),
 @app.command()
 def status(batch: str = typer.Option(..., "--batch"),
            failed: bool = typer.Option(False, "--failed", help="Only failed and stale files."),
-           store: Optional[str] = STORE) -> None:
-    """A table of file, status, attempts and error, then counts per status and per error code."""
+           as_json: bool = typer.Option(False, "--json", help="One JSON object: every file and the counts."),
+           store: Optional[str] = STORE, verbose: bool = VERBOSE) -> None:
+    """File, status, attempts and error per file (full keys, for `zcps rerun KEY`), then counts."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
     from zcps.status_view import print_status
 
-    raise typer.Exit(print_status(batch, store, only_failed=failed))
+    raise typer.Exit(print_status(batch, store, only_failed=failed, as_json=as_json))
 
 
 @app.command()
@@ -122,8 +143,8 @@ def _interrupt(signum, frame) -> None:
     logging.disable(logging.CRITICAL)
     if os.getpid() != _MAIN_PID:  # a forked helper process gets the terminal's Ctrl-C too
         os._exit(ExitCode.interrupted)
-    _echo_err("Interrupted. Files in flight stay 'running' until their lease goes stale; "
-              "`zcps rerun --batch B --failed` picks them up.")
+    _echo_err("Interrupted. Files in flight stay 'running'; `zcps rerun --batch B --failed` picks them up "
+              "(on this host at once, from other hosts once their lease goes stale).")
     for child in psutil.Process().children(recursive=True):
         child.terminate()
     sys.stderr.flush()
@@ -131,20 +152,50 @@ def _interrupt(signum, frame) -> None:
     os._exit(ExitCode.interrupted)
 
 
+def _exit_code(exc: ZcpsError) -> ExitCode:
+    if isinstance(exc, InputError):
+        return ExitCode.input_error
+    if isinstance(exc, StoreUnavailable):
+        return ExitCode.store_unavailable
+    if exc.transient:
+        return ExitCode.files_failed
+    return ExitCode.config_error
+
+
+def _error_line(exc: ZcpsError) -> str:
+    kind = ("configuration error" if isinstance(exc, ConfigError)
+            else "input error" if isinstance(exc, InputError) else "error")
+    return f"{kind} [{exc.code}]: {exc.message}"
+
+
 def main() -> None:
+    """Run the CLI. Every failure ends in one line and a documented exit code; tracebacks only with -v."""
     from zcps import cli_doctor, cli_local, cli_ops  # noqa: F401 - registers their commands on `app`
 
     global _MAIN_PID
     _MAIN_PID = os.getpid()
     signal.signal(signal.SIGINT, _interrupt)
+    verbose = any(arg in ("-v", "--verbose") for arg in sys.argv[1:])
     try:
-        app()
-    except ConfigError as exc:
-        _echo_err(f"configuration error [{exc.code}]: {terminal(exc.message)}")
-        sys.exit(ExitCode.config_error)
-    except InputError as exc:
-        _echo_err(f"input error [{exc.code}]: {terminal(exc.message)}")
-        sys.exit(ExitCode.input_error)
-    except ZcpsError as exc:
-        _echo_err(f"error [{exc.code}]: {terminal(exc.message)}")
-        sys.exit(ExitCode.config_error if not exc.transient else ExitCode.files_failed)
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except ClickException as exc:  # usage: a missing option, a path that does not exist
+        exc.show()
+        code = ExitCode.config_error
+    except typer.Abort:
+        code = ExitCode.interrupted
+    except (ZcpsError, OSError) as exc:
+        if verbose:
+            traceback.print_exc()
+        if isinstance(exc, OSError):  # a local path the command was given or configured with
+            exc = FileSystemError(f"{exc.strerror or type(exc).__name__}: {exc.filename or ''}".rstrip(": "))
+        _echo_err(_error_line(exc))
+        code = _exit_code(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug still ends in one line; -v shows where
+        if verbose:
+            traceback.print_exc()
+        _echo_err(f"internal error [{ZcpsError.code}]: {type(exc).__name__} — {ZcpsError.hint} "
+                  "Run the command again with -v to see the traceback.")
+        code = ExitCode.internal_error
+    sys.exit(int(code or 0))

@@ -39,9 +39,10 @@ def ocr(file: Path = FILE, as_json: bool = JSON, verbose: bool = VERBOSE) -> Non
 @app.command()
 def extract(file: Path = FILE, as_json: bool = JSON, verbose: bool = VERBOSE) -> None:
     """Print the typed extraction of one file: doc_type, fields with provenance, CE records."""
-    from extractors.extract import extract_document
+    from extractors.extract import extract_document, page_images_of
 
-    extraction = extract_document(_acquire(file, verbose))
+    text = _acquire(file, verbose)
+    extraction = extract_document(text, page_images=page_images_of(file.read_bytes(), file.name, text))
     if as_json:
         payload = extraction.model_dump(mode="json")
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))

@@ -20,7 +20,10 @@ def report(batch: str = typer.Option(..., "--batch"),
 
     runtime.configure(verbose)
     from flows.report_task import write_reports
+    from storage.factory import open_store
+    from storage.preflight import require_batch
 
+    require_batch(open_store(store), batch, [unit] if unit else None)
     for key in write_reports(batch, store, unit=unit, kind=kind, formats=tuple(formats.split(","))):
         typer.echo(key)
 
@@ -38,30 +41,76 @@ def models_install(model_dir: Optional[str] = typer.Option(None, "--dir", help="
     typer.echo(f"models ready in {target}")
 
 
-SAMPLE = typer.Option("fixtures/sample", "--fixtures", help="Fixture batch with truth/ beside intake/.")
+SAMPLE_DIR = "fixtures/sample"
+SAMPLE = typer.Option(SAMPLE_DIR, "--fixtures", help="Fixture batch with truth/ beside intake/.")
 
 
 @bench_app.command("extraction")
-def bench_extraction(fixtures: str = SAMPLE, verbose: bool = VERBOSE) -> None:
+def bench_extraction(
+        fixtures: str = SAMPLE,
+        holdout_layouts: bool = typer.Option(False, "--holdout-layouts",
+                                             help="Also score the layout family: tuning and held-out layouts."),
+        work: Optional[str] = typer.Option(None, "--work-dir", help="OCR cache and rendered family "
+                                           "(default ~/.cache/zcps/bench-ocr)."),
+        per_layout: int = typer.Option(2, "--per-layout", help="Documents rendered per layout."),
+        xfund: Optional[str] = typer.Option(None, "--xfund", envvar="ZCPS_XFUND_DIR",
+                                            help="XFUND zh_train folder for date recall on real forms."),
+        xfund_limit: Optional[int] = typer.Option(None, "--xfund-limit", help="Score only the first N XFUND pages."),
+        verbose: bool = VERBOSE) -> None:
     """Document-type accuracy, exact-match accuracy per field family and OCR CER on the fixtures."""
     from zcps import runtime
 
     runtime.configure(verbose)
+    if holdout_layouts:
+        from benchmarks.extraction_holdout import run_holdout_bench
+
+        typer.echo(run_holdout_bench(fixtures, work=work, per_layout=per_layout, xfund=xfund,
+                                     xfund_limit=xfund_limit).table())
+        return
     from extractors.bench import run_extraction_bench
 
     typer.echo(run_extraction_bench(fixtures).table())
 
 
-@bench_app.command("masking")
-def bench_masking(fixtures: str = SAMPLE, mode: Optional[str] = typer.Option(None, "--verify-mode"),
-                  verbose: bool = VERBOSE) -> None:
-    """PII recall/precision per type, redaction coverage, and protected fields masked (must be zero)."""
+@bench_app.command("review")
+def bench_review(fixtures: list[str] = typer.Option([], "--fixtures",
+                                                    help="Fixture tree (intake/ + truth/); repeatable. "
+                                                         "Default: the sample batch. Add unseen-layout trees here."),
+                 source: str = typer.Option("truth,ocr", "--source",
+                                            help="truth (fixture truth as readings) and/or ocr (real OCR, cached)."),
+                 verbose: bool = VERBOSE) -> None:
+    """Verdict confusion matrix, false blocks, review rate on eligible and every doubtful block."""
     from zcps import runtime
 
     runtime.configure(verbose)
-    from masking.bench import run_mask_bench
+    from benchmarks.review import run_review_bench
 
-    typer.echo(str(run_mask_bench(fixtures, verify_mode=mode)))
+    for tree in fixtures or [SAMPLE_DIR]:
+        for kind in [s.strip() for s in source.split(",") if s.strip()]:
+            if kind not in ("truth", "ocr"):
+                raise typer.BadParameter(f"unknown source {kind!r}: use truth or ocr", param_hint="--source")
+            typer.echo(run_review_bench(tree, source=kind).table())
+
+
+@bench_app.command("masking")
+def bench_masking(fixtures: str = SAMPLE, mode: Optional[str] = typer.Option(None, "--verify-mode"),
+                  holdout_layouts: bool = typer.Option(
+                      False, "--holdout-layouts", help="Also score layouts masking was never tuned on, side by side."),
+                  layouts: Optional[str] = typer.Option(
+                      None, "--layouts", help="Held-out fixture batch (intake/ + truth/) instead of rendering "
+                                              "fixtures/generator/holdout.py's layouts."),
+                  limit: Optional[int] = typer.Option(None, "--limit", help="At most this many documents per batch."),
+                  verbose: bool = VERBOSE) -> None:
+    """PII recall/precision per type, redaction coverage, protected fields masked, dossier time."""
+    from zcps import runtime
+
+    runtime.configure(verbose)
+    from benchmarks.masking import run_holdout_bench, run_mask_bench
+
+    if holdout_layouts or layouts:
+        typer.echo(str(run_holdout_bench(fixtures, layouts, verify_mode=mode, limit=limit)))
+    else:
+        typer.echo(str(run_mask_bench(fixtures, verify_mode=mode, limit=limit)))
 
 
 @bench_app.command("verify")
@@ -107,7 +156,9 @@ def serve(batch: Optional[str] = typer.Option(None, "--batch", help="Batch to sc
 
     runtime.configure(verbose)
     from flows.schedule import plan_schedule, serve_batch
+    from zcps.prefect_api import prefect_api
 
     plan = plan_schedule(batch)
     typer.echo(f"deployment {plan.full_name}: cron {plan.cron!r} ({plan.timezone}), batch {plan.batch}; Ctrl-C stops")
-    serve_batch(plan)
+    with prefect_api():  # without PREFECT_API_URL, a temporary server that dies with this process
+        serve_batch(plan)

@@ -14,9 +14,11 @@ class ExitCode(IntEnum):
     """Process exit codes of the ``zcps`` CLI (documented in the README)."""
 
     ok = 0
+    internal_error = 1
     files_failed = 2
     config_error = 3
     input_error = 4
+    store_unavailable = 5
     interrupted = 130
 
 
@@ -54,6 +56,17 @@ class RulesInvalid(ConfigError):
             "place named above or set ZCPS_RULES_YEAR to a year that has a rules file.")
 
 
+class SpecInvalid(ConfigError):
+    code = "E_SPEC"
+    hint = ("A document-type spec under extractors/specs/ is invalid or registered twice; fix the YAML at the "
+            "place named above (one file per document type).")
+
+
+class UnknownDocType(ConfigError):
+    code = "E_UNKNOWN_DOC_TYPE"
+    hint = "No spec is registered for this document type; add extractors/specs/<doc_type>.yaml."
+
+
 class ModelsMissing(ConfigError):
     code = "E_MODELS_MISSING"
     hint = "Run `zcps models install` (the README's set-up command does it)."
@@ -82,6 +95,16 @@ class StoreUnavailable(ZcpsError):
     code = "E_STORE_UNAVAILABLE"
     transient = True
     hint = "The object store did not answer; check ZCPS_STORE_URL and that the server is up, then `zcps rerun --failed`."
+
+
+class FileSystemError(ConfigError):
+    code = "E_IO"
+    hint = "Check the path named above: that it exists and that this user may read or write it."
+
+
+class UnknownBatch(ConfigError):
+    code = "E_UNKNOWN_BATCH"
+    hint = "Check --batch against the batches listed above (the folders under intake/)."
 
 
 class StoreAccessDenied(ZcpsError):

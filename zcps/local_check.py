@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractors.acquire import acquire_text
-from extractors.extract import extract_document
+from extractors.extract import extract_document, page_images_of
 from storage.base import sha256_hex
 from validators.check import check_applicant
 from zcps.errors import InputError
@@ -25,7 +25,7 @@ def check_local(manifest_path: Path, docs_dir: Path | None = None) -> Review:
             text = acquire_text(data, path.name)
             results.append(DocumentResult(ref=ref, status=Status.done, sha256=text.sha256, text_source=text.source,
                                           page_count=len(text.pages), pages=text.pages,
-                                          extraction=extract_document(text)))
+                                          extraction=extract_document(text, page_images=page_images_of(data, path.name, text))))
         except InputError as exc:
             results.append(DocumentResult(ref=ref, status=Status.failed, sha256=sha256_hex(data),
                                           errors=[ErrorInfo(code=exc.code, message=exc.message, stage="acquire")]))

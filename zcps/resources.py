@@ -101,17 +101,22 @@ def _library_file(soname: str) -> Path | None:
     return None
 
 
-def _font(kind: str, style: str, relative: str, package: str) -> SystemResource:
+def _font(kind: str, style: str, relative: str, package: str, needed_for: Need = "test",
+          purpose: str = "for the fixture generator, test and benchmark pages") -> SystemResource:
     return SystemResource(name=f"font {kind}", path=FONT_DIR / relative, package=package,
-                          purpose=f"{style}, for the fixture generator, test and benchmark pages", needed_for="test")
+                          purpose=f"{style}, {purpose}", needed_for=needed_for)
 
 
-# The fixture generator draws with these four faces; tests and benchmarks reuse them by kind.
+# The fixture generator draws with these faces; tests and benchmarks reuse them by kind.
 FONTS: dict[str, SystemResource] = {
     "song": _font("song", "AR PL UMing", "arphic/uming.ttc", "fonts-arphic-uming"),
     "kai": _font("kai", "AR PL UKai, handwriting", "arphic/ukai.ttc", "fonts-arphic-ukai"),
     "hei": _font("hei", "WenQuanYi Zen Hei", "wqy/wqy-zenhei.ttc", "fonts-wqy-zenhei"),
-    "mhei": _font("mhei", "WenQuanYi Micro Hei", "wqy/wqy-microhei.ttc", "fonts-wqy-microhei"),
+    # Also the committee dossier's embedded face, so the runtime set-up installs it.
+    "mhei": _font("mhei", "WenQuanYi Micro Hei", "wqy/wqy-microhei.ttc", "fonts-wqy-microhei", "runtime",
+                  "for the committee dossier and the fixture generator"),
+    "symbol": _font("symbol", "DejaVu Sans, for the ✓ ✔ marks the CJK faces lack", "dejavu/DejaVuSans.ttf",
+                    "fonts-dejavu-core"),
 }
 CHROMIUM = SystemResource(name="chromium", path=Path("/usr/bin/chromium"), package="chromium",
                           purpose="headless browser for the HTML report tests", needed_for="test", executable=True)

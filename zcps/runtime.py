@@ -18,12 +18,34 @@ _PREFECT_DEFAULTS = {
 }
 
 
+# Prefect's run loggers repeat every task failure with its exception, whose message names the
+# object key (and so the submitted file name); zcps's own summary already reports each failure.
+_PREFECT_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs", "prefect.engine")
+
+
+class QuietConsole(logging.Filter):
+    """Without ``-v``: no tracebacks on the console, and none of Prefect's run records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(_PREFECT_RUN_LOGGERS):
+            return False
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
 def configure(verbose: bool = False) -> None:
     for key, value in _PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, "INFO" if verbose and key == "PREFECT_LOGGING_LEVEL" else value)
     from zcps.logs import configure_logging
 
     configure_logging(logging.INFO if verbose else logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        quiet = [f for f in handler.filters if isinstance(f, QuietConsole)]
+        if verbose:
+            for existing in quiet:
+                handler.removeFilter(existing)
+        elif not quiet:
+            handler.addFilter(QuietConsole())
     for noisy in ("paddlex", "paddleocr", "ppocr", "jieba", "urllib3", "httpx", "uvicorn", "prefect.server"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=DeprecationWarning)

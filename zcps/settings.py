@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zcps.resources import FONTS
+
 
 def default_model_dir() -> Path:
     return Path(sys.prefix) / "share" / "zcps" / "models"
@@ -52,6 +54,8 @@ class Settings(BaseSettings):
     # plus crops around every masked line; "full" reads whole pages at full size; "regions" reads
     # only the crops (depends on detection; for measuring the cost of the independent read).
     mask_verify_mode: Literal["regions", "page", "full"] = "page"
+    # CJK font embedded in the committee dossier (release/…/dossier.pdf).
+    dossier_font: Path = Field(default_factory=lambda: FONTS["mhei"].path)
 
     # `zcps serve`: 02:00 Beijing time on 18 July, the day after the units' checking window (1–17 July) closes.
     schedule_cron: str = "0 2 18 7 *"

@@ -1,16 +1,20 @@
-"""Masking benchmark over the sample fixtures' PII truth (``zcps bench masking``).
+"""Masking benchmark over fixture PII truth (``zcps bench masking [--holdout-layouts]``).
 
 Per PII type: entity recall (a truth item counts as found when ≥ ``FOUND_COVERAGE`` of its box
 is filled) and precision (a redaction is correct when ≥ ``CORRECT_SHARE`` of its area lies on
-truth PII). Also: the mean covered share of truth boxes, the truth date/grade/hours/field boxes
-covered > ``PROTECTED_LIMIT`` (must be none), withheld documents, and the speed of the whole
-path (OCR + masking + re-OCR check) against raw OCR.
+truth PII); other people's names and signature regions are their own rows. Also: the mean covered
+share of truth boxes, the truth date/grade/hours/field boxes covered > ``PROTECTED_LIMIT`` (masked
+by mistake), withheld documents, the speed of the whole path (OCR + masking + re-OCR check) against
+raw OCR, and the time the per-applicant dossier (build + its own check) adds to masking.
+``--holdout-layouts`` scores the sample and layouts it was never tuned on side by side.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,18 +23,30 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from masking.detect import get_nlp, known_pii
 from masking.document import MaskedDocument, mask_document, page_images
+from masking.dossier import DossierCover, DossierDocument, build_dossier, verify_dossier
 from masking.entities import PiiType
 from masking.verify import VerifyMode
 from zcps.errors import MaskingFailed
 from zcps.manifest import parse_manifest
-from zcps.models import BBox, Page
+from zcps.models import BBox, Page, Review
 from zcps.settings import Settings, get_settings
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 FOUND_COVERAGE = 0.7
 CORRECT_SHARE = 0.3
 PROTECTED_LIMIT = 0.3
-MUST_FIND = (PiiType.name.value, PiiType.id_number.value, PiiType.phone.value)
+# Issue 13's targets on layouts not used for tuning.
+MUST_FIND = (PiiType.name.value, PiiType.id_number.value, PiiType.phone.value, PiiType.unit.value)
+OTHER_NAME_RECALL = 0.97
+PRECISION = 0.95
+PROTECTED_SHARE = 0.01
+DOSSIER_SHARE = 0.15
 PII_FIELDS = {"name", "id_number", "certificate_number"}
+# Printed in this order; signature regions are scored apart from the overall precision because a
+# region is an area around an unreadable signature, not the signature's exact ink.
+TYPE_ORDER = ("name", "id_number", "phone", "email", "address", "unit", "certificate_number", "other_name",
+              "signature", "photo")
+AREA_TYPES = {"signature"}
 
 
 class TypeScore(BaseModel):
@@ -68,11 +84,27 @@ class MaskBenchResult(BaseModel):
     withheld: list[str] = Field(default_factory=list)
     ocr_seconds: float = 0.0
     mask_seconds: float = 0.0
+    applicants: int = 0
+    dossier_seconds: float = 0.0
+    dossiers_withheld: int = 0
 
     @property
     def precision(self) -> float:
-        detected = sum(s.detected for s in self.scores)
-        return sum(s.correct for s in self.scores) / detected if detected else 1.0
+        text = [s for s in self.scores if s.type not in AREA_TYPES]
+        detected = sum(s.detected for s in text)
+        return sum(s.correct for s in text) / detected if detected else 1.0
+
+    @property
+    def protected_share(self) -> float:
+        return len(self.protected_masked) / self.protected_boxes if self.protected_boxes else 0.0
+
+    @property
+    def dossier_share(self) -> float:
+        """Dossier build + check time over the masking time it is added to (the release stage)."""
+        return self.dossier_seconds / self.mask_seconds if self.mask_seconds else 0.0
+
+    def score(self, kind: str) -> TypeScore | None:
+        return next((s for s in self.scores if s.type == kind), None)
 
     @property
     def speed_ratio(self) -> float:
@@ -83,8 +115,10 @@ class MaskBenchResult(BaseModel):
     @property
     def targets_met(self) -> bool:
         must = [s for s in self.scores if s.type in MUST_FIND]
-        return (all(s.recall == 1.0 for s in must) and self.precision >= 0.9 and not self.protected_masked
-                and self.speed_ratio >= 0.45)
+        other = self.score(PiiType.other_name.value)
+        return (all(s.recall == 1.0 for s in must) and (other is None or other.recall >= OTHER_NAME_RECALL)
+                and self.precision >= PRECISION and self.protected_share <= PROTECTED_SHARE
+                and self.speed_ratio >= 0.45 and self.dossier_share <= DOSSIER_SHARE)
 
     def __str__(self) -> str:
         rows = [f"masking bench: {self.documents} documents, {self.pages} pages, verify={self.verify_mode}",
@@ -92,14 +126,16 @@ class MaskBenchResult(BaseModel):
         for s in self.scores:
             rows.append(f"{s.type:<20}{s.truth:>6}{s.found:>6}{s.recall:>8.1%}{s.mean_coverage:>7.0%}"
                         f"{s.detected:>7}{s.correct:>8}{s.precision:>7.1%}")
-        rows.append(f"overall precision {self.precision:.1%} (target ≥ 90%)")
+        rows.append(f"overall precision {self.precision:.1%} (target ≥ 95%; signature regions apart)")
         rows.append(f"date/grade/hours/field boxes masked: {len(self.protected_masked)} of {self.protected_boxes}"
-                    " (target 0)")
+                    f" ({self.protected_share:.1%}; target ≤ 1%)")
         rows.extend(f"  masked: {where}" for where in self.protected_masked[:20])
         rows.append(f"withheld documents: {len(self.withheld)}")
         rows.extend(f"  withheld: {where}" for where in self.withheld[:20])
         rows.append(f"time: OCR {self.ocr_seconds:.1f}s, masking+check {self.mask_seconds:.1f}s, "
                     f"full-path rate = {self.speed_ratio:.2f} × raw OCR rate (target ≥ 0.45)")
+        rows.append(f"dossier: {self.applicants} applicants, build+check {self.dossier_seconds:.1f}s = "
+                    f"{self.dossier_share:.1%} of masking time (target ≤ 15%), {self.dossiers_withheld} withheld")
         rows.append("targets met" if self.targets_met else "targets NOT met")
         return "\n".join(rows)
 
@@ -198,6 +234,24 @@ def _documents(fixtures_root: Path):
                     yield f"{unit}/{applicant}/{doc_path.name}", manifest, doc_path, truth
 
 
+def _dossier(result: MaskBenchResult, applicant: str, documents: list[DossierDocument], known, engine,
+             mode: VerifyMode, settings: Settings) -> None:
+    """Build and check one applicant's dossier, as ``release_applicant`` does, and time it."""
+    if not documents:
+        return
+    started = time.perf_counter()
+    unit = applicant.split("/", 1)[0]
+    cover = DossierCover(pseudonym="P-BENCH", review=Review(batch="bench", unit=unit, applicant_id="P-BENCH",
+                                                            verdict="needs_review"))
+    try:
+        verify_dossier(build_dossier(cover, documents, settings.dossier_font), cover, documents, known, engine,
+                       mode)
+    except MaskingFailed:
+        result.dossiers_withheld += 1
+    result.dossier_seconds += time.perf_counter() - started
+    result.applicants += 1
+
+
 def run_mask_bench(fixtures_root: Path | str, settings: Settings | None = None,
                    verify_mode: VerifyMode | None = None, limit: int | None = None) -> MaskBenchResult:
     from extractors.acquire import acquire_text
@@ -209,17 +263,23 @@ def run_mask_bench(fixtures_root: Path | str, settings: Settings | None = None,
     get_nlp()  # the once-per-process spaCy/jieba load is start-up, not per-document masking time
     result = MaskBenchResult(verify_mode=mode)
     scores = _ScoresByType()
+    current, known, dossier_documents = "", None, []
     for index, (where, manifest, path, truth) in enumerate(_documents(Path(fixtures_root))):
         if limit is not None and index >= limit:
             break
+        applicant = where.rsplit("/", 1)[0]
+        if applicant != current:
+            _dossier(result, current, dossier_documents, known, engine, mode, settings)
+            current, known, dossier_documents = applicant, known_pii(manifest), []
         data = path.read_bytes()
         started = time.perf_counter()
         text = acquire_text(data, path.name)
         ocr_done = time.perf_counter()
         images = page_images(data, path.name, text.pages)
-        known = known_pii(manifest)
         try:
             masked = mask_document(where, images, text.pages, known, engine=engine, mode=mode)
+            dossier_documents.append(DossierDocument(title=truth.get("doc_type", "other"), name=f"{index:02d}",
+                                                     pages=[page.png for page in masked.pages]))
         except MaskingFailed:
             result.withheld.append(where)
             masked = mask_document(where, images, text.pages, known, engine=None, mode=None)
@@ -228,6 +288,75 @@ def run_mask_bench(fixtures_root: Path | str, settings: Settings | None = None,
         result.documents += 1
         result.pages += len(text.pages)
         _score_document(result, scores, where, truth, text.pages, masked)
-    order = [t.value for t in PiiType]
+    _dossier(result, current, dossier_documents, known, engine, mode, settings)
+    order = list(TYPE_ORDER)
     result.scores = sorted(scores.values(), key=lambda s: order.index(s.type) if s.type in order else len(order))
     return result
+
+
+class SideBySide(BaseModel):
+    """The sample batch and the held-out layouts, scored the same way."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample: MaskBenchResult
+    holdout: MaskBenchResult
+    holdout_source: str
+
+    def __str__(self) -> str:
+        sample, holdout = self.sample, self.holdout
+        rows = [f"masking bench, sample vs held-out layouts ({self.holdout_source}); verify={sample.verify_mode}",
+                f"{'':<22}{'sample':>22}{'held-out':>22}",
+                f"{'documents / pages':<22}{f'{sample.documents} / {sample.pages}':>22}"
+                f"{f'{holdout.documents} / {holdout.pages}':>22}",
+                "recall per type (found / truth)"]
+        kinds = [k for k in TYPE_ORDER if sample.score(k) or holdout.score(k)]
+        for kind in kinds:
+            cells = []
+            for result in (sample, holdout):
+                score = result.score(kind)
+                cells.append(f"{score.recall:.1%} ({score.found}/{score.truth})" if score and score.truth else "—")
+            rows.append(f"  {kind:<20}{cells[0]:>22}{cells[1]:>22}")
+        rows.append("precision (correct / masked)")
+        for kind in kinds:
+            cells = []
+            for result in (sample, holdout):
+                score = result.score(kind)
+                cells.append(f"{score.precision:.1%} ({score.correct}/{score.detected})"
+                             if score and score.detected else "—")
+            rows.append(f"  {kind:<20}{cells[0]:>22}{cells[1]:>22}")
+        rows.append(f"{'overall precision':<22}{sample.precision:>22.1%}{holdout.precision:>22.1%}")
+        rows.append(f"{'dates/grades/hours':<22}{'masked by mistake':>44}")
+        rows.append(f"{'':<22}"
+                    f"{f'{len(sample.protected_masked)}/{sample.protected_boxes} ({sample.protected_share:.1%})':>22}"
+                    f"{f'{len(holdout.protected_masked)}/{holdout.protected_boxes} ({holdout.protected_share:.1%})':>22}")
+        rows.append(f"{'withheld documents':<22}{len(sample.withheld):>22}{len(holdout.withheld):>22}")
+        rows.append(f"{'dossier / masking time':<22}{sample.dossier_share:>22.1%}{holdout.dossier_share:>22.1%}")
+        rows.append("targets (held-out): applicant name/ID/phone/unit 100%, other_name ≥ 97%, precision ≥ 95%, "
+                    "dates/grades/hours masked ≤ 1%, dossier ≤ 15%")
+        for where in holdout.protected_masked[:20]:
+            rows.append(f"  held-out masked by mistake: {where}")
+        for where in holdout.withheld[:20]:
+            rows.append(f"  held-out withheld: {where}")
+        return "\n".join(rows)
+
+
+def run_holdout_bench(sample_root: Path | str, holdout_root: Path | str | None = None,
+                      verify_mode: VerifyMode | None = None, limit: int | None = None) -> SideBySide:
+    """Score ``sample_root`` and the held-out layouts; without ``holdout_root`` they are rendered
+    (``fixtures.generator.holdout``) into a temporary folder first."""
+    import tempfile
+
+    if holdout_root is not None:
+        held_out = run_mask_bench(holdout_root, verify_mode=verify_mode, limit=limit)
+        source = str(holdout_root)
+    else:
+        with tempfile.TemporaryDirectory(prefix="zcps-holdout-") as folder:
+            # fixtures/ is not an installed package: run the generator from the repository, as the
+            # pipeline bench does
+            subprocess.run([sys.executable, "-m", "fixtures.generator.holdout", "--out", folder], cwd=REPO_ROOT,
+                           check=True, capture_output=True)
+            held_out = run_mask_bench(folder, verify_mode=verify_mode, limit=limit)
+        source = "fixtures/generator/holdout.py"
+    sample = run_mask_bench(sample_root, verify_mode=verify_mode, limit=limit)
+    return SideBySide(sample=sample, holdout=held_out, holdout_source=source)

@@ -13,7 +13,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from masking.entities import PiiType
 from zcps.models import BBox
+
+TYPE = PiiType.photo
+PLACEHOLDER = "〔照片〕"
+PRIORITY = 0
+LABELS = ("照片", "相片")
 
 _ANALYSIS_WIDTH = 800
 _MIN_AREA_SHARE, _MAX_AREA_SHARE = 0.004, 0.15
@@ -74,7 +80,7 @@ def _photo_rectangles(gray: np.ndarray, scale: float, text_boxes: list[BBox]) ->
     return boxes
 
 
-def find_photos(image: np.ndarray, text_boxes: list[BBox] | None = None) -> list[BBox]:
+def find(image: np.ndarray, text_boxes: list[BBox] | None = None) -> list[BBox]:
     """Boxes (page pixels) of portrait photos to fill; ``text_boxes`` are the page's OCR line boxes."""
     height, width = image.shape[:2]
     scale = min(1.0, _ANALYSIS_WIDTH / width)
