@@ -22,8 +22,7 @@ import cv2
 import numpy as np
 import pytest
 
-from hostile_corpus import (BATCH, CONTROL, PDFTRUST_CASES, RESERVED_UNITS, UNIT, Corpus, build_corpus,
-                            put_control)
+from hostile_corpus import BATCH, CONTROL, RESERVED_UNITS, UNIT, Corpus, build_corpus, put_control
 from storage.factory import open_store
 from storage.layout import pseudonym_prefix, release_units_prefix, report_key, review_key
 from storage.ledger import Ledger, LedgerEntry
@@ -176,13 +175,12 @@ def test_reserved_unit_names_reach_no_internal_key(hostile):
 
 
 @lru_cache(maxsize=512)
-def _page_text(png: bytes, every_rotation: bool = False) -> str:
+def _page_text(png: bytes) -> str:
     from extractors.acquire import ocr_page
     from extractors.ocr import get_engine
 
     image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
-    images = [np.rot90(image, turns).copy() for turns in range(4)] if every_rotation else [image]
-    return "".join(line.text for img in images for line in ocr_page(img, 1, 200, get_engine()).lines).replace(" ", "")
+    return "".join(line.text for line in ocr_page(image, 1, 200, get_engine()).lines).replace(" ", "")
 
 
 def _released_pages(run: HostileRun) -> dict[str, bytes]:
@@ -190,18 +188,10 @@ def _released_pages(run: HostileRun) -> dict[str, bytes]:
 
 
 def test_released_pages_reocr_without_pii(hostile):
-    pages = {key: png for key, png in _released_pages(hostile).items()
-             if not any(name in key for name in PDFTRUST_CASES)}
+    # Released pages are named by document type and order (masking), so the two hostile PDF kinds
+    # (invisible text layer, /Rotate 90) are among these pages without being told apart.
+    pages = _released_pages(hostile)
     assert len(pages) >= 14, sorted(pages)
     leaks = {key: found for key, png in pages.items()
              if (found := sorted(v for v in hostile.corpus.pii if v in _page_text(png)))}
-    assert leaks == {}
-
-
-@pytest.mark.parametrize("name", ["20_invisible_layer.pdf", "21_rotate90.pdf"])
-def test_hostile_pdf_pages_are_released_without_pii(hostile, name):
-    """The pdftrust engineer's two PDF kinds: released (or withheld), and never showing PII."""
-    pages = {key: png for key, png in _released_pages(hostile).items() if name in key}
-    leaks = {key: found for key, png in pages.items()
-             if (found := sorted(v for v in hostile.corpus.pii if v in _page_text(png, every_rotation=True)))}
     assert leaks == {}
