@@ -140,8 +140,6 @@ def test_no_zcps_traceback_and_no_raw_control_characters_are_printed(hostile, wh
     assert not any(ch in output for ch in ("\x07", "\x1b", "\u202e")), "terminal text is escaped"
 
 
-@pytest.mark.xfail(strict=False, reason="ops (#18 item 6): Prefect's temporary server can print shutdown "
-                                        "tracebacks from its task-run recorder when zcps exits")
 @pytest.mark.parametrize("which", [0, 1], ids=["run", "rerun-failed"])
 def test_no_traceback_at_all(hostile, which):
     assert "Traceback" not in hostile.runs[which][1]
