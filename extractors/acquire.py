@@ -89,8 +89,9 @@ def _pdf_page(source: SourceDocument, layer: PdfTextPage, engine: _LazyEngine, s
     if verdict is TextLayer.trusted:
         return Page(number=layer.number, width=layer.width, height=layer.height, dpi=layer.dpi, lines=layer.lines,
                     text_layer=verdict)
-    log.info("PDF page %d of %s: text layer %s (%d visible, %d invisible, %d turned chars, images cover %.0f%%); "
-             "OCR'd from the rendered page", layer.number, source.filename, verdict.value, layer.visible_chars,
+    # No file name here: submitted names carry personal data; the document task logs the key's hash.
+    log.info("PDF page %d: text layer %s (%d visible, %d invisible, %d turned chars, images cover %.0f%%); "
+             "OCR'd from the rendered page", layer.number, verdict.value, layer.visible_chars,
              layer.invisible_chars, layer.turned_chars, 100 * layer.image_coverage)
     image = source.page_image(layer.number - 1) if image is None else image
     page = ocr_page(image, layer.number, source.dpi, engine.get())
