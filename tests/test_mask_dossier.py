@@ -177,7 +177,7 @@ def test_release_has_no_submitted_name_and_one_verified_dossier(tmp_path, engine
     assert released.withheld == []
     assert [r.file for r in released.released] == ["01_education_certificate"]
     keys = list(store.list("release/"))
-    prefix = f"release/2024/hh/{released.pseudonym}/"
+    prefix = f"release/2024/units/hh/{released.pseudonym}/"
     assert sorted(keys) == sorted([f"{prefix}docs/01_education_certificate_p1.png", f"{prefix}dossier.pdf",
                                    f"{prefix}review.json"])
     assert not [key for key in keys if "张三" in key or "毕业证" in key]
