@@ -234,7 +234,7 @@ def verify_dossier(pdf: bytes, cover: DossierCover, documents: list[DossierDocum
     label = f"{cover.review.unit}/{cover.pseudonym}/dossier.pdf"
     cover_text = "\n".join(text for _, text in cover_lines(cover))
     problems: list[str] = []
-    types = {entity.type for entity in find_known(cover_text, known, anywhere=True)}
+    types = {entity.type for entity in find_known(cover_text, known, anywhere=False)}
     if types:
         problems.append(f"cover: {', '.join(sorted(t.value for t in types))}")
     try:
@@ -259,7 +259,7 @@ def _pdf_problems(pdf: bytes, documents: list[DossierDocument], known: KnownPii,
         if cover_pages < 1:
             raise MaskingFailed(f"{label}: {len(pdf_doc)} pages for {len(expected)} masked pages")
         for index in range(cover_pages if mode in ("page", "full") else 0):
-            types = leaked_types(engine.recognize(_inked(_render(pdf_doc[index], COVER_DPI))), known)
+            types = leaked_types(engine.recognize(_inked(_render(pdf_doc[index], COVER_DPI))), known, anywhere=False)
             if types:
                 problems.append(f"page {index + 1}: {', '.join(sorted(t.value for t in types))}")
         for offset, png in enumerate(expected):

@@ -85,3 +85,22 @@ def test_overview_shrinks_the_long_side_only_down_to_the_limit(shape, expected):
     from masking.verify import overview
 
     assert overview(np.full(shape, 255, np.uint8)).shape == expected
+
+
+@pytest.fixture(scope="module")
+def known_short():
+    return known_pii(Manifest.model_validate({
+        "schema": "zcps.manifest/1", "applicant_id": "A-2", "name": "任成", "id_number": "150102198503152311", "unit": "包头供电分公司",
+        "unit_location": "city", "sector": "public", "target_level": "中级", "education": {"level": "本科"},
+    }))
+
+
+@pytest.mark.parametrize("texts, anywhere, leaked", [
+    (["任现职以来，任职时间满五年"], False, set()),      # a whole-page read: 任职 is not 任成
+    (["任现职以来，任职时间满五年"], True, {PiiType.name}),  # inside a masked region any near miss counts
+    (["姓名：任戍"], False, {PiiType.name}),              # after a person label one wrong character still leaks
+    (["聘任任成同志为工程师"], False, {PiiType.name}),      # the exact name counts anywhere
+])
+def test_whole_page_reads_take_short_fuzzy_names_only_after_a_label(texts, anywhere, leaked, known_short):
+    lines = [TextLine(text=t, bbox=(0, 0, 10, 10)) for t in texts]
+    assert leaked_types(lines, known_short, anywhere=anywhere) == leaked

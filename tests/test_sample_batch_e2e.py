@@ -22,7 +22,9 @@ from storage.factory import open_store
 from storage.layout import pseudonym_prefix, report_key, reports_prefix, review_key
 from zcps.manifest import parse_manifest
 
-pytestmark = pytest.mark.models
+# The module fixture runs the whole sample batch (189 files, real OCR, whole-page re-read of every released
+# page) inside the first test's timeout.
+pytestmark = [pytest.mark.models, pytest.mark.timeout(3000)]
 
 TRUTH = SAMPLE_INTAKE.parent / "truth"
 BATCH = "2024"
