@@ -31,7 +31,7 @@ from storage.ledger import Ledger, LedgerEntry
 from storage.s3 import translate_error
 from zcps.errors import ExitCode, InvalidKey, StoreAccessDenied, StoreUnavailable
 from zcps.models import DocumentRef, Status
-from zcps.runtime import QuietConsole
+from zcps.runtime import QuietConsole, TracebackFree, quiet
 
 ZCPS = str(Path(sys.executable).parent / "zcps")
 
@@ -133,23 +133,35 @@ def test_verbose_shows_the_traceback_the_default_hides(stores):
 ])
 def test_console_hides_tracebacks_and_prefect_run_records_without_verbose(logger, exc, verbose, shown,
                                                                           traceback_shown):
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(logging.Formatter("%(message)s"))  # not the process-wide default another test may have set
-    if not verbose:
-        handler.addFilter(QuietConsole())
-    record_logger = logging.getLogger(f"{logger}.probe")
-    record_logger.addHandler(handler)
-    record_logger.propagate = False
+    console, sink = io.StringIO(), io.StringIO()
+    console_handler = quiet(logging.StreamHandler(console), verbose)
+    sink_handler = logging.StreamHandler(sink)  # a log file or log store: always the whole record
+    for handler in (console_handler, sink_handler):
+        handler.setFormatter(quiet_formatter(handler, logging.Formatter("%(message)s")))
+    record_logger = logging.Logger(f"{logger}.probe")  # unregistered: nothing another test set reaches it
+    record_logger.addHandler(console_handler)
+    record_logger.addHandler(sink_handler)
     try:
-        try:
-            raise RuntimeError("inner detail")
-        except RuntimeError:
-            record_logger.error("task failed", exc_info=exc)
-    finally:
-        record_logger.removeHandler(handler)
-    assert ("task failed" in buffer.getvalue()) is shown
-    assert ("Traceback" in buffer.getvalue()) is traceback_shown
+        raise RuntimeError("inner detail")
+    except RuntimeError:
+        record_logger.error("task failed", exc_info=exc)
+    assert ("task failed" in console.getvalue()) is shown
+    assert ("Traceback" in console.getvalue()) is traceback_shown
+    assert "task failed" in sink.getvalue()
+    assert ("Traceback" in sink.getvalue()) is exc  # the console's quiet copy left the shared record whole
+
+
+def quiet_formatter(handler: logging.Handler, formatter: logging.Formatter) -> logging.Formatter:
+    return TracebackFree(formatter) if isinstance(handler.formatter, TracebackFree) else formatter
+
+
+@pytest.mark.parametrize("verbose_after", [True, False])
+def test_quieting_a_console_twice_or_undoing_it_leaves_one_layer(verbose_after):
+    handler = quiet(quiet(logging.StreamHandler(io.StringIO()), False), False)
+    quiet(handler, verbose_after)
+    assert sum(isinstance(f, QuietConsole) for f in handler.filters) == (0 if verbose_after else 1)
+    assert isinstance(handler.formatter, TracebackFree) is not verbose_after
+    assert not isinstance(getattr(handler.formatter, "inner", None), TracebackFree)
 
 
 ODD_FILES = ["长" * 70 + ".png", "scan with spaces.png", "sub/deeper/p.png", "a" * 200 + ".pdf", "-dash.jpg"]

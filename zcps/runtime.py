@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import warnings
@@ -27,13 +28,39 @@ _PREFECT_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs", "prefect.engin
 
 
 class QuietConsole(logging.Filter):
-    """Without ``-v``: no tracebacks on the console, and none of Prefect's run records."""
+    """Without ``-v``: none of Prefect's run records on the console (tracebacks: ``TracebackFree``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name.startswith(_PREFECT_RUN_LOGGERS):
-            return False
-        record.exc_info = record.exc_text = record.stack_info = None
-        return True
+        return not record.name.startswith(_PREFECT_RUN_LOGGERS)
+
+
+class TracebackFree(logging.Formatter):
+    """Formats as the wrapped formatter does, without the traceback.
+
+    It formats a copy: a record is shared by every handler, and a file or log-store sink that sees it
+    after the console still needs the traceback.
+    """
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        bare = copy.copy(record)
+        bare.exc_info = bare.exc_text = bare.stack_info = None
+        return self.inner.format(bare)
+
+
+def quiet(handler: logging.Handler, verbose: bool) -> logging.Handler:
+    """Make a console handler quiet (no Prefect run records, no tracebacks), or undo that for ``-v``."""
+    for existing in [f for f in handler.filters if isinstance(f, QuietConsole)]:
+        handler.removeFilter(existing)
+    if isinstance(handler.formatter, TracebackFree):
+        handler.setFormatter(handler.formatter.inner)
+    if not verbose:
+        handler.addFilter(QuietConsole())
+        handler.setFormatter(TracebackFree(handler.formatter))
+    return handler
 
 
 def configure(verbose: bool = False) -> None:
@@ -43,12 +70,7 @@ def configure(verbose: bool = False) -> None:
 
     configure_logging(logging.INFO if verbose else logging.WARNING)
     for handler in logging.getLogger().handlers:
-        quiet = [f for f in handler.filters if isinstance(f, QuietConsole)]
-        if verbose:
-            for existing in quiet:
-                handler.removeFilter(existing)
-        elif not quiet:
-            handler.addFilter(QuietConsole())
+        quiet(handler, verbose)
     for noisy in ("paddlex", "paddleocr", "ppocr", "jieba", "urllib3", "httpx", "uvicorn", "prefect.server"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
