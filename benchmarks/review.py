@@ -69,7 +69,8 @@ def truth_document(root: Path, unit: str, applicant: str, truth_path: Path) -> D
              for d in truth["dates"]]
     records = [CERecord(year=r["year"], public_hours=r["public_hours"], professional_hours=r["professional_hours"],
                         total=r["total"], verified_on=r["verified_on"], verifier=r["verifier"], page=r["page"],
-                        bbox=_box(r["bbox"])) for r in truth["records"]]
+                        bbox=_box(r["bbox"]), verified=False if r["verified_on"] is None else None)
+               for r in truth["records"]]
     extraction = Extraction(doc_type=DocType(truth["doc_type"]), doc_type_confidence=1.0, fields=fields, dates=dates,
                             records=records)
     return DocumentResult(ref=ref, status=Status.done, sha256=sha256, extraction=extraction)
