@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field as PydField
 
 from extractors.acquire import acquire_text_cached
 from extractors.bench import DEFAULT_CACHE
-from extractors.extract import extract_document
+from extractors.extract import extract_document, page_images_of
 from storage.base import ObjectStore
 from storage.local import LocalStore
 from validators.check import check_applicant
@@ -85,8 +85,10 @@ def ocr_document(root: Path, unit: str, applicant: str, file: str, cache: Object
     except InputError as exc:
         return DocumentResult(ref=ref, status=Status.failed, sha256=sha256,
                               errors=[ErrorInfo(code=exc.code, message=exc.message, stage="acquire")])
+    # The page images as ``zcps check`` passes them: marks (circles, ticks) and ruling lines are read there.
+    extraction = extract_document(text, page_images=page_images_of(data, file, text))
     return DocumentResult(ref=ref, status=Status.done, sha256=sha256, text_source=text.source,
-                          page_count=len(text.pages), extraction=extract_document(text))
+                          page_count=len(text.pages), extraction=extraction)
 
 
 class Doubtful(BaseModel):

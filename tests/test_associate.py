@@ -67,6 +67,10 @@ NEAR_MISSES = [
      [("姓名：", 150, 300), ("身份证号：150102198503152311", 150, 360)]),
     # an unmarked option list spread over the row's cells names no grade, not its first option
     ("options over several cells", GRADE, [("考核等次：优秀", 150, 300), ("称职", 450, 302), ("基本称职 不称职", 600, 301)]),
+    # the same, the ticked option's word misread (优号) and the last option in a cell of its own: the
+    # lone cell to the right is one option of the list, not the grade
+    ("last option alone to the right", GRADE, [("考核等次：优号", 150, 300), ("称职基本称职", 450, 302),
+                                               ("不称职", 800, 301)]),
     # an unmarked option list names no grade
     ("unmarked options", GRADE, [("考核等次", 150, 300), ("优秀□ 称职□ 基本称职□ 不称职□", 150, 360)]),
 ]
