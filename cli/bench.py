@@ -36,7 +36,7 @@ def bench_extraction(
         typer.echo(run_holdout_bench(fixtures, work=work, per_layout=per_layout, xfund=xfund,
                                      xfund_limit=xfund_limit).table())
         return
-    from extractors.bench import run_extraction_bench
+    from benchmarks.extraction import run_extraction_bench
 
     typer.echo(run_extraction_bench(fixtures).table())
 
@@ -108,7 +108,7 @@ def bench_pipeline(pages: int = typer.Option(20, "--pages", help="Scanned pages 
     from cli import runtime
 
     runtime.configure(verbose)
-    from zcps.bench_pipeline import run_pipeline_bench
+    from benchmarks.pipeline import run_pipeline_bench
 
     sizes = [int(size) for size in scale.split(",") if size.strip()]
     result = run_pipeline_bench(pages=pages, scale=sizes, fixtures=fixtures, seed=seed)

@@ -10,9 +10,9 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 from typer.testing import CliRunner
 
-from zcps.bench_model import MachineLoad, PipelineBenchResult, ReleaseRate, ScalePoint, check_targets
-from zcps.bench_pipeline import SAMPLE_ROOT, digital_pdf_of, select_applicants
-from zcps.bench_scale import text_from_truth
+from benchmarks.pipeline_model import MachineLoad, PipelineBenchResult, ReleaseRate, ScalePoint, check_targets
+from benchmarks.pipeline import SAMPLE_ROOT, digital_pdf_of, select_applicants
+from benchmarks.scale import text_from_truth
 from zcps.models import DocumentText, Page, TextLine, TextSource
 from zcps.settings import get_settings
 
