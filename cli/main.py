@@ -3,7 +3,7 @@
 Exit codes (``ExitCode``, the README's table): 0 every file done; 1 internal error (a bug);
 2 some files failed (see ``zcps status --failed``); 3 configuration or usage error (unknown batch,
 store refusing access); 4 bad input to a single-file command; 5 the object store did not answer;
-130 interrupted.
+130 interrupted. An error that ends a command exits with its class's ``exit_code``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import typer
 # errors must exit with the documented code 3, not click's 2 (which means "files failed" here).
 from typer._click.exceptions import ClickException
 
-from zcps.errors import ConfigError, ExitCode, FileSystemError, InputError, StoreUnavailable, ZcpsError
+from zcps.errors import ConfigError, ExitCode, FileSystemError, InputError, ZcpsError
 
 
 def build_app() -> typer.Typer:
@@ -61,20 +61,16 @@ def _interrupt(signum, frame) -> None:
     os._exit(ExitCode.interrupted)
 
 
-def _exit_code(exc: ZcpsError) -> ExitCode:
-    if isinstance(exc, InputError):
-        return ExitCode.input_error
-    if isinstance(exc, StoreUnavailable):
-        return ExitCode.store_unavailable
-    if exc.transient:
-        return ExitCode.files_failed
-    return ExitCode.config_error
-
-
-def _error_line(exc: ZcpsError) -> str:
+def _failure(exc: Exception) -> tuple[str, ExitCode]:
+    """The one line a failure prints and the exit code its class carries (``ZcpsError.exit_code``)."""
+    if isinstance(exc, OSError):  # a local path the command was given or configured with
+        exc = FileSystemError(f"{exc.strerror or type(exc).__name__}: {exc.filename or ''}".rstrip(": "))
+    if not isinstance(exc, ZcpsError):  # a bug: its message may hold data, so only its type is shown
+        return (f"internal error [{ZcpsError.code}]: {type(exc).__name__} — {ZcpsError.hint} "
+                "Run the command again with -v to see the traceback.", ZcpsError.exit_code)
     kind = ("configuration error" if isinstance(exc, ConfigError)
             else "input error" if isinstance(exc, InputError) else "error")
-    return f"{kind} [{exc.code}]: {exc.message}"
+    return f"{kind} [{exc.code}]: {exc.message}", exc.exit_code
 
 
 def main() -> None:
@@ -92,17 +88,9 @@ def main() -> None:
         code = ExitCode.config_error
     except typer.Abort:
         code = ExitCode.interrupted
-    except (ZcpsError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure, a bug too, ends in one line; -v shows where
         if verbose:
             traceback.print_exc()
-        if isinstance(exc, OSError):  # a local path the command was given or configured with
-            exc = FileSystemError(f"{exc.strerror or type(exc).__name__}: {exc.filename or ''}".rstrip(": "))
-        _echo_err(_error_line(exc))
-        code = _exit_code(exc)
-    except Exception as exc:  # noqa: BLE001 - a bug still ends in one line; -v shows where
-        if verbose:
-            traceback.print_exc()
-        _echo_err(f"internal error [{ZcpsError.code}]: {type(exc).__name__} — {ZcpsError.hint} "
-                  "Run the command again with -v to see the traceback.")
-        code = ExitCode.internal_error
+        line, code = _failure(exc)
+        _echo_err(line)
     sys.exit(int(code or 0))
