@@ -15,7 +15,7 @@ import pytest
 
 from reports.build import build_reports
 from reports.model import SCHEMA, IgnoredFile
-from test_report_samples import BATCH, UNIT_B, build_sample, pseudonyms
+from support.report_samples import BATCH, UNIT_B, build_sample, pseudonyms
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA_DOC = Path(__file__).parents[1] / "docs" / "report-schema.md"

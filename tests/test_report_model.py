@@ -8,7 +8,7 @@ import pytest
 
 from reports.build import build_reports
 from reports.model import FailedFile, build_report_data, path_label, safe_cell_text
-from test_report_samples import BATCH, UNIT_A, UNIT_B, build_sample, pseudonyms
+from support.report_samples import BATCH, UNIT_A, UNIT_B, build_sample, pseudonyms
 from zcps.errors import ReportInputError
 from zcps.models import DocumentRef, Review
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_validate_support import ce_record, document, documents_for, manifest, review_rules
+from support.validate_samples import ce_record, document, documents_for, manifest, review_rules
 
 from validators import schema
 from validators.check import check_applicant
