@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from extractors.matches import Match
 from extractors.marks import read_marked_option
 from extractors.vocabulary import vocabulary
 from zcps.models import BBox
@@ -29,11 +30,6 @@ EMPTY_BOX = "□"  # what an empty bracket pair （ ） stands for
 _MARK_RE = re.compile(rf"[\(（\[【]\s?[{re.escape(TICKS + BOXES)}]?\s?[\)）\]】]|[{re.escape(TICKS + BOXES)}]")
 
 
-class GradeMatch(NamedTuple):
-    value: str
-    raw: str
-    span: tuple[int, int]
-    certainty: float
 
 
 class _Option(NamedTuple):
@@ -94,7 +90,7 @@ def _options(text: str) -> list[_Option]:
     return options
 
 
-def find_grade(text: str) -> GradeMatch | None:
+def find_grade(text: str) -> Match | None:
     """The grade this line states or ticks, or ``None`` when it is unknown."""
     options = _options(text)
     if not options:
@@ -103,7 +99,7 @@ def find_grade(text: str) -> GradeMatch | None:
         # 称职（合格） names one grade twice; several distinct grades unmarked name none.
         if len({vocabulary().grade_equivalence.get(o.grade, o.grade) for o in options}) == 1:
             first = options[0]
-            return GradeMatch(first.grade, text[first.span[0]:options[-1].span[1]], first.span, 1.0)
+            return Match(first.grade, text[first.span[0]:options[-1].span[1]], first.span, 1.0)
         return None
     ticked = [o for o in options if o.mark and o.mark in TICKS]
     certainty = 1.0
@@ -118,7 +114,7 @@ def find_grade(text: str) -> GradeMatch | None:
         return None
     chosen = ticked[0]
     raw = text[chosen.raw_span[0]:chosen.raw_span[1]]
-    return GradeMatch(chosen.grade, raw.strip(), chosen.span, certainty * (0.9 if chosen.mark and chosen.mark in _WEAK_TICKS else 1.0))
+    return Match(chosen.grade, raw.strip(), chosen.span, certainty * (0.9 if chosen.mark and chosen.mark in _WEAK_TICKS else 1.0))
 
 
 def option_spans(text: str) -> list[tuple[str, tuple[int, int]]]:

@@ -7,8 +7,8 @@ uses too, so both agree on what an ID number is.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
+from extractors.matches import Match
 from zcps import idcard
 
 HAN = r"[\u4e00-\u9fa5·]"
@@ -36,27 +36,22 @@ _ID_RE = re.compile(rf"(?<![0-9A-Za-z])(?P<n>{_ID_CHARS}{{17}}[0-9Xx×]|{_ID_CHA
 _ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*件?\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
 
 
-class IdentityMatch(NamedTuple):
-    value: str
-    raw: str
-    span: tuple[int, int]
-    certainty: float
 
 
 def plausible_name(text: str) -> bool:
     return text not in NOT_NAMES and not _FORM_WORDS.search(text)
 
 
-def find_name(text: str) -> IdentityMatch | None:
+def find_name(text: str) -> Match | None:
     for pattern, certainty in _NAME_PATTERNS:
         for match in pattern.finditer(text):
             name = match.group("n")
             if plausible_name(name):
-                return IdentityMatch(name, name, match.span("n"), certainty)
+                return Match(name, name, match.span("n"), certainty)
     return None
 
 
-def find_id_numbers(text: str, labelled: bool = False) -> list[IdentityMatch]:
+def find_id_numbers(text: str, labelled: bool = False) -> list[Match]:
     """ID numbers in ``text``; look-alike letters in the digit run are read as digits.
 
     A number failing its check digit is kept only right after an ID label (身份证号：…; ``labelled``:
@@ -79,5 +74,5 @@ def find_id_numbers(text: str, labelled: bool = False) -> list[IdentityMatch]:
             continue
         if number != raw.upper():
             certainty *= 0.9
-        found.append(IdentityMatch(number, raw, match.span("n"), certainty))
+        found.append(Match(number, raw, match.span("n"), certainty))
     return found
