@@ -45,10 +45,6 @@ def _grade_re() -> re.Pattern:
     return re.compile(vocabulary().alternation(vocabulary().grades))
 
 
-def names_grade(text: str) -> bool:
-    return _grade_re().search(text) is not None
-
-
 def _mark_char(mark: str) -> str:
     return next((ch for ch in mark if ch in TICKS or ch in BOXES), EMPTY_BOX)
 
@@ -141,8 +137,3 @@ def image_marked_option(image: np.ndarray, options: list[OptionWord]) -> int | N
         if index is not None:
             return index
     return None
-
-
-def normalise_grade(text: str) -> str | None:
-    found = find_grade(text)
-    return found.value if found else None

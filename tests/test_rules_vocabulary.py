@@ -85,3 +85,13 @@ def test_reviews_record_the_rules_file_and_its_hash():
 def test_a_review_is_read_with_the_rules_it_was_made_under(recorded, batch):
     review = Review(batch=batch, unit="u", applicant_id="a", verdict="eligible", rules=recorded)
     assert rules_of(review).source == RULES_2024.source
+
+
+@pytest.mark.parametrize("batch", ["2031", "2031-spring"])
+def test_a_batch_run_without_rules_stops_before_reading_the_store(tmp_path, batch):
+    from flows.runner import run_batch
+
+    store = tmp_path / "store"
+    with pytest.raises(RulesMissing):
+        run_batch(batch, store_url=store.as_uri(), release=False, reports=False)
+    assert not store.exists()  # nothing was opened, listed or written
