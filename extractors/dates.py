@@ -1,4 +1,4 @@
-"""Find and normalise dates in OCR / PDF text lines (DESIGN §4).
+"""Find and normalise dates in OCR / PDF text lines (docs/extraction.md).
 
 Values are ``YYYY-MM-DD``, or ``YYYY-MM`` when the document gives only a month. Spans index the
 line's original text, so callers can cut provenance boxes from the word boxes. All normalisation

@@ -1,4 +1,4 @@
-"""Date parsing table (DESIGN §4): every printed style, OCR noise, embedded and impossible dates."""
+"""Date parsing table (docs/extraction.md): every printed style, OCR noise, embedded and impossible dates."""
 
 from __future__ import annotations
 

@@ -47,6 +47,8 @@ def test_rules_file_and_contracts_table_agree():
     (lambda raw: raw["fees_yuan"].pop("中级"), "中级"),
     (lambda raw: raw["standard_paths"]["中级"][0].update(education="小学"), "education"),
     (lambda raw: raw["paths"].pop("transfer"), "paths must name exactly"),
+    (lambda raw: raw["grade_order"].remove("基本合格"), "grade_order must list exactly"),
+    (lambda raw: raw["levels"].remove("员级"), "levels must list exactly"),
     (lambda raw: raw["paths"].update(future_path={"name": "x", "section": "§x"}), "paths must name exactly"),
     (lambda raw: raw["green_channel"].update(manual_items=[7]), "green_channel items"),
     (lambda raw: raw["rules"]["ce.hours_short"].update(severity="fatal"), "severity"),

@@ -13,13 +13,13 @@ from datetime import date
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from zcps.errors import RulesInvalid, RulesMissing
-from zcps.manifest import GREEN_CHANNEL_ITEMS, PATH_IDS, EducationLevel, Level, SkillLevel
+from zcps.manifest import GREEN_CHANNEL_ITEMS, PATH_IDS, EducationLevel, Grade, Level, SkillLevel
 from zcps.models import DocType, RulesRef, Severity
 from zcps.settings import Settings, get_settings
 
@@ -274,6 +274,12 @@ class RuleSet(Spec):
         missing = sorted(EMITTED_RULES - set(self.rules))
         if missing:
             raise ValueError(f"rules file lacks rule ids: {', '.join(missing)}")
+        # The manifest (zcps.manifest) accepts exactly the words this file ranks and names.
+        for what, listed, accepted in (("levels", self.levels, Level), ("education_order", self.education_order,
+                                       EducationLevel), ("grade_order", self.grade_order, Grade),
+                                      ("skilled_worker.levels", list(self.skilled_worker.levels), SkillLevel)):
+            if sorted(listed) != sorted(get_args(accepted)):
+                raise ValueError(f"{what} must list exactly the manifest's words: {', '.join(get_args(accepted))}")
         if set(self.paths) != set(PATH_IDS):
             raise ValueError(f"paths must name exactly the manifest's paths: {', '.join(PATH_IDS)}")
         if sorted(self.green_channel.other_committee_items + self.green_channel.manual_items) != list(GREEN_CHANNEL_ITEMS):

@@ -1,4 +1,4 @@
-"""The declared data of one applicant (``manifest.json``, schema ``zcps.manifest/1``, DESIGN §4).
+"""The declared data of one applicant (``manifest.json``, schema ``zcps.manifest/1``, docs/contracts.md).
 
 Validated on read: an unknown field or a bad value is an applicant-level ``ManifestInvalid``
 whose message names the field (never its value, which may be personal data).
