@@ -353,6 +353,12 @@ def rules_year_for(batch: str, settings: Settings | None = None) -> str:
     return leading.group(1) if leading else settings.rules_year
 
 
+def configured_years(settings: Settings | None = None) -> list[str]:
+    """Every rules year the settings can send a batch to (``zcps doctor`` loads each)."""
+    settings = settings or get_settings()
+    return sorted({settings.rules_year, *settings.rules_years.values()})
+
+
 def rules_for_batch(batch: str, settings: Settings | None = None) -> RuleSet:
     """The rules ``batch`` runs on; ``RulesMissing`` (a configuration error) when no file matches."""
     return load_rules(rules_year_for(batch, settings))
