@@ -1,9 +1,8 @@
 """The one switch that rewrites recorded expectations: ``ZCPS_REGENERATE=1`` (tests/README.md).
 
 With it on, the tests that compare against committed data write what the code produces now instead:
-golden report JSON (tests/golden/), the fixture sample and its truth (fixtures/sample/), and the
-recorded OCR (tests/data/ocr/, re-read by ``tests/support/record_ocr.py``). Review the diff, then
-commit it. Under ``CI=true`` the switch is refused (tests/test_regenerate.py), so CI always compares.
+golden report JSON (tests/golden/) and the fixture sample with its truth (fixtures/sample/). Review the
+diff, then commit it. Under ``CI=true`` the switch is refused (tests/test_regenerate.py), so CI always compares.
 """
 
 from __future__ import annotations
