@@ -21,6 +21,7 @@ from masking.dossier import DossierCover, DossierDocument, build_dossier, verify
 from masking.document import (MaskSummary, Redactor, mask_document, mask_file, ocr_engine,  # noqa: F401
                               page_images)
 from masking.pseudonym import record_pseudonym
+from masking.recognizers import NAMES
 from zcps.pseudonym import make_pseudonym
 from masking.redact_image import fill_boxes
 from masking.redact_text import mask_review
@@ -40,9 +41,6 @@ __all__ = ["ReleaseResult", "release_applicant", "mask_file", "MaskSummary", "WI
 log = logging.getLogger("zcps.masking")
 
 WITHHELD_RULE = "masking.withheld"
-_TYPE_NAMES = {"name": "姓名", "id_number": "身份证号", "phone": "电话", "email": "邮箱", "address": "地址",
-               "unit": "工作单位", "other_name": "他人姓名", "certificate_number": "证书编号",
-               "signature": "签名"}
 
 
 class ReleasedFile(BaseModel):
@@ -76,7 +74,8 @@ class ReleaseResult(BaseModel):
 
 
 def _withheld_finding(review: Review, what: str, document: str | None, exc: MaskingFailed) -> Finding:
-    types = sorted({_TYPE_NAMES[word] for word in re.findall(r"[a-z_]+", exc.detail) if word in _TYPE_NAMES})
+    named = {pii_type.value: name for pii_type, name in NAMES.items()}
+    types = sorted({named[word] for word in re.findall(r"[a-z_]+", exc.detail) if word in named})
     return FindingMaker(rules_of(review)).make(
         WITHHELD_RULE, what=what, survived="、".join(types) if types else "个人信息", extracted=exc.code,
         evidence=Evidence(document=document) if document else None)

@@ -18,6 +18,7 @@ from zcps.models import BBox
 
 TYPE = PiiType.photo
 PLACEHOLDER = "〔照片〕"
+NAME = "照片"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 0
 LABELS = ("照片", "相片")
 
