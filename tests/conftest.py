@@ -108,3 +108,11 @@ def store(request) -> ObjectStore:
     built = open_store(settings=settings)
     assert isinstance(built, LocalStore) == (request.param == "local")
     return built
+
+
+@pytest.fixture(scope="session")
+def ocr_engine():
+    """The real PaddleOCR engine (``-m models`` tests), built once per session."""
+    from extractors.ocr import get_engine
+
+    return get_engine()
