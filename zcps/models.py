@@ -260,7 +260,7 @@ class Finding(Model):
 class Review(Model):
     """``results/{batch}/{unit}/{applicant}/review.json``."""
 
-    schema_: str = PydField(default="zcps.review/1", alias="schema")
+    schema_: str = PydField(default="zcps.review/2", alias="schema")  # /2 added ``rules``
     batch: str
     unit: str
     applicant_id: str
