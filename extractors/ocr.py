@@ -17,11 +17,13 @@ import math
 import os
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from extractors.models_install import ModelPaths, ensure_models
+from extractors.models_int8 import paths_for
 from extractors.ocr_options import OcrOptions, bucket_canvas, probe_factor
 from zcps.models import TextLine, Word
 from zcps.settings import Settings, get_settings
@@ -202,7 +204,12 @@ def get_engine(settings: Settings | None = None) -> OcrEngine:
         with _engine_lock:
             if _engine is None:
                 settings = settings or get_settings()
-                paths = ensure_models(settings.model_dir)
-                log.debug("loading OCR models from %s", settings.model_dir)
-                _engine = OcrEngine(paths, OcrOptions.from_settings(settings))
+                _engine = build_engine(settings.model_dir, OcrOptions.from_settings(settings))
     return _engine
+
+
+def build_engine(model_dir: Path, options: OcrOptions) -> OcrEngine:
+    """A new engine (the worker uses ``get_engine``; ``zcps bench ocr`` builds one per candidate)."""
+    paths = paths_for(ensure_models(model_dir), model_dir, options.quantised)
+    log.debug("loading OCR models from %s (%s)", model_dir, options.label())
+    return OcrEngine(paths, options)
