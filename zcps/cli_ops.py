@@ -142,8 +142,7 @@ def bench_pipeline(pages: int = typer.Option(20, "--pages", help="Scanned pages 
     from zcps.bench_pipeline import run_pipeline_bench
 
     sizes = [int(size) for size in scale.split(",") if size.strip()]
-    result = run_pipeline_bench(pages=pages, scale=sizes, fixtures=fixtures, seed=seed)
-    Path(out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    result = run_pipeline_bench(pages=pages, scale=sizes, fixtures=fixtures, seed=seed, out=Path(out))
     typer.echo(result.table())
     typer.echo(f"wrote {out}")
 
