@@ -6,7 +6,7 @@ alive and take the documents **in turns**, one document each in rotation, so the
 processes on a shared machine falls on every candidate alike. A child reads a page the way the
 pipeline does (``extractors.acquire.acquire_text``: seal clean-up, detector probe, orientation,
 deskew, one OCR pass) and reports wall and CPU seconds; the parent extracts every document and
-scores it against the sample batch's truth (``extractors.bench.score_document``): CER, dates,
+scores it against the sample batch's truth (``benchmarks.extraction.score_document``): CER, dates,
 grades, CE hours.
 
 The memory curve (``--rss-pages 20,100,500``) runs one candidate alone over the scans in a loop,
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from extractors.bench import BenchResult, read_truth, score_document
+from benchmarks.extraction import BenchResult, read_truth, score_document
 from extractors.ocr_options import OcrOptions, parse_candidate
 from zcps.settings import Settings, get_settings
 
@@ -280,25 +280,3 @@ def run_ocr_bench(fixtures: Path, candidate_texts: list[str], documents: int = 1
 def _write(bench: OcrBench, out: Path | None) -> None:
     if out is not None:
         out.write_text(bench.model_dump_json(indent=1), encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="zcps bench ocr", description=__doc__.splitlines()[0])
-    parser.add_argument("--fixtures", type=Path, default=Path("fixtures/sample"))
-    parser.add_argument("--docs", type=int, default=10, help="scanned documents of the sample batch")
-    parser.add_argument("--candidate", action="append", help="key=value,… (repeat); default: the built-in list")
-    parser.add_argument("--no-candidates", action="store_true", help="only the memory curve")
-    parser.add_argument("--rss-pages", default="", help="e.g. 20,100,500: the memory curve of one worker")
-    parser.add_argument("--rss-candidate", help="the candidate the memory curve runs (default: the settings)")
-    parser.add_argument("--out", type=Path, default=Path("bench-ocr.json"))
-    args = parser.parse_args(argv)
-    candidates = [] if args.no_candidates else args.candidate or list(DEFAULT_CANDIDATES)
-    rss = [int(part) for part in args.rss_pages.split(",") if part.strip()]
-    bench = run_ocr_bench(args.fixtures, candidates, args.docs, rss, args.rss_candidate, out=args.out)
-    print(bench.table())
-
-
-if __name__ == "__main__":
-    main()

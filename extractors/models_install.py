@@ -11,7 +11,7 @@ Layout under ``model_dir``::
     det/inference.onnx + inference.yml                                                  PaddleOCR folders
     rec/inference.onnx + inference.yml
     cls/inference.onnx                                                                  run directly
-    int8/{det,rec}/… + manifest.json                  dynamic INT8 copies (extractors.models_int8)
+    int8/{det,rec}/…                                  dynamic INT8 copies (extractors.models_int8)
 """
 
 from __future__ import annotations
@@ -220,8 +220,4 @@ def install_models(model_dir: Path | str, source: Path | str | None = None) -> M
         _replace_dir(staged, model_dir / "onnx")
     for folder in ("det", "rec", "cls"):
         shutil.rmtree(model_dir / folder, ignore_errors=True)
-    paths = ensure_models(model_dir)
-    from extractors.models_int8 import quantise_models
-
-    quantise_models(model_dir)
-    return paths
+    return ensure_models(model_dir)

@@ -4,7 +4,7 @@ Order used by ``extractors.acquire.ocr_page``: ``downscale_factor`` → ``suppre
 detector alone on a shrunken copy (``OcrEngine.probe``) → ``detect_orientation`` + ``estimate_skew``
 from its text quads → turn/deskew (``geometry.PageTransform``) → one OCR pass on the upright page.
 
-What each step buys (``scripts/bench_preprocess.py``, real PP-OCRv6 small models; CER = edit distance
+What each step buys (``benchmarks/preprocess.py``, real PP-OCRv6 small models; CER = edit distance
 over drawn text length, date hits = exact date strings found):
 
 =====================  ==========================  ==========================================
