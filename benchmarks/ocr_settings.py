@@ -99,7 +99,8 @@ class OcrBench(BaseModel):
             out.append(f"{index:<3}{c.pages_per_second:>8.3f}{speed:>7.2f}{c.cpu_per_page:>9.2f}{cpu:>7.2f}"
                        f"{c.peak_rss_mib:>8.0f}{_pct(c.cer, 2):>7}{_pct(c.dates):>7}{_pct(c.grades):>7}{_pct(c.ce_hours):>7}"
                        f"  {c.label}")
-        out.append("×base: pages/s and CPU efficiency against row 0; CER in %, dates/grades/CE hours = field accuracy")
+        out.append("×base: pages/s and CPU efficiency against the first candidate that ran; "
+                   "CER in %; dates, grades, CE hours: field accuracy in %")
         if self.rss_curve:
             out.append(f"memory, one worker, {self.rss_candidate}:")
             out.append(f"{'pages':>7}{'RSS MiB':>9}{'peak MiB':>10}{'cpu s/pg':>10}")
