@@ -26,6 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchmarks.extraction import BenchResult, read_truth, score_document
+from benchmarks.fixture_truth import TruthFile, truth_files
 from extractors.ocr_options import OcrOptions, parse_candidate
 from zcps.settings import Settings, get_settings
 
@@ -112,20 +113,12 @@ def _pct(value: float | None, digits: int = 0) -> str:
     return "-" if value is None else f"{100 * value:.{digits}f}"
 
 
-def sample_scans(root: Path, limit: int) -> list[Path]:
-    """Scanned images of the fixture batch that have truth, in folder order (bad files left out)."""
-    scans = []
-    for truth_path in sorted(root.glob("truth/*/*/docs/*.json")):
-        unit, applicant = truth_path.parts[-4], truth_path.parts[-3]
-        path = root / "intake" / unit / applicant / "docs" / truth_path.name.removesuffix(".json")
-        if path.suffix.lower() in SCAN_SUFFIXES and path.is_file() and read_truth(truth_path).bad_file is None:
-            scans.append(path)
+def sample_scans(root: Path, limit: int) -> list[TruthFile]:
+    """Scanned images of the fixture batch that have truth, in path order (bad files left out)."""
+    scans = [truth for truth in truth_files(root)
+             if truth.document.suffix.lower() in SCAN_SUFFIXES and truth.document.is_file()
+             and truth.read().get("bad_file") is None]
     return scans[:limit]
-
-
-def truth_of(path: Path) -> Path:
-    unit, applicant = path.parts[-4], path.parts[-3]
-    return path.parents[3].parent / "truth" / unit / applicant / "docs" / f"{path.name}.json"
 
 
 def _memory_mib() -> tuple[float, float]:
@@ -171,7 +164,7 @@ def _score(result: CandidateResult, scores: BenchResult) -> None:
         setattr(result, family, score.accuracy if score else None)
 
 
-def compare_candidates(scans: list[Path], candidates: list[OcrOptions], model_dir: Path) -> list[CandidateResult]:
+def compare_candidates(scans: list[TruthFile], candidates: list[OcrOptions], model_dir: Path) -> list[CandidateResult]:
     """Every candidate on every scan, one document per candidate in turn."""
     from extractors.extract import extract_document, page_images_of
 
@@ -187,8 +180,8 @@ def compare_candidates(scans: list[Path], candidates: list[OcrOptions], model_di
         kind, value = connection.recv()
         results.append(CandidateResult(label=options.label(), **({"failed": value} if kind == "failed" else {"load_seconds": value})))
         scores.append(BenchResult())
-    for path in scans:
-        truth = read_truth(truth_of(path))
+    for scan in scans:
+        truth, path = read_truth(scan.path), scan.document
         for (options, connection, _), result, score in zip(workers, results, scores):
             if result.failed:
                 continue
@@ -199,7 +192,7 @@ def compare_candidates(scans: list[Path], candidates: list[OcrOptions], model_di
             result.seconds += wall
             result.cpu_seconds += cpu
             extraction = extract_document(text, page_images=page_images_of(path.read_bytes(), path.name, text))
-            score_document(score, path.name, truth, text, extraction)
+            score_document(score, scan.label, truth, text, extraction)
     for (options, connection, process), result, score in zip(workers, results, scores):
         if not result.failed:
             connection.send(None)
@@ -258,7 +251,7 @@ def run_ocr_bench(fixtures: Path, candidate_texts: list[str], documents: int = 1
     base = OcrOptions.from_settings(settings)
     candidates = [parse_candidate(text, base) for text in candidate_texts]
     scans = sample_scans(Path(fixtures), documents)
-    bench = OcrBench(cores=os.cpu_count() or 1, load_start=os.getloadavg()[0], documents=[p.name for p in scans])
+    bench = OcrBench(cores=os.cpu_count() or 1, load_start=os.getloadavg()[0], documents=[scan.label for scan in scans])
     if candidates:
         bench.candidates = compare_candidates(scans, candidates, settings.model_dir)
         _write(bench, out)
@@ -272,7 +265,8 @@ def run_ocr_bench(fixtures: Path, candidate_texts: list[str], documents: int = 1
             print(f"memory after {point.pages} pages: RSS {point.rss_mib:.0f} MiB, peak {point.peak_mib:.0f} MiB",
                   flush=True)
 
-        rss_curve(options, settings.model_dir, sample_scans(Path(fixtures), 10_000), rss_pages, record)
+        all_scans = [scan.document for scan in sample_scans(Path(fixtures), 10_000)]
+        rss_curve(options, settings.model_dir, all_scans, rss_pages, record)
     bench.load_end = os.getloadavg()[0]
     _write(bench, out)
     return bench

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.ocr_settings import CandidateResult, OcrBench, RssPoint, sample_scans, truth_of
+from benchmarks.ocr_settings import CandidateResult, OcrBench, RssPoint, sample_scans
 from benchmarks.pipeline import SAMPLE_ROOT
 
 
@@ -12,16 +12,15 @@ from benchmarks.pipeline import SAMPLE_ROOT
 def test_sample_scans_are_images_with_truth(limit):
     scans = sample_scans(SAMPLE_ROOT, limit)
     assert len(scans) == limit
-    assert scans == sorted(scans, key=lambda p: (p.parts[-4], p.parts[-3], p.name))
-    for path in scans:
-        assert path.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff")
-        assert truth_of(path).is_file()
+    assert [scan.path for scan in scans] == sorted(scan.path for scan in scans)
+    for scan in scans:
+        assert scan.document.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff") and scan.document.is_file()
 
 
 def test_every_sample_scan_is_listed_once():
-    scans = sample_scans(SAMPLE_ROOT, 10_000)
-    assert len(scans) == len(set(scans)) and len(scans) > 150
-    assert not any(path.suffix.lower() == ".pdf" for path in scans)
+    documents = [scan.document for scan in sample_scans(SAMPLE_ROOT, 10_000)]
+    assert len(documents) == len(set(documents)) and len(documents) > 150
+    assert not any(path.suffix.lower() == ".pdf" for path in documents)
 
 
 def candidate(label: str, seconds: float, cpu: float, **scores) -> CandidateResult:
