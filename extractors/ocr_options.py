@@ -41,8 +41,10 @@ class OcrOptions:
     mem_arena: bool = True
     mem_pattern: bool = True
     bucket: int = 128  # detector canvas step in pixels; 0 gives each page its own size
-    # Long side of the detector-only pass that decides orientation and skew before recognition.
-    probe_long_side: int = 960
+    # Long side of the detector-only pass that decides orientation and skew before recognition: on
+    # the 14 turned-first sample scans 640 decides as 960 does (rotation 14/14, the same deskews to
+    # 0.2°) at 0.22 instead of 0.56 CPU s per page; 480 misses a 2° deskew.
+    probe_long_side: int = 640
     quantised: Quantised = "none"
 
     def __post_init__(self) -> None:

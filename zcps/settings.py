@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     ocr_mem_arena: bool = True
     ocr_mem_pattern: bool = True
     ocr_bucket: int = 128
-    ocr_probe_long_side: int = 960
+    ocr_probe_long_side: int = 640
     ocr_quantised: Literal["none", "det", "rec", "both"] = "none"
     max_image_pixels: int = 60_000_000
     max_pages: int = 200
