@@ -19,6 +19,7 @@ BASE = OcrOptions()
     ("", {}),
     ("det=max1280", {"det_limit_type": "max", "det_limit_side_len": 1280}),
     ("det=min736, rec_batch=8", {"det_limit_type": "min", "det_limit_side_len": 736, "rec_batch_size": 8}),
+    ("det=min64,rec_batch=6", {"det_limit_type": "min", "det_limit_side_len": 64, "rec_batch_size": 6}),
     ("threads=1,inter=2,opt=extended", {"intra_threads": 1, "inter_threads": 2, "graph_level": "extended"}),
     ("arena=off,pattern=OFF,bucket=0", {"mem_arena": False, "mem_pattern": False, "bucket": 0}),
     ("probe=640,int8=rec", {"probe_long_side": 640, "quantised": "rec"}),
@@ -50,8 +51,8 @@ def test_parse_candidate_rejects(text, message):
 
 @pytest.mark.parametrize("env, expected", [
     ({}, BASE),
-    ({"ZCPS_OCR_DET_LIMIT_TYPE": "max", "ZCPS_OCR_DET_LIMIT_SIDE_LEN": "1280"},
-     OcrOptions(det_limit_type="max", det_limit_side_len=1280)),
+    ({"ZCPS_OCR_DET_LIMIT_TYPE": "min", "ZCPS_OCR_DET_LIMIT_SIDE_LEN": "64"},
+     OcrOptions(det_limit_type="min", det_limit_side_len=64)),
     ({"ZCPS_OCR_THREADS": "1", "ZCPS_OCR_REC_BATCH_SIZE": "12", "ZCPS_OCR_MEM_PATTERN": "false"},
      OcrOptions(intra_threads=1, rec_batch_size=12, mem_pattern=False)),
     ({"ZCPS_OCR_QUANTISED": "both", "ZCPS_OCR_BUCKET": "0"}, OcrOptions(quantised="both", bucket=0)),
@@ -72,8 +73,9 @@ def test_engine_config_names_paddlex_fields():
 
 @pytest.mark.parametrize("options, other, same_output", [
     (OcrOptions(), OcrOptions(intra_threads=1, graph_level="basic", mem_arena=False), True),
-    (OcrOptions(), OcrOptions(det_limit_type="max"), False),
-    (OcrOptions(), OcrOptions(rec_batch_size=8), False),
+    (OcrOptions(), OcrOptions(det_limit_type="min"), False),
+    (OcrOptions(), OcrOptions(det_limit_side_len=1280), False),
+    (OcrOptions(), OcrOptions(rec_batch_size=6), False),
     (OcrOptions(), OcrOptions(bucket=256), False),
     (OcrOptions(), OcrOptions(quantised="det"), False),
 ])

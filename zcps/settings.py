@@ -35,9 +35,9 @@ class Settings(BaseSettings):
     model_dir: Path = Field(default_factory=default_model_dir)
     ocr_threads: int = 2  # ONNX Runtime intra-op threads per OCR engine
     # OCR engine settings (extractors.ocr_options.OcrOptions; chosen by `zcps bench ocr`, docs/benchmarks.md).
-    ocr_det_limit_type: Literal["min", "max"] = "min"
-    ocr_det_limit_side_len: int = 64
-    ocr_rec_batch_size: int = 6
+    ocr_det_limit_type: Literal["min", "max"] = "max"
+    ocr_det_limit_side_len: int = 960
+    ocr_rec_batch_size: int = 12
     ocr_inter_threads: int = 1
     ocr_graph_level: Literal["disabled", "basic", "extended", "all"] = "all"
     ocr_mem_arena: bool = True
