@@ -28,3 +28,19 @@ def path_label(path: str | None) -> str | None:
     if clause and base in PATH_LABELS:
         return f"{PATH_LABELS[base]}（{clause}）"
     return PATH_LABELS.get(path, path)
+
+
+RECHECK_LABEL = "需重新确认"
+UNDECIDED_LABEL = "未处理"
+PENDING_STATUS = "待审核"
+
+
+def decision_text(applied, *, with_reviewer: bool = True) -> str:
+    """A finding's decision in one line: "误报：说明（张审核 2024-07-05）", or 需重新确认 with the old one."""
+    if applied is None:
+        return UNDECIDED_LABEL
+    decision = applied.decision
+    text = decision.decision + (f"：{decision.note}" if decision.note else "")
+    if with_reviewer:
+        text += f"（{decision.reviewer} {decision.decided_on}）"
+    return f"{RECHECK_LABEL}（原意见：{text}；证据已变更）" if applied.stale else text
