@@ -133,6 +133,11 @@ def report_key(batch: str, unit: str | None, kind: str, ext: str) -> str:
     return f"{reports_prefix(batch)}{scope}/{kind}.{ext}"
 
 
+def notice_key(batch: str, unit: str, applicant: str) -> str:
+    """An applicant's 一次性告知单 (review/notices.py), beside its unit's reports."""
+    return f"{reports_prefix(batch)}{UNITS}/{safe_segment(unit)}/notices/{safe_segment(applicant)}.html"
+
+
 def pseudonym_prefix(batch: str) -> str:
     return f"results/{batch}/pseudonyms/"
 
