@@ -208,6 +208,7 @@ class PseudonymCollision(ZcpsError):
 
 class DecisionsInvalid(ZcpsError):
     code = "E_DECISIONS"
+    exit_code = ExitCode.files_failed  # a failure of that applicant's review; the batch goes on
     hint = ("A stored decisions object (results/{batch}/decisions/…) is unreadable; it was left in place. Restore "
             "it from a backup or re-import the reviewers' workbook with `zcps decisions import`.")
 
