@@ -115,12 +115,12 @@ def current(item: Finding | VerificationTask) -> str | None:
 def reviewed_status(findings: list[Finding], tasks: list[VerificationTask]) -> ReviewedStatus:
     """不予通过 once a 不符合/需核实 finding is confirmed (属实) or a 学信网 check failed; else 待补件 while
     material is awaited; else 待审核 while any finding or task is undecided or 需重新确认, or a 不符合 finding
-    was dismissed without a note; else 审核通过. 提示 findings need no decision."""
+    was dismissed without a note; else 审核通过. 提示 findings need no decision (but 待补件 on one counts)."""
     actionable = [f for f in findings if f.severity != "note"]
     kinds = [current(f) for f in actionable] + [current(t) for t in tasks]
     if "属实" in kinds[:len(actionable)] or "核验不符" in kinds:
         return "不予通过"
-    if "待补件" in kinds:
+    if "待补件" in kinds or any(current(f) == "待补件" for f in findings):  # asked for, even on a 提示
         return "待补件"
     unexplained = any(f.severity == "block" and current(f) in CLEARING and not f.decision.decision.note.strip()
                       for f in actionable)

@@ -49,7 +49,7 @@ def notice_for(review: Review, today: dt.date | None = None) -> Notice:
     items, reviewers = [], []
     for finding in review.findings:
         decided = current(finding)
-        if finding.severity == "note" or decided not in (None, WAITING):
+        if decided not in (None, WAITING) or (finding.severity == "note" and decided is None):
             continue
         note = finding.decision.decision.note if decided == WAITING else ""
         if decided == WAITING:

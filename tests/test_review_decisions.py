@@ -83,6 +83,7 @@ def test_a_replaced_file_changes_the_fingerprint_and_the_decision_needs_rechecki
     ([("block", "误报")], [], "待审核"),  # near miss: a dismissed block needs a note
     ([("block", "已补正")], [], "待审核"),
     ([("note", None)], [], "审核通过"),  # 提示 needs no decision
+    ([("note", "待补件")], [], "待补件"),  # but material asked for on one is awaited
     ([], [None], "待审核"),  # the 学信网 check is not ticked off
     ([], ["核验一致"], "审核通过"),
     ([], ["核验不符"], "不予通过"),
