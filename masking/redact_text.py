@@ -129,6 +129,7 @@ def mask_review(review: Review, manifest: Manifest, pseudonym: str | None = None
         "findings": [_mask_finding(_aliased(f, aliases), known).model_copy(
             update={"fingerprint": None, "decision": _mask_applied(f.decision, masked)}) for f in review.findings],
         "applicant_name": None,
+        "unit_name": None,  # the manifest's 工作单位 is PII to masking (masking.known); the folder name stays
         "explanation": [_mask_explanation(item, masked) for item in review.explanation],
         "tasks": [_mask_task(task, masked) for task in review.tasks],
         "stale_decisions": [_mask_decision(d, masked) for d in review.stale_decisions],

@@ -157,7 +157,8 @@ def build_sample(*, masked: bool = False) -> Sample:
                            evidence=Evidence(document=title_doc, page=1, bbox=title_boxes["level"])),
                ]),
         Review(batch=BATCH, unit=c.unit, applicant_id=c.applicant_id, target_level="副高级", verdict="eligible",
-               path="standard", fee_yuan=280, scoring="4:6", unit_name="内蒙古电力（集团）有限责任公司包头供电分公司",
+               path="standard", fee_yuan=280, scoring="4:6",
+               unit_name=None if masked else "内蒙古电力（集团）有限责任公司包头供电分公司",
                applicant_name=None if masked else c.name, reviewed_status="待审核",
                explanation=[
                    ExplanationItem(topic="学历", text="本科，毕业时间2010-07-01（docs/01_edu.jpg）",

@@ -141,3 +141,23 @@ def test_dismissing_a_blocking_finding_needs_a_note(tmp_path, note, recorded):
     assert bool(result.problems) is (recorded == 0)
     if not recorded:
         assert "须在“说明”中写明理由" in result.problems[0].line() and f"第{row}行" in result.problems[0].line()
+
+
+@pytest.mark.parametrize(("status", "decision", "shows"), [
+    (None, None, ["单位审核状态：待审核", "单位处理意见：未处理"]),
+    ("待补件", "待补件:补交承诺书", ["单位审核状态：待补件", "单位处理意见：待补件：补交承诺书"]),
+    ("审核通过", "误报:原件无误", ["单位审核状态：审核通过", "单位处理意见：误报：原件无误"]),
+], ids=["undecided", "waiting", "dismissed"])
+def test_the_dossier_cover_shows_the_machine_verdict_and_the_reviewed_status(status, decision, shows):
+    from masking.dossier import DossierCover, cover_lines
+
+    finding = _finding()
+    if decision:
+        kind, _, note = decision.partition(":")
+        finding = finding.model_copy(update={"decision": AppliedDecision(decision=Decision(
+            fingerprint="", rule=finding.rule, decision=kind, note=note, reviewer="单位审核人", decided_on="2024-07-08"))})
+    review = Review(batch=BATCH, unit="u1", applicant_id="P01-abc", verdict="needs_review", findings=[finding],
+                    reviewed_status=status)
+    text = "\n".join(line for _, line in cover_lines(DossierCover(pseudonym="P01-abc", review=review)))
+    assert "机器审核结论：需核实" in text and all(s in text for s in shows), text
+    assert "单位审核人" not in text  # the cover names no reviewer
