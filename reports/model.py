@@ -14,6 +14,7 @@ from typing import Literal, get_args
 from pydantic import Field as PydField, field_validator
 
 from storage.ledger import LedgerEntry
+from validators.engine import doc_name
 from zcps.errors import ReportInputError
 from zcps.labels import (PATH_LABELS, PENDING_STATUS, RECHECK_LABEL, SEVERITY_LABELS, UNDECIDED_LABEL,  # noqa: F401
                          VERDICT_LABELS, decision_text, path_label)
@@ -332,12 +333,9 @@ def _finding_rows(review: Review, label: str, kind: ReportKind, *, start: int) -
     return rows
 
 
-_TASK_DOCUMENTS = {"education_certificate": "学历证书", "degree_certificate": "学位证书"}
-
-
 def _task_rows(review: Review, label: str, kind: ReportKind, *, start: int) -> list[TaskRow]:
     return [TaskRow(id=f"T{start + offset:04d}", applicant=label,
-                    doc_type_label=_TASK_DOCUMENTS.get(task.doc_type, task.doc_type), document=task.document,
+                    doc_type_label=doc_name(task.doc_type), document=task.document,
                     certificate_number=task.certificate_number if kind == "unit" else None,
                     verification_code=task.verification_code if kind == "unit" else None,
                     structure=task.structure, fingerprint=task.fingerprint if kind == "unit" else None,

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from pydantic import BaseModel, Field
 
-from review.decisions import current
+from review.decisions import TASK_RULE, current
 from storage.base import ObjectStore
 from storage.layout import notice_key
 from zcps.models import Review
@@ -60,7 +60,7 @@ def notice_for(review: Review, today: dt.date | None = None) -> Notice:
     for task in review.tasks:
         if current(task) == WAITING:
             reviewers.append(task.decision.decision.reviewer)
-            items.append(NoticeItem(rule="xuexin.verify", section=_TASK_SECTION,
+            items.append(NoticeItem(rule=TASK_RULE, section=_TASK_SECTION,
                                     message=f"学信网核验：{task.document or '学历（学位）证书'}未能核验",
                                     note=task.decision.decision.note,
                                     action="请提供学信网电子注册备案表或学历（学位）认证报告"))

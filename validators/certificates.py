@@ -20,7 +20,6 @@ from validators.evidence import field_evidence
 from validators.schema import CertificateNumberRules, RuleSet
 from zcps.models import DocType, DocumentResult, Finding, Status, VerificationTask
 
-TASK_RULE = "xuexin.verify"
 MISMATCH_RULE = "xuexin.number_mismatch"
 # Printed in groups or with spaces; anything else (letters, dashes) is not an electronic registration number:
 # certificates before 2001 carry none, and then the task asks for a search by name instead.
