@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_report_samples import BATCH, build_sample
+from support.report_samples import BATCH, build_sample
 
 from review.decisions import fingerprinted
 from storage.factory import open_store

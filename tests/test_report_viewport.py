@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from test_report_samples import BATCH, build_sample, render_page
-from test_validate_support import documents_for, manifest
+from support.report_samples import BATCH, build_sample, render_page
+from support.validate_samples import documents_for, manifest
 
-from browser import chromium
+from support.browser import chromium
 from reports.build import build_reports
 from validators.check import check_applicant
 from zcps.models import Evidence, Finding

@@ -7,7 +7,7 @@ from io import BytesIO
 
 import openpyxl
 import pytest
-from test_report_samples import BATCH, build_sample
+from support.report_samples import BATCH, build_sample
 
 from reports.build import build_reports
 from review.decisions import ApplicantDecisions, apply_decisions, fingerprinted, reviewed_status

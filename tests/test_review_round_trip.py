@@ -12,7 +12,7 @@ from io import BytesIO
 
 import openpyxl
 import pytest
-from batch_samples import BATCH, TITLE_PAGE, page_png, put_applicant
+from support.batch_samples import BATCH, TITLE_PAGE, page_png, put_applicant
 
 from flows.runner import run_batch
 from masking.pseudonym import load_pseudonyms
