@@ -69,17 +69,23 @@ def bench_masking(fixtures: str = SAMPLE, mode: Optional[str] = typer.Option(Non
                       None, "--layouts", help="Held-out fixture batch (intake/ + truth/) instead of rendering "
                                               "fixtures/generator/holdout.py's layouts."),
                   limit: Optional[int] = typer.Option(None, "--limit", help="At most this many documents per batch."),
+                  ocr_cache: bool = typer.Option(
+                      False, "--ocr-cache", help="Read each document's first OCR from the extraction benchmark's "
+                                                 "cache (~/.cache/zcps/bench-ocr); OCR speed is then not measured."),
                   verbose: bool = VERBOSE) -> None:
     """PII recall/precision per type, redaction coverage, protected fields masked, dossier time."""
     from cli import runtime
 
     runtime.configure(verbose)
+    from benchmarks.extraction import DEFAULT_CACHE
     from benchmarks.masking import run_holdout_bench, run_mask_bench
+    from storage.local import LocalStore
 
+    cache = LocalStore(DEFAULT_CACHE) if ocr_cache else None
     if holdout_layouts or layouts:
-        typer.echo(str(run_holdout_bench(fixtures, layouts, verify_mode=mode, limit=limit)))
+        typer.echo(str(run_holdout_bench(fixtures, layouts, verify_mode=mode, limit=limit, ocr_cache=cache)))
     else:
-        typer.echo(str(run_mask_bench(fixtures, verify_mode=mode, limit=limit)))
+        typer.echo(str(run_mask_bench(fixtures, verify_mode=mode, limit=limit, ocr_cache=cache)))
 
 
 @bench_app.command("verify")
