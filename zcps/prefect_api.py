@@ -106,6 +106,13 @@ def temporary_server() -> TemporaryServer:
         return _server
 
 
+def on_temporary_server() -> bool:
+    """Whether the API in use is this process's temporary server (no other process holds its state)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return _server is not None and PREFECT_API_URL.value() == _server.api_url
+
+
 @contextlib.contextmanager
 def prefect_api() -> Iterator[None]:
     """Run the block against ``PREFECT_API_URL``, or against this process's temporary server."""
