@@ -16,7 +16,6 @@ Any further fixture tree of the same shape (the generator family's unseen layout
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from collections import Counter
@@ -25,15 +24,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field as PydField
 
-from extractors.acquire import acquire_text_cached
-from extractors.bench import DEFAULT_CACHE
-from extractors.extract import extract_document
+from benchmarks.extraction import DEFAULT_CACHE
+from benchmarks.fixture_truth import expected_review, read_json, truth_applicants, truth_files
+from pipeline.document import read_document
 from storage.base import ObjectStore
 from storage.local import LocalStore
 from validators.check import check_applicant
 from validators.duplicates import duplicate_findings
 from validators.schema import load_rules
-from zcps.errors import InputError
 from zcps.manifest import parse_manifest
 from zcps.models import (
     CERecord, DocType, DocumentRef, DocumentResult, ErrorInfo, Extraction, Field, Finding, Status, Verdict,
@@ -54,7 +52,7 @@ def _box(values: list[float]) -> tuple[float, float, float, float]:
 
 def truth_document(root: Path, unit: str, applicant: str, truth_path: Path) -> DocumentResult:
     """The document as a perfect extractor would read it: every value confident, the name the holder's."""
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    truth = read_json(truth_path)
     file = truth["file"].removeprefix("docs/")
     data = (root / "intake" / unit / applicant / "docs" / file).read_bytes()
     ref = DocumentRef(batch="2024", unit=unit, applicant=applicant, file=file)
@@ -76,16 +74,10 @@ def truth_document(root: Path, unit: str, applicant: str, truth_path: Path) -> D
 
 
 def ocr_document(root: Path, unit: str, applicant: str, file: str, cache: ObjectStore) -> DocumentResult:
-    data = (root / "intake" / unit / applicant / "docs" / file).read_bytes()
+    """The document stage on the file, through ``cache``; the pages are dropped (the review needs none)."""
     ref = DocumentRef(batch="2024", unit=unit, applicant=applicant, file=file)
-    sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        text, _ = acquire_text_cached(cache, data, file)
-    except InputError as exc:
-        return DocumentResult(ref=ref, status=Status.failed, sha256=sha256,
-                              errors=[ErrorInfo(code=exc.code, message=exc.message, stage="acquire")])
-    return DocumentResult(ref=ref, status=Status.done, sha256=sha256, text_source=text.source,
-                          page_count=len(text.pages), extraction=extract_document(text))
+    result = read_document(ref, (root / "intake" / unit / applicant / "docs" / file).read_bytes(), store=cache)
+    return result.model_copy(update={"pages": []})
 
 
 class Doubtful(BaseModel):
@@ -165,14 +157,9 @@ class ReviewBench(BaseModel):
         return "\n".join(out)
 
 
-def _applicants(root: Path) -> list[tuple[str, str]]:
-    return [(p.parts[-3], p.parts[-2]) for p in sorted((root / "truth").glob("*/*/expected.json"))]
-
-
 def _documents(root: Path, unit: str, applicant: str, source: Source, cache: ObjectStore) -> list[DocumentResult]:
-    truths = sorted((root / "truth" / unit / applicant / "docs").glob("*.json"))
     if source == "truth":
-        return [truth_document(root, unit, applicant, p) for p in truths]
+        return [truth_document(root, unit, applicant, t.path) for t in truth_files(root, unit, applicant)]
     files = sorted(p.name for p in (root / "intake" / unit / applicant / "docs").iterdir() if p.is_file())
     return [ocr_document(root, unit, applicant, file, cache) for file in files]
 
@@ -183,12 +170,12 @@ def run_review_bench(fixtures: Path | str, source: Source = "truth", cache: Obje
     result = ReviewBench(source=source, fixtures=str(root))
     threshold = load_rules(get_settings().rules_year).certainty.block_confidence
     started = time.perf_counter()
-    keys = _applicants(root)
+    keys = truth_applicants(root)
     documents = {key: _documents(root, *key, source, cache) for key in keys}
     duplicates = duplicate_findings(d for docs in documents.values() for d in docs)
     counts: Counter[tuple[str, str]] = Counter()
     for unit, applicant in keys:
-        truth = json.loads((root / "truth" / unit / applicant / "expected.json").read_text(encoding="utf-8"))
+        truth = expected_review(root, unit, applicant)
         expected: Verdict = truth["verdict"]
         manifest = parse_manifest((root / "intake" / unit / applicant / "manifest.json").read_bytes())
         review = check_applicant(manifest, documents[(unit, applicant)], batch="2024", unit=unit,

@@ -1,7 +1,8 @@
 """Stage 1, one document: its bytes → a ``DocumentResult`` (text with boxes, typed extraction).
 
-``read_document`` is the one place a ``DocumentResult`` is built from a file; ``zcps check``,
-``zcps extract``, the benchmarks and the batch all go through it. ``process_document`` wraps it in
+``document_result`` is the one place a ``DocumentResult`` is built from a file (``read_document``
+turns a bad file into a failed result); ``zcps check``, ``zcps extract``, the benchmarks and the
+batch all go through them. ``process_document`` wraps it in
 the ledger protocol of a batch (skip what is done, claim, then finish or fail) and stores the
 result; it returns a ``DocumentOutcome``, the few fields the batch keeps of each document.
 """
@@ -65,23 +66,29 @@ def failed_result(ref: DocumentRef, exc: ZcpsError, stage: str, sha: str | None 
                           errors=[ErrorInfo(code=exc.code, message=exc.message, stage=stage)])
 
 
-def read_document(ref: DocumentRef, data: bytes, *, store: ObjectStore | None = None,
-                  ocr_slot: OcrSlot = nullcontext) -> DocumentResult:
-    """Acquire the text (through the store's OCR cache when there is a store) and extract the fields.
-
-    A bad file (``InputError``) is a failed result with its code; any other error is raised."""
-    try:
-        if store is not None:
-            text, cached = acquire_text_cached(store, data, ref.file, ocr_slot=ocr_slot)
-        else:
-            with ocr_slot():
-                text, cached = acquire_text(data, ref.file), False
-        extraction = extract_document(text, page_images=page_images_of(data, ref.file, text))
-    except InputError as exc:
-        return failed_result(ref, exc, "acquire", sha256_hex(data))
+def document_result(ref: DocumentRef, data: bytes, *, store: ObjectStore | None = None,
+                    ocr_slot: OcrSlot = nullcontext) -> DocumentResult:
+    """Acquire the text (through the store's OCR cache when there is a store) and extract the fields;
+    a bad file raises its ``InputError`` (``zcps extract`` reports it as such)."""
+    if store is not None:
+        text, cached = acquire_text_cached(store, data, ref.file, ocr_slot=ocr_slot)
+    else:
+        with ocr_slot():
+            text, cached = acquire_text(data, ref.file), False
+    extraction = extract_document(text, page_images=page_images_of(data, ref.file, text))
     return DocumentResult(ref=ref, status=Status.done, sha256=text.sha256, pipeline_version=PIPELINE_VERSION,
                           text_source=text.source, page_count=len(text.pages), pages=text.pages,
                           extraction=extraction, from_cache=cached)
+
+
+def read_document(ref: DocumentRef, data: bytes, *, store: ObjectStore | None = None,
+                  ocr_slot: OcrSlot = nullcontext) -> DocumentResult:
+    """``document_result``, with a bad file (``InputError``) as a failed result with its code; any
+    other error is raised."""
+    try:
+        return document_result(ref, data, store=store, ocr_slot=ocr_slot)
+    except InputError as exc:
+        return failed_result(ref, exc, "acquire", sha256_hex(data))
 
 
 def load_result(store: ObjectStore, ref: DocumentRef) -> DocumentResult | None:

@@ -12,7 +12,6 @@ and is measured per page by the pipeline phases instead.
 
 from __future__ import annotations
 
-import json
 import logging
 import subprocess
 import sys
@@ -21,12 +20,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zcps.bench_model import BENCH_BATCH, RerunTimes, SampleApplicant, ScalePoint
+from benchmarks.fixture_truth import document_truth, truth_index
+from benchmarks.pipeline_model import BENCH_BATCH, RerunTimes, SampleApplicant, ScalePoint
+from storage.layout import intake_key
 from zcps.errors import ConfigError
 from zcps.models import DocumentText, Page, TextLine, TextSource
 
 if TYPE_CHECKING:
-    from flows.summary import BatchSummary
+    from pipeline.summary import BatchSummary
 
 log = logging.getLogger("zcps.bench")
 
@@ -55,7 +56,7 @@ def rerun_comparison(applicants: list[SampleApplicant]) -> RerunTimes:
         store = LocalStore(root)
         for applicant in applicants:
             folder = Path(applicant.manifest).parent
-            _put_tree(store, folder, f"intake/{BENCH_BATCH}/{applicant.label}/",
+            _put_tree(store, folder, intake_key(BENCH_BATCH, f"{applicant.label}/"),
                       [Path(f.path) for f in applicant.files])
         first_wall, first = _timed_run(store.url, release=True)
         second_wall, second = _timed_run(store.url, release=True)
@@ -74,7 +75,7 @@ def generate_batch(out: Path, applicants: int, seed: int) -> list[tuple[str, str
     if done.returncode != 0:
         raise ConfigError(f"the fixture generator failed: {done.stderr[-500:]}",
                           hint="Run the benchmark from a full clone with the test extra installed.")
-    index = json.loads((out / "truth" / "index.json").read_text(encoding="utf-8"))
+    index = truth_index(out)
     return [(entry["unit"], entry["applicant_id"]) for entry in index["applicants"]]
 
 
@@ -100,12 +101,11 @@ def _load_scale_store(store, generated: Path, applicants: list[tuple[str, str]],
     files = 0
     for unit, applicant in applicants:
         folder = generated / "intake" / unit / applicant
-        _put_tree(store, folder, f"intake/{BENCH_BATCH}/{unit}/{applicant}/")
+        _put_tree(store, folder, intake_key(BENCH_BATCH, f"{unit}/{applicant}/"))
         for path in sorted((folder / "docs").iterdir()):
             files += 1
-            truth = json.loads((generated / "truth" / unit / applicant / "docs" / f"{path.name}.json")
-                               .read_text(encoding="utf-8"))
-            if truth.get("bad_file"):
+            truth = document_truth(generated, unit, applicant, path.name)
+            if truth is None or truth.get("bad_file"):
                 continue  # a bad file fails in the loader before OCR; there is nothing to cache
             text = text_from_truth(truth, path.read_bytes(), path.name, engine)
             store.put(ocr_cache_key(text.sha256), text.model_dump_json().encode())
@@ -114,7 +114,7 @@ def _load_scale_store(store, generated: Path, applicants: list[tuple[str, str]],
 
 def _stage_seconds(store, units: list[str]) -> tuple[float, float, float]:
     """Listing, full ledger read and every report, each timed on its own over the finished batch."""
-    from flows.report_task import report_task
+    from pipeline.reports import write_batch_reports
     from storage.intake import discover
     from storage.ledger import Ledger
 
@@ -123,7 +123,7 @@ def _stage_seconds(store, units: list[str]) -> tuple[float, float, float]:
     listed = time.perf_counter()
     Ledger(store, BENCH_BATCH).entries()
     ledger_read = time.perf_counter()
-    report_task.fn(BENCH_BATCH, store.url, units)
+    write_batch_reports(BENCH_BATCH, store.url, units)
     return listed - started, ledger_read - listed, time.perf_counter() - ledger_read
 
 
