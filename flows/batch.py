@@ -21,7 +21,8 @@ from flows.document_task import document_task_for
 from flows.futures import outcome
 from flows.report_task import report_task
 from flows.slots import set_ocr_limit
-from pipeline.batch import BatchIndex, BatchPlan, DocumentsWork, GroupDocuments, GroupReviewed, ReviewsWork, problem_results
+from pipeline.batch import (BatchIndex, BatchPlan, DocumentsWork, GroupDocuments, GroupReviewed, ReviewsWork,
+                            problem_results)
 from pipeline.document import crashed_outcome
 from pipeline.reports import ReportsOutcome
 from pipeline.stages import StageBook

@@ -42,7 +42,8 @@ def set_ocr_limit(settings: Settings) -> int:
         else:
             stale = current.active_slots if on_temporary_server() else 0
             if current.limit != slots or not current.active or stale:
-                update = GlobalConcurrencyLimitUpdate(limit=slots, active=True, **({"active_slots": 0} if stale else {}))
+                cleared = {"active_slots": 0} if stale else {}
+                update = GlobalConcurrencyLimitUpdate(limit=slots, active=True, **cleared)
                 client.update_global_concurrency_limit(OCR_LIMIT, update)
     log.info("OCR limit %r: %d slots", OCR_LIMIT, slots)
     return slots

@@ -27,7 +27,7 @@ log = logging.getLogger("zcps.reports")
 
 def _review_keys(store: ObjectStore, batch: str, kind: ReportKind, unit: str | None) -> list[str]:
     units = results_units_prefix(batch) if kind == "unit" else release_units_prefix(batch)
-    start = units if unit is None else (unit_results_prefix if kind == "unit" else unit_release_prefix)(batch, unit)
+    start = units if not unit else (unit_results_prefix if kind == "unit" else unit_release_prefix)(batch, unit)
     return [key for key in store.list(start) if is_applicant_review(units, key)]
 
 
