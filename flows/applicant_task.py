@@ -6,7 +6,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.slots import ocr_slot
+from flows.slots import ocr_slot_of
 from masking.release import ReleaseResult
 from pipeline.applicant import ReviewOutcome, release_reviewed, review_applicant
 from pipeline.batch import LedgerState, gather_fingerprints
@@ -27,6 +27,6 @@ def review_task(applicant: ApplicantRef, store_url: str, batch_findings: list[Fi
 
 
 @task(name="release", task_run_name="release-{applicant.log_id}", cache_policy=NO_CACHE, persist_result=False)
-def release_task(applicant: ApplicantRef, review: Review, store_url: str,
-                 batch_applicants: list[str]) -> ReleaseResult | None:
-    return release_reviewed(applicant, review, store_url, batch_applicants, ocr_slot=ocr_slot)
+def release_task(applicant: ApplicantRef, review: Review, store_url: str, batch_applicants: list[str],
+                 ocr_limit: str) -> ReleaseResult | None:
+    return release_reviewed(applicant, review, store_url, batch_applicants, ocr_slot=ocr_slot_of(ocr_limit))

@@ -52,18 +52,18 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
     plan = BatchPlan(intake, entries, only_failed=only_failed, keys=keys, force=force,
                      group_size=settings.applicants_per_flow)
     del entries
-    set_ocr_limit(settings)
+    ocr_limit = set_ocr_limit(settings)
     summary, index = BatchSummary(batch=batch), BatchIndex()
     index.add_problems(problem_results(intake))
     for work in plan.documents_work():
-        documents = _subflow(documents_flow)(batch, work, store.url)
+        documents = _subflow(documents_flow)(batch, work, store.url, ocr_limit)
         for document in documents.outcomes:
             summary.add(document)
             index.add(document)
         index.fingerprints += documents.gathered
     reviewed = GroupReviewed()
     for work in plan.reviews_work(index, stages, release):
-        reviewed += _subflow(reviews_flow)(batch, work, store.url)
+        reviewed += _subflow(reviews_flow)(batch, work, store.url, ocr_limit)
     units_reported = sorted({a.unit for a in intake.applicants})
     if reports and (reviewed.changed or stages.failures or intake_changed):
         written: ReportsOutcome | None = outcome(report_task.submit(batch, store.url, units_reported),
@@ -83,10 +83,10 @@ def _subflow(subflow):
 
 @flow(name="documents", flow_run_name="documents-{work.number}", log_prints=False, validate_parameters=False,
       persist_result=False)
-def documents_flow(batch: str, work: DocumentsWork, store_url: str) -> GroupDocuments:
+def documents_flow(batch: str, work: DocumentsWork, store_url: str, ocr_limit: str) -> GroupDocuments:
     ledger = Ledger(open_store(store_url), batch)
     document_task = document_task_for(get_settings())
-    futures = {document_task.submit(ref, store_url, work.force): ref for ref in work.process}
+    futures = {document_task.submit(ref, store_url, work.force, ocr_limit): ref for ref in work.process}
     gathered = gather_task.submit(work.applicants, work.unselected, store_url) if work.unselected else None
     group = GroupDocuments()
     for done, future in enumerate(as_completed(list(futures)), start=work.done_before + 1):
@@ -100,7 +100,7 @@ def documents_flow(batch: str, work: DocumentsWork, store_url: str) -> GroupDocu
 
 @flow(name="reviews", flow_run_name="reviews-{work.number}", log_prints=False, validate_parameters=False,
       persist_result=False)
-def reviews_flow(batch: str, work: ReviewsWork, store_url: str) -> GroupReviewed:
+def reviews_flow(batch: str, work: ReviewsWork, store_url: str, ocr_limit: str) -> GroupReviewed:
     """Review every applicant of the group, then release those whose review or pages changed."""
     stages = work.stages
     futures = [(applicant, review_task.submit(applicant, store_url, work.findings_of(applicant),
@@ -116,7 +116,8 @@ def reviews_flow(batch: str, work: ReviewsWork, store_url: str) -> GroupReviewed
         if work.changed(applicant, review):
             group.changed += 1
             if work.release:
-                releases.append((applicant, release_task.submit(applicant, review.review, store_url, work.everyone)))
+                releases.append((applicant, release_task.submit(applicant, review.review, store_url, work.everyone,
+                                                                ocr_limit)))
     for applicant, future in releases:
         failed = []
         outcome(future, failed.append)

@@ -9,15 +9,15 @@ from __future__ import annotations
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.slots import ocr_slot
+from flows.slots import ocr_slot_of
 from pipeline.document import DocumentOutcome, process_document
 from zcps.errors import ZcpsError
 from zcps.models import DocumentRef
 from zcps.settings import get_settings
 
 
-def document(ref: DocumentRef, store_url: str, force: bool = False) -> DocumentOutcome:
-    return process_document(ref, store_url, force, ocr_slot=ocr_slot)
+def document(ref: DocumentRef, store_url: str, force: bool, ocr_limit: str) -> DocumentOutcome:
+    return process_document(ref, store_url, force, ocr_slot=ocr_slot_of(ocr_limit))
 
 
 def _retry_transient(task, task_run, state) -> bool:

@@ -2,16 +2,21 @@
 re-read) runs only inside a slot, so the workers never run more OCR at once than the cores hold.
 
 The flow sets the limit on the Prefect API it runs against (the temporary server zcps starts, or
-``PREFECT_API_URL``) before any document starts; tasks on Dask workers reach the same API.
+``PREFECT_API_URL``) before any document starts and passes its name to the tasks; tasks on Dask
+workers reach the same API. zcps's temporary server keeps Prefect's default database, which every
+zcps process of the host shares, and its leases in memory only: there the limit is named per
+server (``ocr-{port}``), so runs of other processes never take each other's slots and the slots
+of a killed run are never seen again.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from zcps.prefect_api import on_temporary_server
+from zcps.prefect_api import temporary_api_port
 from zcps.settings import Settings
 
 OCR_LIMIT = "ocr"
@@ -23,34 +28,32 @@ def ocr_slots(settings: Settings) -> int:
     return settings.ocr_slots or max(1, (os.cpu_count() or 1) // max(1, settings.ocr_threads))
 
 
-def set_ocr_limit(settings: Settings) -> int:
-    """Create or update the ``ocr`` limit to ``ocr_slots(settings)``; returns the limit.
+def ocr_limit_name() -> str:
+    port = temporary_api_port()
+    return OCR_LIMIT if port is None else f"{OCR_LIMIT}-{port}"
 
-    On zcps's temporary server the slots still taken are cleared too: that server keeps its leases
-    in memory, so slots a killed run held would otherwise stay taken in the database forever. A
-    standing server expires such leases itself."""
+
+def set_ocr_limit(settings: Settings) -> str:
+    """Create or update the limit to ``ocr_slots(settings)`` slots; returns its name."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
     from prefect.exceptions import ObjectNotFound
 
-    slots = ocr_slots(settings)
+    name, slots = ocr_limit_name(), ocr_slots(settings)
     with get_client(sync_client=True) as client:
         try:
-            current = client.read_global_concurrency_limit_by_name(OCR_LIMIT)
+            current = client.read_global_concurrency_limit_by_name(name)
         except ObjectNotFound:
-            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=OCR_LIMIT, limit=slots))
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=slots))
         else:
-            stale = current.active_slots if on_temporary_server() else 0
-            if current.limit != slots or not current.active or stale:
-                cleared = {"active_slots": 0} if stale else {}
-                update = GlobalConcurrencyLimitUpdate(limit=slots, active=True, **cleared)
-                client.update_global_concurrency_limit(OCR_LIMIT, update)
-    log.info("OCR limit %r: %d slots", OCR_LIMIT, slots)
-    return slots
+            if current.limit != slots or not current.active:
+                client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(limit=slots, active=True))
+    log.info("OCR limit %r: %d slots", name, slots)
+    return name
 
 
-def ocr_slot() -> AbstractContextManager:
-    """One slot of the ``ocr`` limit for the block (waits until one is free)."""
+def ocr_slot_of(name: str) -> Callable[[], AbstractContextManager]:
+    """``ocr_slot()`` for the stages: one slot of the limit ``name`` for the block (waits for one)."""
     from prefect.concurrency.sync import concurrency
 
-    return concurrency(OCR_LIMIT, occupy=1)
+    return lambda: concurrency(name, occupy=1)

@@ -106,11 +106,13 @@ def temporary_server() -> TemporaryServer:
         return _server
 
 
-def on_temporary_server() -> bool:
-    """Whether the API in use is this process's temporary server (no other process holds its state)."""
+def temporary_api_port() -> int | None:
+    """The port of this process's temporary server when it is the API in use, else None."""
     from prefect.settings import PREFECT_API_URL
 
-    return _server is not None and PREFECT_API_URL.value() == _server.api_url
+    if _server is not None and PREFECT_API_URL.value() == _server.api_url:
+        return _server.port
+    return None
 
 
 @contextlib.contextmanager
