@@ -165,7 +165,6 @@ def test_the_ocr_limit_holds_no_more_runs_than_its_slots(monkeypatch, slots):
     try:
         with prefect_api():
             name = set_ocr_limit(get_settings())
-            assert name.startswith("ocr-"), "on the temporary server the limit is this server's own"
             threads = [threading.Thread(target=occupy) for _ in range(slots + 2)]
             for thread in threads:
                 thread.start()
