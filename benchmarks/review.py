@@ -31,12 +31,11 @@ from storage.base import ObjectStore
 from storage.local import LocalStore
 from validators.check import check_applicant
 from validators.duplicates import duplicate_findings
-from validators.schema import load_rules
+from validators.schema import default_rules
 from zcps.manifest import parse_manifest
 from zcps.models import (
     CERecord, DocType, DocumentRef, DocumentResult, ErrorInfo, Extraction, Field, Finding, Status, Verdict,
 )
-from zcps.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,8 @@ def truth_document(root: Path, unit: str, applicant: str, truth_path: Path) -> D
              for d in truth["dates"]]
     records = [CERecord(year=r["year"], public_hours=r["public_hours"], professional_hours=r["professional_hours"],
                         total=r["total"], verified_on=r["verified_on"], verifier=r["verifier"], page=r["page"],
-                        bbox=_box(r["bbox"])) for r in truth["records"]]
+                        bbox=_box(r["bbox"]), verified=False if r["verified_on"] is None else None)
+               for r in truth["records"]]
     extraction = Extraction(doc_type=DocType(truth["doc_type"]), doc_type_confidence=1.0, fields=fields, dates=dates,
                             records=records)
     return DocumentResult(ref=ref, status=Status.done, sha256=sha256, extraction=extraction)
@@ -168,7 +168,7 @@ def run_review_bench(fixtures: Path | str, source: Source = "truth", cache: Obje
     root = Path(fixtures)
     cache = cache or LocalStore(DEFAULT_CACHE)
     result = ReviewBench(source=source, fixtures=str(root))
-    threshold = load_rules(get_settings().rules_year).certainty.block_confidence
+    threshold = default_rules().certainty.block_confidence
     started = time.perf_counter()
     keys = truth_applicants(root)
     documents = {key: _documents(root, *key, source, cache) for key in keys}

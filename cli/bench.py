@@ -69,17 +69,23 @@ def bench_masking(fixtures: str = SAMPLE, mode: Optional[str] = typer.Option(Non
                       None, "--layouts", help="Held-out fixture batch (intake/ + truth/) instead of rendering "
                                               "fixtures/generator/holdout.py's layouts."),
                   limit: Optional[int] = typer.Option(None, "--limit", help="At most this many documents per batch."),
+                  ocr_cache: bool = typer.Option(
+                      False, "--ocr-cache", help="Read each document's first OCR from the extraction benchmark's "
+                                                 "cache (~/.cache/zcps/bench-ocr); OCR speed is then not measured."),
                   verbose: bool = VERBOSE) -> None:
     """PII recall/precision per type, redaction coverage, protected fields masked, dossier time."""
     from cli import runtime
 
     runtime.configure(verbose)
+    from benchmarks.extraction import DEFAULT_CACHE
     from benchmarks.masking import run_holdout_bench, run_mask_bench
+    from storage.local import LocalStore
 
+    cache = LocalStore(DEFAULT_CACHE) if ocr_cache else None
     if holdout_layouts or layouts:
-        typer.echo(str(run_holdout_bench(fixtures, layouts, verify_mode=mode, limit=limit)))
+        typer.echo(str(run_holdout_bench(fixtures, layouts, verify_mode=mode, limit=limit, ocr_cache=cache)))
     else:
-        typer.echo(str(run_mask_bench(fixtures, verify_mode=mode, limit=limit)))
+        typer.echo(str(run_mask_bench(fixtures, verify_mode=mode, limit=limit, ocr_cache=cache)))
 
 
 @bench_app.command("verify")
@@ -115,3 +121,26 @@ def bench_pipeline(pages: int = typer.Option(20, "--pages", help="Scanned pages 
     Path(out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
     typer.echo(result.table())
     typer.echo(f"wrote {out}")
+
+
+@bench_app.command("preprocess")
+def bench_preprocess(pages: int = typer.Option(3, "--pages", min=1, help="Certificates to draw and degrade."),
+                     variants: list[str] = typer.Option([], "--variant",
+                                                        help="Degradation to measure; repeatable. Default: all."),
+                     fixtures: Optional[str] = typer.Option(
+                         None, "--fixtures", help="Read this fixture batch (intake/ + truth/) instead of drawn pages."),
+                     docs: int = typer.Option(12, "--docs", min=1, help="Image documents read with --fixtures."),
+                     verbose: bool = VERBOSE) -> None:
+    """CER, date hits and seconds per page with every preprocessing step on, one switched off, and none."""
+    from cli import runtime
+
+    runtime.configure(verbose)
+    from benchmarks.preprocess import VARIANTS, run_fixture_preprocess_bench, run_preprocess_bench
+
+    unknown = [name for name in variants if name not in VARIANTS]
+    if unknown:
+        raise typer.BadParameter(f"unknown {', '.join(unknown)}: use {', '.join(VARIANTS)}", param_hint="--variant")
+    if fixtures:
+        typer.echo(run_fixture_preprocess_bench(fixtures, limit=docs).table())
+    else:
+        typer.echo(run_preprocess_bench(pages=pages, variants=variants or None).table())

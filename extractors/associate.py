@@ -19,7 +19,8 @@ from extractors.doc_specs import FieldSpec, specs
 from extractors.fields_boxes import span_bbox, union
 from extractors.grades import find_grade, option_spans
 from extractors.identity import HAN, NAME_END, plausible_name
-from extractors.kinds import INCOMPLETE_CERTAINTY, Match, reader
+from extractors.kinds import INCOMPLETE_CERTAINTY, reader
+from extractors.matches import Match
 from extractors.layout import Cell, DocumentLayout
 from zcps.models import Candidate, Field
 
@@ -164,7 +165,8 @@ def _labelled(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
             else:
                 continue
             if found:
-                if place == "same_line" and spec.kind == "grade" and _options_elsewhere_in_row(layout, cell):
+                if (place in ("same_line", "right") and spec.kind == "grade"
+                        and _options_elsewhere_in_row(layout, found[0].cell)):
                     break  # one option of a list spread over the row is no statement of the grade
                 readings.append(found[0])
                 break

@@ -22,13 +22,13 @@ from flows.futures import outcome
 from flows.report_task import report_task
 from flows.slots import set_ocr_limit
 from pipeline.batch import (BatchIndex, BatchPlan, DocumentsWork, GroupDocuments, GroupReviewed, ReviewsWork,
-                            problem_results)
+                            check_batch, problem_results)
 from pipeline.document import crashed_outcome
 from pipeline.reports import ReportsOutcome
 from pipeline.stages import StageBook
 from pipeline.summary import BatchSummary
 from storage.factory import open_store
-from storage.intake import check_batch_name, discover, record_intake
+from storage.intake import discover, record_intake
 from storage.ledger import Ledger
 from zcps.settings import get_settings
 
@@ -42,7 +42,8 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
                  release: bool = True, reports: bool = True) -> BatchSummary:
     settings = get_settings()
     started = time.perf_counter()
-    check_batch_name(batch)
+    check_batch(batch, settings)
+    rules_for_batch(batch, settings)  # no rules file for the batch: a configuration error before any file is read
     store = open_store(store_url, settings)
     intake = discover(store, batch, units)
     ledger = Ledger(store, batch)

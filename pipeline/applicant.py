@@ -20,11 +20,10 @@ from storage.layout import applicant_index_key, doc_key, manifest_key, review_ke
 from validators.check import check_applicant, check_invalid_manifest
 from validators.declared_files import declared_absent
 from validators.duplicates import fingerprint
-from validators.schema import load_rules
+from validators.schema import rules_for_batch
 from zcps.errors import InputError, InvalidKey, ManifestInvalid, ObjectNotFound, ReviewInputsIncomplete
 from zcps.manifest import Manifest, parse_manifest
 from zcps.models import ApplicantIndex, DocumentResult, Finding, Review, Status
-from zcps.settings import get_settings
 
 log = logging.getLogger("zcps.flow")
 
@@ -74,7 +73,7 @@ def review_applicant(applicant: ApplicantRef, store_url: str, batch_findings: li
     """Check the applicant's documents against the manifest and the rules; store the review and the
     applicant's fingerprint index (``index.json``) beside the results."""
     store = open_store(store_url)
-    rules = load_rules(get_settings().rules_year)
+    rules = rules_for_batch(applicant.batch)
     documents = applicant_results(store, applicant, known)
     try:
         manifest = read_manifest(store, applicant)

@@ -17,14 +17,22 @@ from pipeline.document import DocumentOutcome, readable_result
 from pipeline.stages import StageBook
 from storage.base import ObjectStore
 from storage.factory import open_store
-from storage.intake import ApplicantRef, Intake
+from storage.intake import ApplicantRef, Intake, check_batch_name
 from storage.layout import applicant_index_key
 from storage.ledger import LedgerEntry
 from validators.duplicates import ApplicantKey, duplicate_findings_of, fingerprint
+from validators.schema import rules_for_batch
+from zcps.settings import Settings
 from zcps.models import ApplicantIndex, DocumentFingerprint, DocumentRef, DocumentResult, ErrorInfo, Finding, Status
 
 
 LedgerState = tuple[str | None, str]  # a document's (sha256, pipeline version) in the ledger
+
+
+def check_batch(batch: str, settings: Settings) -> None:
+    """A bad batch name, or a batch with no rules file, is a configuration error before any file is read."""
+    check_batch_name(batch)
+    rules_for_batch(batch, settings)
 
 
 def ledger_states(entries: list[LedgerEntry]) -> dict[DocumentRef, LedgerState]:

@@ -11,7 +11,7 @@ from stdnum.cn import ric
 
 import extractors.levels as levels
 from extractors.extract import extract_document
-from extractors.identity import find_id_numbers, find_name
+from extractors.identity import find_id_numbers
 from zcps.models import DocType, DocumentText, Page, TextLine, Word
 
 TEMPLATES = json.loads((Path(__file__).parent / "data" / "ocr" / "template_docs.json").read_text(encoding="utf-8"))
@@ -103,27 +103,6 @@ def test_recorded_ocr_fields_match_truth(name):
 VALID_ID = "15010219850315231" + ric.calc_check_digit("15010219850315231" + "0")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("姓名：王建国", "王建国"),
-    ("姓　　名：王建国", "王建国"),
-    ("名：张莉", "张莉"),  # OCR lost the 姓 of a spaced label
-    ("姓名王建国性别男", "王建国"),
-    ("姓名：武华申报资格：中级", "武华"),
-    ("兹证明欧阳建国同志于", "欧阳建国"),
-    ("王建国 同志：", "王建国"),
-    ("学生 王建国，性别男，", "王建国"),
-    ("王建国，男，1990年3月15日生。在", "王建国"),
-    ("承诺人（签字）：王建国", "王建国"),
-    ("王建国1，刘洋2", "王建国"),
-    ("单位负责人（签字）：刘强", None),  # another person
-    ("校（院）长：李明", None),
-    ("该同志政治立场坚定", None),
-])
-def test_names(text, expected):
-    found = find_name(text)
-    assert (found.value if found else None) == expected
-
-
 @pytest.mark.parametrize(("text", "expected", "certain"), [
     (f"身份证号：{VALID_ID}", VALID_ID, True),
     (VALID_ID, VALID_ID, True),
@@ -183,6 +162,12 @@ def test_id_numbers(text, expected, certain):
     ("find_skill_level", "技能等级：高级 技师", "高级技师"),
     ("find_skill_level", "高级 工程师", None),
     ("find_degree", "授予工学学 士 学位", "学士"),
+    # the value right of a 获得学位 label: 学位 is in the label, not after the word
+    ("find_degree", "管理学学士", None),
+    ("find_degree_after_label", "管理学学士", "学士"),
+    ("find_degree_after_label", "工学 硕士", "硕士"),
+    ("find_degree_after_label", "授予工学学士学位", "学士"),
+    ("find_degree_after_label", "新能源科学与工程", None),
 ])
 def test_levels_and_numbers(finder, text, expected):
     found = getattr(levels, finder)(text)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from batch_samples import BATCH, page_png, small_batch
+from support.batch_samples import BATCH, page_png, small_batch
 from flows.runner import run_batch
 from flows.slots import ocr_slot_of, set_ocr_limit
 from pipeline.document import read_document

@@ -13,9 +13,8 @@ from collections.abc import Iterable
 
 from validators.engine import FindingMaker
 from validators.evidence import document_path
-from validators.schema import RuleSet, load_rules
+from validators.schema import RuleSet, default_rules, rules_for_batch
 from zcps.models import DocumentFingerprint, DocumentResult, Evidence, Finding, Status
-from zcps.settings import get_settings
 
 ApplicantKey = tuple[str, str]  # (unit, applicant_id)
 
@@ -54,7 +53,8 @@ def duplicate_findings_of(prints: Iterable[DocumentFingerprint], rules: RuleSet 
     """Findings per (unit, applicant) for every document another applicant of the batch also submitted.
 
     Findings follow the order of ``prints``: callers pass them sorted by (unit, applicant, file)."""
-    maker = FindingMaker(rules or load_rules(get_settings().rules_year))
+    prints = list(prints)
+    maker = FindingMaker(rules or (rules_for_batch(prints[0].ref.batch) if prints else default_rules()))
     by_hash: dict[str, list[DocumentFingerprint]] = defaultdict(list)
     by_number: dict[str, list[DocumentFingerprint]] = defaultdict(list)
     for print_ in prints:
