@@ -43,7 +43,6 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
     settings = get_settings()
     started = time.perf_counter()
     check_batch(batch, settings)
-    rules_for_batch(batch, settings)  # no rules file for the batch: a configuration error before any file is read
     store = open_store(store_url, settings)
     intake = discover(store, batch, units)
     ledger = Ledger(store, batch)
