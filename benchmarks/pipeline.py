@@ -4,9 +4,9 @@ The pages are whole applicants from a fixture batch (their image files and scann
 order, until ``pages`` is reached), so validation and masking see real applicants. The phases run
 in this order on those pages and share one loaded OCR engine:
 
-raw OCR (``recognize`` on the decoded stored pages) and the scan pipeline (``acquire_text`` with its
-preprocessing, ``extract_document``, ``check_applicant``), alternating per applicant → release in ``regions`` and in ``full``
-verify mode → the same pages as a digital PDF → a batch run and its unchanged re-run
+raw OCR (``recognize`` on the decoded stored pages) and the scan pipeline (the document stage,
+``pipeline.document.read_document``, then ``check_applicant``), alternating per applicant → release
+in ``regions`` and in ``full`` verify mode → the same pages as a digital PDF → a batch run and its unchanged re-run
 (``benchmarks.scale``) → time per applicant at growing batch sizes (``benchmarks.scale``).
 
 The JSON is rewritten as each phase ends, so a phase that fails later never loses the earlier
@@ -30,7 +30,7 @@ from benchmarks.pipeline_model import (BENCH_BATCH, DigitalRate, MachineLoad, Ph
                               SampleApplicant, SamplePage, check_targets)
 from zcps.errors import ConfigError, InputError
 from zcps.manifest import parse_manifest
-from zcps.models import DocumentRef, DocumentResult, DocumentText, Review, Status
+from zcps.models import DocumentRef, DocumentResult, DocumentText, Review
 from zcps.resources import font_path
 from zcps.settings import Settings, get_settings
 
@@ -105,14 +105,6 @@ def _raw_ocr(images: list[np.ndarray]) -> None:
         engine.recognize(image)
 
 
-def _document_result(applicant: SampleApplicant, path: Path, text: DocumentText) -> DocumentResult:
-    from extractors.extract import extract_document
-
-    ref = DocumentRef(batch=BENCH_BATCH, unit=applicant.unit, applicant=applicant.applicant, file=path.name)
-    return DocumentResult(ref=ref, status=Status.done, sha256=text.sha256, text_source=text.source,
-                          page_count=len(text.pages), pages=text.pages, extraction=extract_document(text))
-
-
 @dataclass
 class _Processed:
     """What the scan pipeline produced for one applicant: the inputs release needs."""
@@ -123,7 +115,7 @@ class _Processed:
 
 
 def _scan_pipeline(applicants: list[SampleApplicant]) -> list[_Processed]:
-    from extractors.acquire import acquire_text
+    from pipeline.document import read_document
     from validators.check import check_applicant
 
     processed = []
@@ -132,7 +124,8 @@ def _scan_pipeline(applicants: list[SampleApplicant]) -> list[_Processed]:
         for file in applicant.files:
             path = Path(file.path)
             data = path.read_bytes()
-            documents.append((_document_result(applicant, path, acquire_text(data, path.name)), data))
+            ref = DocumentRef(batch=BENCH_BATCH, unit=applicant.unit, applicant=applicant.applicant, file=path.name)
+            documents.append((read_document(ref, data), data))
         manifest = parse_manifest(Path(applicant.manifest).read_bytes(), source=f"{applicant.label}/manifest.json")
         review = check_applicant(manifest, [d for d, _ in documents], batch=BENCH_BATCH, unit=applicant.unit)
         processed.append(_Processed(applicant, documents, review))
@@ -186,16 +179,14 @@ def digital_pdf_of(texts: list[DocumentText]) -> bytes:
 
 
 def _digital_rate(texts: list[DocumentText]) -> DigitalRate:
-    from extractors.acquire import acquire_text
-    from extractors.extract import extract_document
+    from pipeline.document import document_result
 
     data = digital_pdf_of(texts)
+    ref = DocumentRef(batch=BENCH_BATCH, unit="bench", applicant="bench", file="bench-digital.pdf")
     pages = rounds = 0
     started = time.perf_counter()
     while rounds < DIGITAL_MAX_ROUNDS and (rounds == 0 or time.perf_counter() - started < DIGITAL_MIN_SECONDS):
-        text = acquire_text(data, "bench-digital.pdf")
-        extract_document(text)
-        pages += len(text.pages)
+        pages += document_result(ref, data).page_count
         rounds += 1
     seconds = time.perf_counter() - started
     return DigitalRate(pages=pages, rounds=rounds, seconds=seconds, pages_per_second=pages / seconds)

@@ -24,16 +24,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field as PydField
 
-from extractors.acquire import acquire_text_cached
 from benchmarks.extraction import DEFAULT_CACHE
 from benchmarks.fixture_truth import expected_review, read_json, truth_applicants, truth_files
-from extractors.extract import extract_document, page_images_of
+from pipeline.document import read_document
 from storage.base import ObjectStore
 from storage.local import LocalStore
 from validators.check import check_applicant
 from validators.duplicates import duplicate_findings
 from validators.schema import default_rules
-from zcps.errors import InputError
 from zcps.manifest import parse_manifest
 from zcps.models import (
     CERecord, DocType, DocumentRef, DocumentResult, ErrorInfo, Extraction, Field, Finding, Status, Verdict,
@@ -76,18 +74,10 @@ def truth_document(root: Path, unit: str, applicant: str, truth_path: Path) -> D
 
 
 def ocr_document(root: Path, unit: str, applicant: str, file: str, cache: ObjectStore) -> DocumentResult:
-    data = (root / "intake" / unit / applicant / "docs" / file).read_bytes()
+    """The document stage on the file, through ``cache``; the pages are dropped (the review needs none)."""
     ref = DocumentRef(batch="2024", unit=unit, applicant=applicant, file=file)
-    sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        text, _ = acquire_text_cached(cache, data, file)
-    except InputError as exc:
-        return DocumentResult(ref=ref, status=Status.failed, sha256=sha256,
-                              errors=[ErrorInfo(code=exc.code, message=exc.message, stage="acquire")])
-    # The page images as ``zcps check`` passes them: marks (circles, ticks) and ruling lines are read there.
-    extraction = extract_document(text, page_images=page_images_of(data, file, text))
-    return DocumentResult(ref=ref, status=Status.done, sha256=sha256, text_source=text.source,
-                          page_count=len(text.pages), extraction=extraction)
+    result = read_document(ref, (root / "intake" / unit / applicant / "docs" / file).read_bytes(), store=cache)
+    return result.model_copy(update={"pages": []})
 
 
 class Doubtful(BaseModel):

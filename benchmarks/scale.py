@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING
 
 from benchmarks.fixture_truth import document_truth, truth_index
 from benchmarks.pipeline_model import BENCH_BATCH, RerunTimes, SampleApplicant, ScalePoint
+from storage.layout import intake_key
 from zcps.errors import ConfigError
 from zcps.models import DocumentText, Page, TextLine, TextSource
 
 if TYPE_CHECKING:
-    from flows.summary import BatchSummary
+    from pipeline.summary import BatchSummary
 
 log = logging.getLogger("zcps.bench")
 
@@ -55,7 +56,7 @@ def rerun_comparison(applicants: list[SampleApplicant]) -> RerunTimes:
         store = LocalStore(root)
         for applicant in applicants:
             folder = Path(applicant.manifest).parent
-            _put_tree(store, folder, f"intake/{BENCH_BATCH}/{applicant.label}/",
+            _put_tree(store, folder, intake_key(BENCH_BATCH, f"{applicant.label}/"),
                       [Path(f.path) for f in applicant.files])
         first_wall, first = _timed_run(store.url, release=True)
         second_wall, second = _timed_run(store.url, release=True)
@@ -100,7 +101,7 @@ def _load_scale_store(store, generated: Path, applicants: list[tuple[str, str]],
     files = 0
     for unit, applicant in applicants:
         folder = generated / "intake" / unit / applicant
-        _put_tree(store, folder, f"intake/{BENCH_BATCH}/{unit}/{applicant}/")
+        _put_tree(store, folder, intake_key(BENCH_BATCH, f"{unit}/{applicant}/"))
         for path in sorted((folder / "docs").iterdir()):
             files += 1
             truth = document_truth(generated, unit, applicant, path.name)
@@ -113,7 +114,7 @@ def _load_scale_store(store, generated: Path, applicants: list[tuple[str, str]],
 
 def _stage_seconds(store, units: list[str]) -> tuple[float, float, float]:
     """Listing, full ledger read and every report, each timed on its own over the finished batch."""
-    from flows.report_task import report_task
+    from pipeline.reports import write_batch_reports
     from storage.intake import discover
     from storage.ledger import Ledger
 
@@ -122,7 +123,7 @@ def _stage_seconds(store, units: list[str]) -> tuple[float, float, float]:
     listed = time.perf_counter()
     Ledger(store, BENCH_BATCH).entries()
     ledger_read = time.perf_counter()
-    report_task.fn(BENCH_BATCH, store.url, units)
+    write_batch_reports(BENCH_BATCH, store.url, units)
     return listed - started, ledger_read - listed, time.perf_counter() - ledger_read
 
 

@@ -86,7 +86,7 @@ def demo(store: Optional[str] = STORE,
     from cli import runtime
 
     runtime.configure(verbose)
-    from flows.demo import demo_applicants, load_sample_batch, sample_applicants
+    from cli.demo import demo_applicants, load_sample_batch, sample_applicants
 
     everyone = sample_applicants()
     chosen = None if full else demo_applicants(everyone)
@@ -95,7 +95,7 @@ def demo(store: Optional[str] = STORE,
                    "pages), one per verdict and failure code; `zcps demo --full` runs them all.")
     store_url = load_sample_batch(store, applicants=chosen)
     code = _run_batch("2024", None, store_url, verbose=verbose)
-    from flows.demo import describe_outputs
+    from cli.demo import describe_outputs
 
     if code == ExitCode.files_failed:
         typer.echo("(The sample batch contains deliberately bad files; their failures are expected.)")

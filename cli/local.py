@@ -37,10 +37,14 @@ def ocr(file: Path = FILE, as_json: bool = JSON, verbose: bool = VERBOSE) -> Non
 
 def extract(file: Path = FILE, as_json: bool = JSON, verbose: bool = VERBOSE) -> None:
     """Print the typed extraction of one file: doc_type, fields with provenance, CE records."""
-    from extractors.extract import extract_document, page_images_of
+    from cli import runtime
 
-    text = _acquire(file, verbose)
-    extraction = extract_document(text, page_images=page_images_of(file.read_bytes(), file.name, text))
+    runtime.configure(verbose)
+    from pipeline.document import document_result
+    from zcps.models import DocumentRef
+
+    ref = DocumentRef(batch="local", unit="local", applicant="local", file=file.name)
+    extraction = document_result(ref, file.read_bytes()).extraction
     if as_json:
         payload = extraction.model_dump(mode="json")
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))

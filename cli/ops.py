@@ -20,7 +20,7 @@ def report(batch: str = typer.Option(..., "--batch"),
     from cli import runtime
 
     runtime.configure(verbose)
-    from flows.report_task import write_reports
+    from pipeline.reports import write_reports
     from storage.factory import open_store
     from storage.preflight import require_batch
 

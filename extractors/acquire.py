@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 from pydantic import ValidationError
@@ -147,13 +149,17 @@ def _cached(store: ObjectStore, key: str, sha256: str, engines: set[str]) -> Doc
 
 
 def acquire_text_cached(store: ObjectStore, data: bytes, filename: str, settings: Settings | None = None,
-                        engine: OcrEngine | None = None) -> tuple[DocumentText, bool]:
-    """``acquire_text`` through the ``work/ocr/{sha256}.json`` cache; returns (text, came from cache)."""
+                        engine: OcrEngine | None = None,
+                        ocr_slot: Callable[[], AbstractContextManager] = nullcontext) -> tuple[DocumentText, bool]:
+    """``acquire_text`` through the ``work/ocr/{sha256}.json`` cache; returns (text, came from cache).
+
+    ``ocr_slot()`` is entered only around a cache miss, so a cached file never waits for OCR capacity."""
     sha256 = sha256_hex(data)
     key = ocr_cache_key(sha256)
     cached = _cached(store, key, sha256, current_engine_names(engine))
     if cached is not None:
         return cached, True
-    text = acquire_text(data, filename, settings=settings, engine=engine)
+    with ocr_slot():
+        text = acquire_text(data, filename, settings=settings, engine=engine)
     store.put(key, text.model_dump_json().encode())
     return text, False

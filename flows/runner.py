@@ -6,10 +6,12 @@ read-only store is one error with its fix, not a failed task per file.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 from flows.batch import batch_review
-from flows.summary import BatchSummary
+from pipeline.summary import BatchSummary
 from storage.factory import open_store
 from storage.preflight import require_batch, require_writable
 from validators.schema import rules_for_batch
@@ -17,16 +19,25 @@ from zcps.prefect_api import prefect_api
 from zcps.settings import get_settings
 
 
-def _task_runner(concurrency: int | None, dask_address: str | None, workers: int | None):
+@contextlib.contextmanager
+def _task_runner(concurrency: int | None, dask_address: str | None, workers: int | None) -> Iterator:
+    """Threads, or Dask: a cluster at ``dask_address``, or a local one of ``workers`` processes
+    started here once, so that every subflow's copy of the runner uses the same workers."""
     if dask_address or workers:
         from prefect_dask import DaskTaskRunner
 
         if dask_address:
-            return DaskTaskRunner(address=dask_address)
-        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+            yield DaskTaskRunner(address=dask_address)
+            return
+        import distributed
+
+        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster:
+            yield DaskTaskRunner(address=cluster.scheduler_address)
+        return
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    return ThreadPoolTaskRunner(max_workers=concurrency or get_settings().concurrency)
+    yield ThreadPoolTaskRunner(max_workers=concurrency or get_settings().concurrency)
 
 
 def run_batch(batch: str, *, units: list[str] | None = None, store_url: str | None = None,
@@ -37,15 +48,16 @@ def run_batch(batch: str, *, units: list[str] | None = None, store_url: str | No
     store = open_store(store_url)
     require_batch(store, batch, units)
     require_writable(store)
-    flow = batch_review.with_options(task_runner=_task_runner(concurrency, dask_address, workers))
     handler = _ProgressHandler() if show_progress else None
     progress_log = logging.getLogger("zcps.progress")
     if handler:
         progress_log.addHandler(handler)
     try:
-        with prefect_api():
-            return flow(batch, units=units, store_url=store_url, only_failed=only_failed, keys=keys,
-                        release=release, reports=reports)
+        # The API first: worker processes started by the runner inherit its address.
+        with prefect_api(), _task_runner(concurrency, dask_address, workers) as task_runner:
+            return batch_review.with_options(task_runner=task_runner)(
+                batch, units=units, store_url=store_url, only_failed=only_failed, keys=keys,
+                release=release, reports=reports)
     finally:
         if handler:
             progress_log.removeHandler(handler)

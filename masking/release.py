@@ -28,7 +28,7 @@ from masking.redact_text import mask_review
 from masking.release_names import release_names, renames
 from masking.verify import OcrEngine
 from storage.base import ObjectStore
-from storage.layout import release_page_name, release_prefix, review_key
+from storage.layout import dossier_key, release_page_name, release_prefix, released_review_key, review_key
 from validators.engine import FindingMaker
 from validators.schema import rules_of
 from zcps.errors import MaskingFailed, ZcpsError
@@ -169,13 +169,13 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
             result.findings.append(FindingMaker(rules_of(review)).make("masking.dossier_unwritten", code=exc.code,
                                                                        extracted=exc.code))
         else:
-            result.dossier_key = f"{prefix}dossier.pdf"
+            result.dossier_key = dossier_key(batch, unit, pseudonym)
             store.put(result.dossier_key, pdf)
         result.dossier_seconds = time.perf_counter() - dossier_started
     if result.findings:
         store.put(review_key(batch, unit, review.applicant_id),
                   _with_findings(review, result.findings).model_dump_json(by_alias=True, indent=2).encode())
-    result.review_key = f"{prefix}review.json"
+    result.review_key = released_review_key(batch, unit, pseudonym)
     store.put(result.review_key, committee_review().model_dump_json(by_alias=True, indent=2).encode())
     result.seconds = time.perf_counter() - started
     log.info("released %s/%s: %d files, %d withheld, dossier %s", unit, pseudonym, len(result.released),

@@ -17,8 +17,8 @@ from extractors.geometry import page_image as upright_page_image
 from reports.model import FailedFile, IgnoredFile, ReportKind
 from review.decisions import apply_decisions, load_decisions
 from storage.base import ObjectStore
-from storage.layout import (doc_key, document_result_key, release_page_name, release_prefix, release_units_prefix,
-                            results_units_prefix, safe_segment)
+from storage.layout import (doc_key, document_result_key, is_applicant_review, release_page_name, release_prefix,
+                            release_units_prefix, results_units_prefix, unit_release_prefix, unit_results_prefix)
 from storage.ledger import Ledger
 from zcps.errors import ObjectNotFound
 from zcps.models import DocumentRef, DocumentResult, Review, Status
@@ -26,16 +26,15 @@ from zcps.models import DocumentRef, DocumentResult, Review, Status
 log = logging.getLogger("zcps.reports")
 
 
-def _review_keys(store: ObjectStore, prefix: str, unit: str | None) -> list[str]:
-    start = f"{prefix}{safe_segment(unit)}/" if unit else prefix
-    # {unit}/{applicant}/review.json below the units/ namespace; deeper names are documents' results.
-    return [k for k in store.list(start) if k.endswith("/review.json") and k[len(prefix):].count("/") == 2]
+def _review_keys(store: ObjectStore, batch: str, kind: ReportKind, unit: str | None) -> list[str]:
+    units = results_units_prefix(batch) if kind == "unit" else release_units_prefix(batch)
+    start = units if not unit else (unit_results_prefix if kind == "unit" else unit_release_prefix)(batch, unit)
+    return [key for key in store.list(start) if is_applicant_review(units, key)]
 
 
 def load_reviews(store: ObjectStore, batch: str, kind: ReportKind, unit: str | None = None) -> list[Review]:
-    prefix = results_units_prefix(batch) if kind == "unit" else release_units_prefix(batch)
     reviews = []
-    for key in _review_keys(store, prefix, unit):
+    for key in _review_keys(store, batch, kind, unit):
         try:
             review = Review.model_validate_json(store.get(key))
         except (ValidationError, ValueError):

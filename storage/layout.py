@@ -65,6 +65,11 @@ def intake_prefix(batch: str) -> str:
     return f"intake/{batch}/"
 
 
+def intake_key(batch: str, relative: str) -> str:
+    """An intake object by its path below the batch (``{unit}/{applicant}/docs/{file}``), as a unit uploads it."""
+    return f"{intake_prefix(batch)}{relative}"
+
+
 def manifest_key(batch: str, unit: str, applicant: str) -> str:
     return f"intake/{batch}/{unit}/{applicant}/manifest.json"
 
@@ -81,8 +86,25 @@ def ocr_cache_key(sha256: str) -> str:
 
 # results/{batch}/units/{unit}/{applicant}/: per-applicant outputs.
 
+REVIEW = "review.json"
+
+
+def results_prefix(batch: str) -> str:
+    return f"results/{batch}/"
+
+
 def results_units_prefix(batch: str) -> str:
-    return f"results/{batch}/{UNITS}/"
+    return f"{results_prefix(batch)}{UNITS}/"
+
+
+def unit_results_prefix(batch: str, unit: str) -> str:
+    return f"{results_units_prefix(batch)}{safe_segment(unit)}/"
+
+
+def is_applicant_review(units_prefix: str, key: str) -> bool:
+    """``{unit}/{applicant}/review.json`` right below a ``units/`` prefix (results or release); deeper
+    names are documents' results or released pages."""
+    return key.startswith(units_prefix) and key.endswith(f"/{REVIEW}") and key[len(units_prefix):].count("/") == 2
 
 
 def applicant_results_prefix(batch: str, unit: str, applicant: str) -> str:
@@ -94,7 +116,12 @@ def document_result_key(ref: DocumentRef) -> str:
 
 
 def review_key(batch: str, unit: str, applicant: str) -> str:
-    return f"{applicant_results_prefix(batch, unit, applicant)}review.json"
+    return f"{applicant_results_prefix(batch, unit, applicant)}{REVIEW}"
+
+
+def applicant_index_key(batch: str, unit: str, applicant: str) -> str:
+    """The applicant's document fingerprints (hashes, certificate numbers) for the batch-wide duplicate checks."""
+    return f"{applicant_results_prefix(batch, unit, applicant)}index.json"
 
 
 # results/{batch}/state/: the ledger. Documents, other intake objects and per-applicant stages
@@ -160,12 +187,28 @@ def decisions_key(batch: str, unit: str, applicant: str) -> str:
 
 # release/{batch}/units/{unit}/{pseudonym}/: what the committee reads.
 
+def release_batch_prefix(batch: str) -> str:
+    return f"release/{batch}/"
+
+
 def release_units_prefix(batch: str) -> str:
-    return f"release/{batch}/{UNITS}/"
+    return f"{release_batch_prefix(batch)}{UNITS}/"
+
+
+def unit_release_prefix(batch: str, unit: str) -> str:
+    return f"{release_units_prefix(batch)}{safe_segment(unit)}/"
 
 
 def release_prefix(batch: str, unit: str, pseudonym: str) -> str:
-    return f"{release_units_prefix(batch)}{safe_segment(unit)}/{pseudonym}/"
+    return f"{unit_release_prefix(batch, unit)}{pseudonym}/"
+
+
+def released_review_key(batch: str, unit: str, pseudonym: str) -> str:
+    return f"{release_prefix(batch, unit, pseudonym)}{REVIEW}"
+
+
+def dossier_key(batch: str, unit: str, pseudonym: str) -> str:
+    return f"{release_prefix(batch, unit, pseudonym)}dossier.pdf"
 
 
 def release_page_name(document: str, page: int) -> str:

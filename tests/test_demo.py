@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.demo import SAMPLE_INTAKE, SampleApplicant, demo_applicants, load_sample_batch, sample_applicants
+from cli.demo import SAMPLE_INTAKE, SampleApplicant, demo_applicants, load_sample_batch, sample_applicants
 from storage.factory import open_store
 from zcps.errors import ConfigError
 

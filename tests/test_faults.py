@@ -24,7 +24,7 @@ from reportlab.pdfgen import canvas
 from support.batch_samples import BATCH, manifest_dict, page_png, put_applicant, small_batch
 from support.s3_server import S3Server
 from flows.runner import run_batch
-from flows.summary import crashed_result
+from pipeline.document import crashed_result
 from storage.factory import open_store
 from storage.layout import document_result_key, ledger_prefix, review_key
 from storage.ledger import Ledger, LedgerEntry
@@ -161,7 +161,7 @@ def many_page_pdf(pages: int = 2000) -> bytes:
 OVERSIZED = {"01_huge.png": huge_png, "02_long.pdf": many_page_pdf}
 MEMORY_PROBE = """
 import json, resource, sys, time
-from flows.document_task import process_document
+from pipeline.document import process_document
 from zcps.models import DocumentRef
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 report = {}

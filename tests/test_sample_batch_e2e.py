@@ -16,7 +16,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from support.browser import chromium
-from flows.demo import SAMPLE_INTAKE, load_sample_batch
+from cli.demo import SAMPLE_INTAKE, load_sample_batch
 from flows.runner import run_batch
 from storage.factory import open_store
 from storage.layout import pseudonym_prefix, report_key, reports_prefix, review_key

@@ -12,57 +12,65 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from validators.engine import FindingMaker
-from validators.evidence import document_path, field_evidence
+from validators.evidence import document_path
 from validators.schema import RuleSet, default_rules, rules_for_batch
-from zcps.models import DocumentResult, Evidence, Finding, Status
+from zcps.models import DocumentFingerprint, DocumentResult, Evidence, Finding, Status
 
 ApplicantKey = tuple[str, str]  # (unit, applicant_id)
 
 
-def _certificate_number(result: DocumentResult) -> str | None:
+def fingerprint(result: DocumentResult) -> DocumentFingerprint:
+    """The document's hash and normalised certificate number with where it was read."""
     field = result.extraction.fields.get("certificate_number") if result.extraction else None
-    if field is None or field.value in (None, ""):
-        return None
-    return "".join(str(field.value).split()).upper()
+    number = None if field is None or field.value in (None, "") else "".join(str(field.value).split()).upper()
+    return DocumentFingerprint(ref=result.ref, status=result.status, sha256=result.sha256,
+                               pipeline_version=result.pipeline_version, certificate_number=number,
+                               certificate_page=field.page if number else None,
+                               certificate_bbox=field.bbox if number else None)
 
 
-def _group_findings(groups: dict[str, list[DocumentResult]], rule: str, maker: FindingMaker,
-                    findings: dict[ApplicantKey, list[Finding]], value_of) -> None:
-    for value, results in groups.items():
-        owners = {(r.ref.unit, r.ref.applicant) for r in results}
+def _evidence(print_: DocumentFingerprint, rule: str) -> Evidence:
+    if rule == "duplicate.same_certificate":
+        return Evidence(document=document_path(print_), page=print_.certificate_page, bbox=print_.certificate_bbox)
+    return Evidence(document=document_path(print_))
+
+
+def _group_findings(groups: dict[str, list[DocumentFingerprint]], rule: str, maker: FindingMaker,
+                    findings: dict[ApplicantKey, list[Finding]]) -> None:
+    for value, prints in groups.items():
+        owners = {(p.ref.unit, p.ref.applicant) for p in prints}
         if len(owners) < 2:
             continue
-        for result in results:
-            key = (result.ref.unit, result.ref.applicant)
+        for print_ in prints:
+            key = (print_.ref.unit, print_.ref.applicant)
             others = sorted(f"{unit}/{applicant}" for unit, applicant in owners if (unit, applicant) != key)
-            findings[key].append(maker.make(rule, extracted=value_of(result), declared=None,
-                                            evidence=_evidence(result, rule), file=document_path(result),
-                                            other="、".join(others)))
+            findings[key].append(maker.make(rule, extracted=value, declared=None, evidence=_evidence(print_, rule),
+                                            file=document_path(print_), other="、".join(others)))
 
 
-def _evidence(result: DocumentResult, rule: str) -> Evidence:
-    field = result.extraction.fields.get("certificate_number") if result.extraction else None
-    if rule == "duplicate.same_certificate" and field is not None:
-        return field_evidence(result, field)
-    return Evidence(document=document_path(result))
+def duplicate_findings_of(prints: Iterable[DocumentFingerprint], rules: RuleSet | None = None
+                          ) -> dict[ApplicantKey, list[Finding]]:
+    """Findings per (unit, applicant) for every document another applicant of the batch also submitted.
+
+    Findings follow the order of ``prints``: callers pass them sorted by (unit, applicant, file)."""
+    prints = list(prints)
+    maker = FindingMaker(rules or (rules_for_batch(prints[0].ref.batch) if prints else default_rules()))
+    by_hash: dict[str, list[DocumentFingerprint]] = defaultdict(list)
+    by_number: dict[str, list[DocumentFingerprint]] = defaultdict(list)
+    for print_ in prints:
+        if print_.status is Status.failed:
+            continue
+        if print_.sha256:
+            by_hash[print_.sha256].append(print_)
+        if print_.certificate_number:
+            by_number[print_.certificate_number].append(print_)
+    findings: dict[ApplicantKey, list[Finding]] = defaultdict(list)
+    _group_findings(by_hash, "duplicate.same_file", maker, findings)
+    _group_findings(by_number, "duplicate.same_certificate", maker, findings)
+    return dict(findings)
 
 
 def duplicate_findings(documents: Iterable[DocumentResult], rules: RuleSet | None = None
                        ) -> dict[ApplicantKey, list[Finding]]:
-    """Findings per (unit, applicant) for every document another applicant of the batch also submitted."""
-    documents = list(documents)
-    maker = FindingMaker(rules or (rules_for_batch(documents[0].ref.batch) if documents else default_rules()))
-    by_hash: dict[str, list[DocumentResult]] = defaultdict(list)
-    by_number: dict[str, list[DocumentResult]] = defaultdict(list)
-    for result in documents:
-        if result.status is Status.failed:
-            continue
-        if result.sha256:
-            by_hash[result.sha256].append(result)
-        number = _certificate_number(result)
-        if number:
-            by_number[number].append(result)
-    findings: dict[ApplicantKey, list[Finding]] = defaultdict(list)
-    _group_findings(by_hash, "duplicate.same_file", maker, findings, lambda r: r.sha256)
-    _group_findings(by_number, "duplicate.same_certificate", maker, findings, _certificate_number)
-    return dict(findings)
+    """``duplicate_findings_of`` over whole results (one applicant's check, tests, benchmarks)."""
+    return duplicate_findings_of((fingerprint(result) for result in documents), rules)

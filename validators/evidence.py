@@ -14,7 +14,7 @@ from validators.engine import FindingMaker, doc_name
 from validators.periods import is_after, is_date
 from validators.schema import RuleSet
 from zcps.manifest import Manifest
-from zcps.models import CERecord, DocType, DocumentResult, Evidence, Field, Finding, Status
+from zcps.models import CERecord, DocType, DocumentFingerprint, DocumentResult, Evidence, Field, Finding, Status
 
 
 class Fact(BaseModel):
@@ -113,7 +113,7 @@ SINGLE_FACTS = ("education_level", "degree", "graduated_on", "title_level", "tit
                 "green_channel_item")
 
 
-def document_path(result: DocumentResult) -> str:
+def document_path(result: DocumentResult | DocumentFingerprint) -> str:
     return f"docs/{result.ref.file}"
 
 

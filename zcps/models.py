@@ -213,6 +213,25 @@ class DocumentResult(Model):
     reused: bool = False  # the whole result was reused: content and pipeline version unchanged
 
 
+class DocumentFingerprint(Model):
+    """What the batch-wide duplicate checks need of one document, and nothing else: a few hundred
+    bytes per file, so a flow can hold every document's fingerprint of a province-size batch."""
+
+    ref: DocumentRef
+    status: Status
+    sha256: str | None = None
+    pipeline_version: str = ""
+    certificate_number: str | None = None  # spaces removed, upper-cased
+    certificate_page: int | None = None
+    certificate_bbox: BBox | None = None
+
+
+class ApplicantIndex(Model):
+    """``results/{batch}/units/{unit}/{applicant}/index.json``: the fingerprints of an applicant's documents."""
+
+    documents: list[DocumentFingerprint] = PydField(default_factory=list)
+
+
 # Most serious first: findings are listed in this order and the first severity present decides the verdict.
 Severity = Literal["block", "review", "note"]
 SEVERITY_ORDER: tuple[Severity, ...] = get_args(Severity)

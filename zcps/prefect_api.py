@@ -106,6 +106,15 @@ def temporary_server() -> TemporaryServer:
         return _server
 
 
+def temporary_api_port() -> int | None:
+    """The port of this process's temporary server when it is the API in use, else None."""
+    from prefect.settings import PREFECT_API_URL
+
+    if _server is not None and PREFECT_API_URL.value() == _server.api_url:
+        return _server.port
+    return None
+
+
 @contextlib.contextmanager
 def prefect_api() -> Iterator[None]:
     """Run the block against ``PREFECT_API_URL``, or against this process's temporary server."""

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     pdf_spot_check_lines: int = Field(default=8, ge=0)
 
     concurrency: int = 2
+    # Applicants per Prefect subflow: bounds the task runs of one flow run (their documents, reviews, releases).
+    applicants_per_flow: int = Field(default=50, ge=1)
+    # Concurrent OCR runs of the whole deployment (Prefect's global concurrency limit ``ocr``); unset:
+    # the flow host's cores over ZCPS_OCR_THREADS. With several hosts, set it to the sum over workers.
+    ocr_slots: int | None = Field(default=None, ge=1)
     retries: int = 3
     retry_delay_seconds: float = 2.0
     lease_seconds: int = 900

@@ -23,7 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from support.batch_samples import manifest_dict, page_png
-from flows.demo import SAMPLE_INTAKE
+from cli.demo import SAMPLE_INTAKE
 from support.pdf_samples import encrypted_pdf_bytes
 from storage.local import LocalStore
 from zcps.resources import font_path

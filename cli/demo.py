@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from storage.factory import open_store
-from storage.layout import intake_prefix, report_key, reports_prefix
+from storage.layout import intake_key, release_batch_prefix, report_key, reports_prefix, results_prefix
 from zcps.errors import ConfigError
 
 SAMPLE_INTAKE = Path(__file__).resolve().parents[1] / "fixtures" / "sample" / "intake"
@@ -79,7 +79,7 @@ def load_sample_batch(store_url: str | None, batch: str = "2024", source: Path =
     folders = [source / a.folder for a in applicants] if applicants is not None else [source]
     store = open_store(store_url)
     for path in sorted(p for folder in folders for p in folder.rglob("*") if p.is_file()):
-        key = intake_prefix(batch) + path.relative_to(source).as_posix()
+        key = intake_key(batch, path.relative_to(source).as_posix())
         data = path.read_bytes()
         if store.get_optional(key) != data:
             store.put(key, data)
@@ -89,10 +89,10 @@ def load_sample_batch(store_url: str | None, batch: str = "2024", source: Path =
 def describe_outputs(store_url: str, batch: str) -> str:
     store = open_store(store_url)
     reports = list(store.list(reports_prefix(batch)))
-    dossiers = sum(1 for key in store.list(f"release/{batch}/") if key.endswith("/dossier.pdf"))
+    dossiers = sum(1 for key in store.list(release_batch_prefix(batch)) if key.endswith("/dossier.pdf"))
     lines = [f"Store: {store.url}",
-             f"  per-document results and reviews: results/{batch}/",
-             f"  masked committee release:         release/{batch}/",
+             f"  per-document results and reviews: {results_prefix(batch)}",
+             f"  masked committee release:         {release_batch_prefix(batch)}",
              f"  committee dossiers (one PDF per released applicant): {dossiers}",
              f"  reports: {len(reports)} files under {reports_prefix(batch)}"]
     local_root = store.url.removeprefix("file://") if store.url.startswith("file://") else None
