@@ -16,7 +16,7 @@ _PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_CLI_COLORS": "false",
     # Prefect's own temporary server (flows called in-process, as the tests do) gets 20 s to start by
-    # default, which a loaded 2-core worker misses; zcps's own temporary server waits 60 s too.
+    # default, which a loaded 2-core worker misses; zcps's own temporary server waits ZCPS_PREFECT_START_SECONDS (180 s).
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK": "True",
 }

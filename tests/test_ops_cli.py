@@ -368,3 +368,27 @@ def test_rerun_advice_fits_the_failures(codes, advice):
     from cli.batch import rerun_advice
 
     assert rerun_advice(BATCH, codes).startswith(advice)
+
+
+@pytest.mark.parametrize(("seconds", "says"), [
+    ("0.001", "did not answer within 0 s"),      # far too short: the named setting is the fix
+    ("0", "prefect_start_seconds"),              # near miss: zero is refused as a setting, not waited for
+])
+def test_temporary_prefect_server_wait_is_a_setting_the_error_names(seconds, says):
+    probe = ("from zcps.prefect_api import TemporaryServer\n"
+             "from zcps.errors import ZcpsError\n"
+             "try:\n"
+             "    server = TemporaryServer()\n"
+             "    try:\n"
+             "        server.wait_until_healthy()\n"
+             "    finally:\n"
+             "        server.stop()\n"
+             "except ZcpsError as exc:\n"
+             "    print(exc.message)\n"
+             "except Exception as exc:\n"
+             "    print(type(exc).__name__, exc)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "ZCPS_PREFECT_START_SECONDS": seconds})
+    assert says in done.stdout
+    if seconds != "0":
+        assert "ZCPS_PREFECT_START_SECONDS" in done.stdout

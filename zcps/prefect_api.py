@@ -25,9 +25,9 @@ import time
 from collections.abc import Iterator
 
 from zcps.errors import ConfigError
+from zcps.settings import get_settings
 
 WATCHDOG_SECONDS = 0.2
-_START_TIMEOUT_SECONDS = 60.0
 _STOP_TIMEOUT_SECONDS = 5.0
 # What Prefect's own temporary server sets: no UI, and the server knows it is ephemeral.
 _SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
@@ -59,7 +59,8 @@ class TemporaryServer:
     def wait_until_healthy(self) -> None:
         import httpx
 
-        deadline = time.monotonic() + _START_TIMEOUT_SECONDS
+        timeout = get_settings().prefect_start_seconds
+        deadline = time.monotonic() + timeout
         with httpx.Client(timeout=2.0) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
@@ -73,8 +74,8 @@ class TemporaryServer:
                         return
                 time.sleep(0.1)
         self.stop()
-        raise ConfigError(f"Prefect's temporary server did not answer within {_START_TIMEOUT_SECONDS:.0f} s",
-                          hint=_SERVER_HINT)
+        raise ConfigError(f"Prefect's temporary server did not answer within {timeout:.0f} s",
+                          hint=f"Raise ZCPS_PREFECT_START_SECONDS on a loaded host, or: {_SERVER_HINT}")
 
     def stop(self) -> None:
         if self.process.poll() is None:

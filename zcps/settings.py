@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     retries: int = 3
     retry_delay_seconds: float = 2.0
     lease_seconds: int = 900
+    # A loaded 2-core host needs more than a minute to start Prefect's API server (load 15 missed 60 s).
+    prefect_start_seconds: float = Field(default=180.0, gt=0)
 
     pseudonym_key: SecretStr = SecretStr("zcps-dev-key-change-me")
     # Which rules file a batch runs on (validators.schema.rules_year_for): ZCPS_RULES_YEARS maps batch
