@@ -90,7 +90,8 @@ def _open_s3(url: str, scheme: str, settings: Settings) -> S3Store:
                                "ZCPS_S3_SECRET_KEY_FILE pointing at secret files.")
     return S3Store(parts.netloc, access_key.get_secret_value(), secret_key.get_secret_value(),
                    secure=secure, region=query.get("region", settings.s3_region),
-                   bucket_prefix=query.get("bucket_prefix", settings.bucket_prefix))
+                   bucket_prefix=query.get("bucket_prefix", settings.bucket_prefix),
+                   conditional_writes=settings.s3_conditional_writes)
 
 
 def _query(raw: str) -> dict[str, str]:
