@@ -159,6 +159,7 @@ def get_engine(settings: Settings | None = None) -> OcrEngine:
             if _engine is None:
                 settings = settings or get_settings()
                 paths = ensure_models(settings.model_dir)
-                log.debug("loading OCR models from %s", settings.model_dir)
                 _engine = OcrEngine(paths, settings.ocr_threads)
+                # INFO, once per process: the cluster test counts these lines in each worker's log.
+                log.info("OCR models loaded in process %d", os.getpid())
     return _engine
