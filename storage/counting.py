@@ -3,10 +3,15 @@
 Used by ``zcps bench scale`` (requests per file and per applicant) and by the tests that bound
 what the ledger reads. A ``list``/``list_versions`` counts one request per 1,000 keys returned,
 as S3's ListObjectsV2 pages them; every other call is one request.
+
+``counting_session()`` makes every store that ``storage.factory.open_store`` opens in this process
+count into one shared counter, so a whole flow run (whose tasks each open their own store) is
+measured. Outside a session ``wrap`` returns the store unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from collections import Counter
@@ -18,10 +23,10 @@ LIST_PAGE = 1000
 
 
 class CountingStore(ObjectStore):
-    def __init__(self, inner: ObjectStore):
+    def __init__(self, inner: ObjectStore, calls: Counter[str] | None = None, lock: threading.Lock | None = None):
         self.inner = inner
-        self.calls: Counter[str] = Counter()
-        self._lock = threading.Lock()
+        self.calls: Counter[str] = Counter() if calls is None else calls
+        self._lock = lock or threading.Lock()
 
     def __repr__(self) -> str:
         return f"CountingStore({self.inner!r})"
@@ -33,11 +38,6 @@ class CountingStore(ObjectStore):
     @property
     def requests(self) -> int:
         return sum(self.calls.values())
-
-    def reset(self) -> Counter[str]:
-        with self._lock:
-            seen, self.calls = self.calls, Counter()
-        return seen
 
     @property
     def url(self) -> str:
@@ -96,3 +96,23 @@ class CountingStore(ObjectStore):
     def unlisted(self, prefix: str) -> Iterator[tuple[str, str]]:
         self._count("list")
         return self.inner.unlisted(prefix)
+
+
+_session: tuple[Counter[str], threading.Lock] | None = None
+
+
+@contextlib.contextmanager
+def counting_session() -> Iterator[Counter[str]]:
+    """Count the requests of every store opened in this process until the block ends."""
+    global _session
+    previous, _session = _session, (Counter(), threading.Lock())
+    try:
+        yield _session[0]
+    finally:
+        _session = previous
+
+
+def wrap(store: ObjectStore) -> ObjectStore:
+    if _session is None:
+        return store
+    return CountingStore(store, *_session)
