@@ -4,7 +4,7 @@ The second fixture family (``fixtures/generator/layouts``) is rendered once into
 and split by layout id (``HELD_OUT``): the extractors may be tuned on the tuning layouts; the held-out
 layouts measure how far that tuning generalises. Every document goes through the real OCR, cached
 per content hash in ``{work}/work/ocr/``, so a rerun only re-extracts. Printed per split: document
-type, the field families of ``extractors.bench``, date recall and dates reported that are not
+type, the field families of ``benchmarks.extraction``, date recall and dates reported that are not
 printed; then, when the XFUND Chinese training split is present, date recall/precision on it.
 """
 
@@ -21,9 +21,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from benchmarks.extraction import DEFAULT_CACHE, BenchResult, Mismatch, read_truth, score_document
 from benchmarks.extraction_dates import DateScore, run_xfund, xfund_root
+from benchmarks.fixture_truth import read_json, truth_files, truth_index
 from extractors.acquire import acquire_text_cached
-from extractors.bench import DEFAULT_CACHE, BenchResult, Mismatch, read_truth, score_document
 from extractors.extract import extract_document, page_images_of
 from storage.base import ObjectStore
 from storage.local import LocalStore
@@ -114,19 +115,17 @@ def _score(split: SplitResult, store: ObjectStore, document: Path, truth_file: P
     extraction = extract_document(text, page_images=page_images_of(document.read_bytes(), document.name, text))
     for result in targets:
         score_document(result, label, truth, text, extraction)
-    printed = {d.value for d in _DatesTruth.model_validate_json(truth_file.read_text(encoding="utf-8")).dates}
+    printed = {d.value for d in _DatesTruth.model_validate(read_json(truth_file)).dates}
     split.dates.add(printed, {d.value for d in extraction.dates if isinstance(d.value, str)})
 
 
 def _score_sample(split: SplitResult, store: ObjectStore, root: Path) -> None:
-    for truth_file in sorted((root / "truth").glob("*/*/docs/*.json")):
-        unit, applicant = truth_file.parts[-4], truth_file.parts[-3]
-        document = root / "intake" / unit / applicant / "docs" / truth_file.name.removesuffix(".json")
-        _score(split, store, document, truth_file, f"{unit}/{applicant}/{document.name}", None)
+    for truth_file in truth_files(root):
+        _score(split, store, truth_file.document, truth_file.path, truth_file.label, None)
 
 
 def _score_family(splits: dict[str, SplitResult], store: ObjectStore, root: Path) -> None:
-    index = json.loads((root / "truth" / "family.json").read_text(encoding="utf-8"))
+    index = truth_index(root, "family.json")
     for entry in index["layouts"]:
         split = splits[entry["split"]]
         split.layouts += 1

@@ -11,7 +11,6 @@ raw OCR, and the time the per-applicant dossier (build + its own check) adds to 
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from benchmarks.fixture_truth import document_truth
 from masking.detect import get_nlp, known_pii
 from masking.document import MaskedDocument, mask_document, page_images
 from masking.dossier import DossierCover, DossierDocument, build_dossier, verify_dossier
@@ -221,15 +221,14 @@ def _score_document(result: MaskBenchResult, scores: dict[str, TypeScore], where
 
 
 def _documents(fixtures_root: Path):
-    intake, truth_root = fixtures_root / "intake", fixtures_root / "truth"
+    intake = fixtures_root / "intake"
     for manifest_path in sorted(intake.glob("*/*/manifest.json")):
         applicant_dir = manifest_path.parent
         unit, applicant = applicant_dir.parent.name, applicant_dir.name
         manifest = parse_manifest(manifest_path.read_bytes(), source=f"{unit}/{applicant}/manifest.json")
         for doc_path in sorted((applicant_dir / "docs").iterdir()):
-            truth_path = truth_root / unit / applicant / "docs" / f"{doc_path.name}.json"
-            if truth_path.exists():
-                truth = json.loads(truth_path.read_text(encoding="utf-8"))
+            truth = document_truth(fixtures_root, unit, applicant, doc_path.name)
+            if truth is not None:
                 if not truth.get("bad_file"):
                     yield f"{unit}/{applicant}/{doc_path.name}", manifest, doc_path, truth
 

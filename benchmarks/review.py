@@ -16,7 +16,6 @@ Any further fixture tree of the same shape (the generator family's unseen layout
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from collections import Counter
@@ -26,7 +25,8 @@ from typing import Literal
 from pydantic import BaseModel, Field as PydField
 
 from extractors.acquire import acquire_text_cached
-from extractors.bench import DEFAULT_CACHE
+from benchmarks.extraction import DEFAULT_CACHE
+from benchmarks.fixture_truth import expected_review, read_json, truth_applicants, truth_files
 from extractors.extract import extract_document
 from storage.base import ObjectStore
 from storage.local import LocalStore
@@ -54,7 +54,7 @@ def _box(values: list[float]) -> tuple[float, float, float, float]:
 
 def truth_document(root: Path, unit: str, applicant: str, truth_path: Path) -> DocumentResult:
     """The document as a perfect extractor would read it: every value confident, the name the holder's."""
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    truth = read_json(truth_path)
     file = truth["file"].removeprefix("docs/")
     data = (root / "intake" / unit / applicant / "docs" / file).read_bytes()
     ref = DocumentRef(batch="2024", unit=unit, applicant=applicant, file=file)
@@ -165,14 +165,9 @@ class ReviewBench(BaseModel):
         return "\n".join(out)
 
 
-def _applicants(root: Path) -> list[tuple[str, str]]:
-    return [(p.parts[-3], p.parts[-2]) for p in sorted((root / "truth").glob("*/*/expected.json"))]
-
-
 def _documents(root: Path, unit: str, applicant: str, source: Source, cache: ObjectStore) -> list[DocumentResult]:
-    truths = sorted((root / "truth" / unit / applicant / "docs").glob("*.json"))
     if source == "truth":
-        return [truth_document(root, unit, applicant, p) for p in truths]
+        return [truth_document(root, unit, applicant, t.path) for t in truth_files(root, unit, applicant)]
     files = sorted(p.name for p in (root / "intake" / unit / applicant / "docs").iterdir() if p.is_file())
     return [ocr_document(root, unit, applicant, file, cache) for file in files]
 
@@ -183,12 +178,12 @@ def run_review_bench(fixtures: Path | str, source: Source = "truth", cache: Obje
     result = ReviewBench(source=source, fixtures=str(root))
     threshold = load_rules(get_settings().rules_year).certainty.block_confidence
     started = time.perf_counter()
-    keys = _applicants(root)
+    keys = truth_applicants(root)
     documents = {key: _documents(root, *key, source, cache) for key in keys}
     duplicates = duplicate_findings(d for docs in documents.values() for d in docs)
     counts: Counter[tuple[str, str]] = Counter()
     for unit, applicant in keys:
-        truth = json.loads((root / "truth" / unit / applicant / "expected.json").read_text(encoding="utf-8"))
+        truth = expected_review(root, unit, applicant)
         expected: Verdict = truth["verdict"]
         manifest = parse_manifest((root / "intake" / unit / applicant / "manifest.json").read_bytes())
         review = check_applicant(manifest, documents[(unit, applicant)], batch="2024", unit=unit,

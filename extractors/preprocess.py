@@ -4,7 +4,7 @@ Order used by ``extractors.acquire.ocr_page``: ``downscale_factor`` → ``suppre
 ``detect_orientation`` + ``estimate_skew`` from the detected text quads → turn/deskew
 (``geometry.PageTransform``) → OCR again only when the page was turned or noticeably tilted.
 
-What each step buys (``scripts/bench_preprocess.py``, real PP-OCRv6 small models; CER = edit distance
+What each step buys (``benchmarks/preprocess.py``, real PP-OCRv6 small models; CER = edit distance
 over drawn text length, date hits = exact date strings found):
 
 =====================  ==========================  ==========================================

@@ -1,22 +1,10 @@
-"""Stable per-batch pseudonyms: a keyed hash, so nobody without the key can link them to applicants."""
+"""The store's record of a batch's pseudonyms (``zcps.pseudonym.make_pseudonym`` makes them), never released."""
 
 from __future__ import annotations
-
-import hashlib
-import hmac
-
-from pydantic import SecretStr
 
 from storage.base import ObjectStore
 from storage.layout import pseudonym_key, pseudonym_prefix
 from zcps.errors import PseudonymCollision
-
-
-def make_pseudonym(key: SecretStr | str, batch: str, applicant_id: str) -> str:
-    """``P-`` + the first 8 hex digits of HMAC-SHA256(key, "{batch}:{applicant_id}"), upper case."""
-    secret = key.get_secret_value() if isinstance(key, SecretStr) else key
-    digest = hmac.new(secret.encode(), f"{batch}:{applicant_id}".encode(), hashlib.sha256).hexdigest()
-    return f"P-{digest[:8].upper()}"
 
 
 def load_pseudonyms(store: ObjectStore, batch: str) -> dict[str, str]:

@@ -20,7 +20,8 @@ from masking.detect import known_pii
 from masking.dossier import DossierCover, DossierDocument, build_dossier, verify_dossier
 from masking.document import (MaskSummary, Redactor, mask_document, mask_file, ocr_engine,  # noqa: F401
                               page_images)
-from masking.pseudonym import make_pseudonym, record_pseudonym
+from masking.pseudonym import record_pseudonym
+from zcps.pseudonym import make_pseudonym
 from masking.redact_image import fill_boxes
 from masking.redact_text import mask_review
 from masking.release_names import release_names, renames

@@ -14,8 +14,9 @@ the routed store refuse writes to intake.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from storage import counting
 from storage.base import ObjectStore
@@ -25,10 +26,28 @@ from storage.s3 import S3Store
 from zcps.errors import ConfigError
 from zcps.settings import Settings, get_settings
 
-_S3_SCHEMES = {"s3", "http", "https"}
-_QUERY_KEYS = {"secure", "bucket_prefix", "region"}
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
+
+def _open_folder(path: str, settings: Settings) -> LocalStore:
+    if not path:
+        raise ConfigError("the store URL names no folder", hint="Use file://DIR, e.g. file://./zcps-data.")
+    return LocalStore(Path(path).expanduser().absolute())
+
+
+def _open_file_url(url: str, settings: Settings) -> LocalStore:
+    if not url.startswith("file://"):
+        raise ConfigError(f"the store URL {url!r} is not file://DIR", hint="Use file://DIR, e.g. file://./zcps-data.")
+    return _open_folder(unquote(url[len("file://"):]), settings)
+
+
+# URL scheme → the function that opens a store of it ("" is a plain folder path). Each store class
+# parses its own URL, so a store never imports this module to rebuild itself.
+STORE_OPENERS: dict[str, Callable[[str, Settings], ObjectStore]] = {
+    "": _open_folder,
+    "file": _open_file_url,
+    "s3": S3Store.from_url,
+    "http": S3Store.from_url,
+    "https": S3Store.from_url,
+}
 
 
 INTAKE_AREA = "intake"
@@ -54,64 +73,12 @@ def _open(url: str | None, settings: Settings | None) -> ObjectStore:
 
 
 def _open_single(url: str, settings: Settings) -> ObjectStore:
-    if urlsplit(url).scheme.lower() == ROUTED_SCHEME:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == ROUTED_SCHEME:
         raise ConfigError("a routed store cannot route to another routed store",
                           hint="Name plain file://, s3:// or http(s):// URLs inside routed://.")
-    if url.startswith("file://"):
-        return LocalStore(_absolute(unquote(url[len("file://"):])))
-    scheme = urlsplit(url).scheme.lower()
-    if not scheme:
-        return LocalStore(_absolute(url))
-    if scheme in _S3_SCHEMES:
-        return _open_s3(url, scheme, settings)
-    raise ConfigError(f"unknown store URL scheme {scheme!r}",
-                      hint="Set ZCPS_STORE_URL to file://DIR, a folder path, s3://HOST:PORT or http(s)://HOST:PORT.")
-
-
-def _absolute(path: str) -> Path:
-    if not path:
-        raise ConfigError("the store URL names no folder", hint="Use file://DIR, e.g. file://./zcps-data.")
-    return Path(path).expanduser().absolute()
-
-
-def _open_s3(url: str, scheme: str, settings: Settings) -> S3Store:
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        raise ConfigError("the store URL carries credentials",
-                          hint="Remove them from the URL and set ZCPS_S3_ACCESS_KEY / ZCPS_S3_SECRET_KEY "
-                               "(or *_FILE) instead.")
-    if not parts.hostname:
-        raise ConfigError(f"the store URL {url!r} names no host", hint="Use s3://HOST:PORT.")
-    if parts.path not in ("", "/") or parts.fragment:
-        raise ConfigError(f"the store URL {url!r} has a path; buckets come from the key areas",
-                          hint="Use s3://HOST:PORT and ZCPS_BUCKET_PREFIX to choose the bucket names.")
-    query = _query(parts.query)
-    secure = {"https": True, "http": False}.get(scheme, settings.s3_secure)
-    if "secure" in query:
-        secure = _flag(query["secure"])
-    access_key, secret_key = settings.s3_access_key, settings.s3_secret_key
-    if access_key is None or secret_key is None:
-        raise ConfigError("S3 credentials are not set",
-                          hint="Set ZCPS_S3_ACCESS_KEY and ZCPS_S3_SECRET_KEY, or ZCPS_S3_ACCESS_KEY_FILE and "
-                               "ZCPS_S3_SECRET_KEY_FILE pointing at secret files.")
-    return S3Store(parts.netloc, access_key.get_secret_value(), secret_key.get_secret_value(),
-                   secure=secure, region=query.get("region", settings.s3_region),
-                   bucket_prefix=query.get("bucket_prefix", settings.bucket_prefix),
-                   conditional_writes=settings.s3_conditional_writes)
-
-
-def _query(raw: str) -> dict[str, str]:
-    values = parse_qs(raw, keep_blank_values=True)
-    unknown = set(values) - _QUERY_KEYS
-    if unknown:
-        raise ConfigError(f"unknown store URL parameter(s) {sorted(unknown)}",
-                          hint=f"Only {sorted(_QUERY_KEYS)} are understood.")
-    return {name: items[-1] for name, items in values.items()}
-
-
-def _flag(value: str) -> bool:
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    raise ConfigError(f"secure={value!r} in the store URL is not a yes/no value", hint="Use secure=true or secure=false.")
+    opener = STORE_OPENERS.get(scheme)
+    if opener is None:
+        raise ConfigError(f"unknown store URL scheme {scheme!r}",
+                          hint="Set ZCPS_STORE_URL to file://DIR, a folder path, s3://HOST:PORT or http(s)://HOST:PORT.")
+    return opener(url, settings)

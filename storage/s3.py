@@ -23,7 +23,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import certifi
 import urllib3
@@ -31,7 +31,9 @@ from minio import Minio
 from minio.error import InvalidResponseError, S3Error, ServerError
 
 from storage.base import ObjectInfo, ObjectStore, sha256_hex, validate_key
-from zcps.errors import InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable, WriteConflict, ZcpsError
+from zcps.errors import (ConfigError, InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable, WriteConflict,
+                         ZcpsError)
+from zcps.settings import Settings, get_settings
 
 # An unreachable store must fail within seconds so the flow can mark files failed (transient)
 # instead of hanging; the minio default is 5 minutes with 5 retries.
@@ -49,6 +51,9 @@ _BAD_KEY_CODES = {"InvalidArgument", "InvalidObjectName", "KeyTooLongError", "In
 _BUSY_CODES = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"}
 _BUCKET_EXISTS_CODES = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
 _CONFLICT_CODES = {"PreconditionFailed", "ConditionalRequestConflict"}
+_QUERY_KEYS = {"secure", "bucket_prefix", "region"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 class S3Store(ObjectStore):
@@ -66,9 +71,40 @@ class S3Store(ObjectStore):
     def __repr__(self) -> str:
         return f"S3Store({self.url!r})"
 
+    @classmethod
+    def from_url(cls, url: str, settings: Settings | None = None) -> S3Store:
+        """``s3://HOST:PORT`` (TLS from ``ZCPS_S3_SECURE``), ``http://`` or ``https://HOST:PORT``; the query
+        parameters ``secure``, ``bucket_prefix`` and ``region`` override the settings, which give the
+        credentials (never the URL)."""
+        settings = settings or get_settings()
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if parts.username or parts.password:
+            raise ConfigError("the store URL carries credentials",
+                              hint="Remove them from the URL and set ZCPS_S3_ACCESS_KEY / ZCPS_S3_SECRET_KEY "
+                                   "(or *_FILE) instead.")
+        if not parts.hostname:
+            raise ConfigError(f"the store URL {url!r} names no host", hint="Use s3://HOST:PORT.")
+        if parts.path not in ("", "/") or parts.fragment:
+            raise ConfigError(f"the store URL {url!r} has a path; buckets come from the key areas",
+                              hint="Use s3://HOST:PORT and ZCPS_BUCKET_PREFIX to choose the bucket names.")
+        query = _query(parts.query)
+        secure = {"https": True, "http": False}.get(scheme, settings.s3_secure)
+        if "secure" in query:
+            secure = _flag(query["secure"])
+        access_key, secret_key = settings.s3_access_key, settings.s3_secret_key
+        if access_key is None or secret_key is None:
+            raise ConfigError("S3 credentials are not set",
+                              hint="Set ZCPS_S3_ACCESS_KEY and ZCPS_S3_SECRET_KEY, or ZCPS_S3_ACCESS_KEY_FILE and "
+                                   "ZCPS_S3_SECRET_KEY_FILE pointing at secret files.")
+        return cls(parts.netloc, access_key.get_secret_value(), secret_key.get_secret_value(),
+                   secure=secure, region=query.get("region", settings.s3_region),
+                   bucket_prefix=query.get("bucket_prefix", settings.bucket_prefix),
+                   conditional_writes=settings.s3_conditional_writes)
+
     def __reduce__(self):
         # Credentials never travel in a pickle: the receiving process reads its own settings.
-        return (_rebuild, (self.url,))
+        return (S3Store.from_url, (self.url,))
 
     @property
     def url(self) -> str:
@@ -247,10 +283,21 @@ class S3Store(ObjectStore):
                 raise
 
 
-def _rebuild(url: str) -> ObjectStore:
-    from storage.factory import open_store
+def _query(raw: str) -> dict[str, str]:
+    values = parse_qs(raw, keep_blank_values=True)
+    unknown = set(values) - _QUERY_KEYS
+    if unknown:
+        raise ConfigError(f"unknown store URL parameter(s) {sorted(unknown)}",
+                          hint=f"Only {sorted(_QUERY_KEYS)} are understood.")
+    return {name: items[-1] for name, items in values.items()}
 
-    return open_store(url)
+
+def _flag(value: str) -> bool:
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ConfigError(f"secure={value!r} in the store URL is not a yes/no value", hint="Use secure=true or secure=false.")
 
 
 def _s3_code(exc: S3Error | InvalidResponseError) -> str | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from zcps import runtime
+from cli import runtime
 
 # Quiet Prefect before any test imports it (its ephemeral server logs to closed streams at exit).
 runtime.configure()

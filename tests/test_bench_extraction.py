@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.bench import run_extraction_bench
+from benchmarks.extraction import run_extraction_bench
 from extractors.ocr import engine_name
 from storage.layout import ocr_cache_key
 from storage.base import sha256_hex

@@ -10,9 +10,9 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 from typer.testing import CliRunner
 
-from zcps.bench_model import MachineLoad, PipelineBenchResult, ReleaseRate, ScalePoint, check_targets
-from zcps.bench_pipeline import SAMPLE_ROOT, digital_pdf_of, select_applicants
-from zcps.bench_scale import text_from_truth
+from benchmarks.pipeline_model import MachineLoad, PipelineBenchResult, ReleaseRate, ScalePoint, check_targets
+from benchmarks.pipeline import SAMPLE_ROOT, digital_pdf_of, select_applicants
+from benchmarks.scale import text_from_truth
 from zcps.models import DocumentText, Page, TextLine, TextSource
 from zcps.settings import get_settings
 
@@ -27,11 +27,10 @@ def _positive_finite(value) -> bool:
 
 @pytest.fixture(scope="module")
 def bench_json(tmp_path_factory) -> dict:
-    from zcps.cli import app
-    from zcps import cli_ops  # noqa: F401 - registers the bench commands
+    from cli.main import build_app
 
     out = tmp_path_factory.mktemp("bench") / "bench-pipeline.json"
-    outcome = CliRunner().invoke(app, ["bench", "pipeline", "--pages", "2", "--scale", "2,4", "--out", str(out)])
+    outcome = CliRunner().invoke(build_app(), ["bench", "pipeline", "--pages", "2", "--scale", "2,4", "--out", str(out)])
     assert outcome.exit_code == 0, outcome.output
     assert "raw OCR" in outcome.output and "targets:" in outcome.output
     return json.loads(out.read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from extractors.models_install import CLS_ONNX
-from zcps.cli_doctor import check_models, check_resource, check_rules, check_store, run_checks
+from cli.doctor import check_models, check_resource, check_rules, check_store, run_checks
 from zcps.resources import FONTS, RESOURCES, resources_for
 from zcps.settings import Settings, get_settings
 

@@ -31,7 +31,7 @@ from storage.ledger import Ledger, LedgerEntry
 from zcps.errors import ExitCode, LeaseConflict, StoreUnavailable, error_code
 from zcps.models import DocumentRef, DocumentResult, Review, Status
 from zcps.settings import get_settings
-from zcps.status_view import print_status
+from cli.status_view import print_status
 
 ZCPS = str(Path(sys.executable).parent / "zcps")
 RUN_TIMEOUT_SECONDS = 240

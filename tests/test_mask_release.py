@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 from stdnum.cn import ric
 
 from extractors.ocr import get_engine
-from masking.pseudonym import make_pseudonym
+from zcps.pseudonym import make_pseudonym
 from masking.pseudonym import load_pseudonyms
 from storage.layout import release_prefix, review_key
 from zcps.manifest import Manifest

@@ -31,7 +31,7 @@ from storage.ledger import Ledger, LedgerEntry
 from storage.s3 import translate_error
 from zcps.errors import ExitCode, InvalidKey, StoreAccessDenied, StoreUnavailable
 from zcps.models import DocumentRef, Status
-from zcps.runtime import QuietConsole, TracebackFree, quiet
+from cli.runtime import QuietConsole, TracebackFree, quiet
 
 ZCPS = str(Path(sys.executable).parent / "zcps")
 
@@ -259,14 +259,14 @@ def test_sigkill_leaves_no_prefect_server_and_a_same_host_rerun_completes_at_onc
 
 BUG_PROBE = """
 import sys
-from zcps import cli, status_view
+from cli import main, status_view
 
 def broken(*args, **kwargs):
     raise RuntimeError("detail that may hold 张三 150102198503152317")
 
 status_view.print_status = broken
 sys.argv = ["zcps", *sys.argv[1:]]
-cli.main()
+main.main()
 """
 
 
@@ -365,6 +365,6 @@ def test_temporary_prefect_server_dies_with_its_process(how):
     (["E_LEASE_HELD", "E_LEASE_HELD"], "Other running workers hold these files"),
 ])
 def test_rerun_advice_fits_the_failures(codes, advice):
-    from zcps.cli import rerun_advice
+    from cli.batch import rerun_advice
 
     assert rerun_advice(BATCH, codes).startswith(advice)

@@ -21,7 +21,7 @@ from stdnum.cn import ric
 
 from conftest import S3Server
 from flows.runner import run_batch
-from masking.pseudonym import make_pseudonym
+from zcps.pseudonym import make_pseudonym
 from storage.factory import open_store
 from storage.local import LocalStore
 from storage.routed import RoutedStore

@@ -11,7 +11,7 @@ import urllib3
 from minio.error import InvalidResponseError, S3Error, ServerError
 
 from storage.base import ObjectStore, sha256_hex
-from storage.factory import open_store
+from storage.factory import STORE_OPENERS, open_store
 from storage.local import LocalStore
 from storage.s3 import S3Store, translate_error
 from zcps.errors import (ConfigError, InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable, WriteConflict,
@@ -306,11 +306,23 @@ def test_open_store_relative_path_is_relative_to_cwd(tmp_path, monkeypatch):
         ("s3://h:9000?secure=maybe", CREDS, "yes/no"),
         ("s3://", CREDS, "no host"),
         ("file://", {}, "no folder"),
+        ("file:relative", {}, "not file://DIR"),  # near miss of file://relative
     ],
 )
 def test_open_store_rejects_bad_configuration(url: str, values: dict, message: str):
     with pytest.raises(ConfigError, match=message):
         open_store(url, _settings(**values))
+
+
+SCHEME_CASES = [("", "{p}", LocalStore), ("file", "file://{p}", LocalStore), ("s3", "s3://h:9000", S3Store),
+                ("http", "http://h:9000", S3Store), ("https", "https://h:9000", S3Store)]
+
+
+@pytest.mark.parametrize(("scheme", "url", "kind"), SCHEME_CASES)
+def test_each_scheme_of_the_table_opens_its_store_class(tmp_path, scheme, url, kind):
+    store = open_store(url.format(p=tmp_path / "s"), _settings(**CREDS))
+    assert type(store) is kind
+    assert {case[0] for case in SCHEME_CASES} == set(STORE_OPENERS)
 
 
 def test_s3_store_fails_while_the_server_is_down_and_recovers(s3_server, s3_env):

@@ -1,7 +1,9 @@
 """Every error zcps reports, typed, with a stable code and a message that says how to fix it.
 
 Modelled on OCRmyPDF's ``exceptions.py``: the code goes into the ledger and the reports,
-the message is for the operator. ``transient`` tells the flow whether a retry can help.
+the message is for the operator. ``transient`` tells the flow whether a retry can help, and
+``exit_code`` is what the ``zcps`` process exits with when the error ends a command (the README's
+table); subclasses inherit their parent's.
 Messages never contain personal data: name the file key, never the applicant.
 """
 
@@ -24,6 +26,7 @@ class ExitCode(IntEnum):
 
 class ZcpsError(Exception):
     code: str = "E_INTERNAL"
+    exit_code: ExitCode = ExitCode.internal_error  # a bug
     transient: bool = False
     hint: str = "This is a bug in zcps; report it with the file key and the log."
 
@@ -47,6 +50,7 @@ def _rebuild(cls, detail, hint):
 
 class ConfigError(ZcpsError):
     code = "E_CONFIG"
+    exit_code = ExitCode.config_error
     hint = "Check the ZCPS_* environment variables (see README, 'Configuration')."
 
 
@@ -82,17 +86,20 @@ class ResourceMissing(ConfigError):
 
 class InvalidKey(ZcpsError):
     code = "E_BAD_KEY"
+    exit_code = ExitCode.config_error  # a key given on the command line, e.g. `zcps rerun KEY`
     hint = ("Object keys are relative paths of non-empty segments without '..', '\\', NUL "
             "or a leading '/'; rename the object.")
 
 
 class ObjectNotFound(ZcpsError):
     code = "E_NOT_FOUND"
+    exit_code = ExitCode.config_error  # a wrong batch name or an unfinished upload
     hint = "Check the batch name and that the intake upload finished."
 
 
 class StoreUnavailable(ZcpsError):
     code = "E_STORE_UNAVAILABLE"
+    exit_code = ExitCode.store_unavailable
     transient = True
     hint = "The object store did not answer; check ZCPS_STORE_URL and that the server is up, then `zcps rerun --failed`."
 
@@ -109,12 +116,14 @@ class UnknownBatch(ConfigError):
 
 class StoreAccessDenied(ZcpsError):
     code = "E_STORE_DENIED"
+    exit_code = ExitCode.config_error  # the README: "a store that refuses access or writes"
     hint = ("The object store refused the credentials or the operation; check ZCPS_S3_ACCESS_KEY / "
             "ZCPS_S3_SECRET_KEY and that the account may read and write the zcps buckets.")
 
 
 class LeaseConflict(ZcpsError):
     code = "E_LEASE_HELD"
+    exit_code = ExitCode.files_failed
     transient = True
     hint = "Another worker holds this file; it is retried once that worker's lease goes stale."
 
@@ -129,6 +138,7 @@ class InputError(ZcpsError):
     """A problem with one submitted file: deterministic, never retried."""
 
     code = "E_INPUT"
+    exit_code = ExitCode.input_error
     hint = "Ask the applicant's unit to re-upload the file."
 
 
@@ -165,33 +175,39 @@ class ManifestInvalid(InputError):
 
 class MaskingFailed(ZcpsError):
     code = "E_MASK_VERIFY"
+    exit_code = ExitCode.files_failed  # the file was withheld
     hint = "Personal data survived masking; the document was withheld. Mask it by hand and release it manually."
 
 
 class ReportInputError(ZcpsError):
     code = "E_REPORT_INPUT"
+    exit_code = ExitCode.config_error  # an unknown --kind or --format
     hint = ("The report inputs are inconsistent; rebuild the reviews (and, for the committee kind, "
             "the pseudonym map) with `zcps report` after the batch finished.")
 
 
 class ReviewInputsIncomplete(ZcpsError):
     code = "E_REVIEW_INPUTS"
+    exit_code = ExitCode.files_failed
     hint = ("Not every document of the applicant has a readable result, so the review was left as it was "
             "rather than rebuilt from a subset; run `zcps run --batch B` so every document is processed.")
 
 
 class ReportWriteFailed(ZcpsError):
     code = "E_REPORT_WRITE"
+    exit_code = ExitCode.files_failed
     hint = "This report (or one of its formats) could not be written; the others were. Re-run `zcps report`."
 
 
 class StageFailed(ZcpsError):
     code = "E_STAGE"
+    exit_code = ExitCode.files_failed
     hint = "A stage of this applicant failed unexpectedly; the rest of the batch went on. Re-run `zcps run --batch B`."
 
 
 class PseudonymCollision(ZcpsError):
     code = "E_PSEUDONYM_COLLISION"
+    exit_code = ExitCode.config_error  # fixed by another ZCPS_PSEUDONYM_KEY
     hint = ("Two applicants of this batch hash to the same pseudonym; set a different ZCPS_PSEUDONYM_KEY "
             "for the batch and release it again.")
 

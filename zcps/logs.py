@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from zcps.pseudonym import make_pseudonym
 from zcps.settings import get_settings
 
 FIELDS = ("batch", "unit", "applicant", "file", "stage")
@@ -39,8 +40,6 @@ def log_context(**fields: str | None) -> Iterator[None]:
 
 @lru_cache(maxsize=4096)
 def _pseudonym(secret: str, batch: str, applicant: str) -> str:
-    from masking.pseudonym import make_pseudonym
-
     return make_pseudonym(secret, batch, applicant)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Levenshtein
 
+from benchmarks.fixture_truth import read_json, truth_files
 from extractors.acquire import acquire_text_cached
 from extractors.extract import extract_document, page_images_of
 from storage.base import ObjectStore
@@ -203,11 +204,9 @@ def run_extraction_bench(fixtures_root: Path | str, store: ObjectStore | None = 
     store = store or LocalStore(DEFAULT_CACHE)
     result = BenchResult()
     started = time.perf_counter()
-    for truth_file in sorted((root / "truth").glob("*/*/docs/*.json")):
-        unit, applicant = truth_file.parts[-4], truth_file.parts[-3]
-        document = root / "intake" / unit / applicant / "docs" / truth_file.name.removesuffix(".json")
-        truth = read_truth(truth_file)
-        label = f"{unit}/{applicant}/{document.name}"
+    for truth_file in truth_files(root):
+        document, label = truth_file.document, truth_file.label
+        truth = read_truth(truth_file.path)
         if truth.bad_file is not None or not document.exists():
             result.bad_files_skipped += 1
             continue
@@ -225,7 +224,7 @@ def run_extraction_bench(fixtures_root: Path | str, store: ObjectStore | None = 
 
 
 def read_truth(path: Path) -> _Truth:
-    return _Truth.model_validate_json(path.read_text(encoding="utf-8"))
+    return _Truth.model_validate(read_json(path))
 
 
 def score_document(result: BenchResult, label: str, truth: _Truth, text: DocumentText, extraction: Extraction) -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import typer
 
-from zcps.cli import app
 from zcps.errors import ExitCode, ZcpsError
 from zcps.resources import SystemResource, resources_for
 from zcps.settings import Settings, get_settings
@@ -75,7 +74,6 @@ def run_checks(settings: Settings, resources: Iterable[SystemResource]) -> list[
             check_rules(settings.rules_year)]
 
 
-@app.command()
 def doctor(runtime_only: bool = typer.Option(False, "--runtime",
                                              help="Only what `zcps run`/`zcps demo` need, not the test resources.")
            ) -> None:

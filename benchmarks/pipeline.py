@@ -7,7 +7,7 @@ in this order on those pages and share one loaded OCR engine:
 raw OCR (``recognize`` on the decoded stored pages) and the scan pipeline (``acquire_text`` with its
 preprocessing, ``extract_document``, ``check_applicant``), alternating per applicant → release in ``regions`` and in ``full``
 verify mode → the same pages as a digital PDF → a batch run and its unchanged re-run
-(``zcps.bench_scale``) → time per applicant at growing batch sizes (``zcps.bench_scale``).
+(``benchmarks.scale``) → time per applicant at growing batch sizes (``benchmarks.scale``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zcps.bench_model import (BENCH_BATCH, DigitalRate, MachineLoad, Phase, PipelineBenchResult, ReleaseRate,
+from benchmarks.pipeline_model import (BENCH_BATCH, DigitalRate, MachineLoad, Phase, PipelineBenchResult, ReleaseRate,
                               SampleApplicant, SamplePage, check_targets)
 from zcps.errors import ConfigError, InputError
 from zcps.manifest import parse_manifest
@@ -240,7 +240,7 @@ def _raw_and_pipeline(result: PipelineBenchResult, applicants: list[SampleApplic
 
 def run_pipeline_bench(pages: int = 20, scale: list[int] | None = None, fixtures: Path | str = SAMPLE_ROOT,
                        seed: int = 2024) -> PipelineBenchResult:
-    from zcps.bench_scale import rerun_comparison, scale_points_in_child
+    from benchmarks.scale import rerun_comparison, scale_points_in_child
 
     settings = get_settings()
     applicants = select_applicants(Path(fixtures), pages, settings)

@@ -8,14 +8,14 @@ from typing import Optional
 
 import typer
 
-from zcps.cli import VERBOSE, app
+from cli.options import VERBOSE
 
 FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="An image or PDF.")
 JSON = typer.Option(False, "--json", help="Print JSON instead of a readable summary.")
 
 
 def _acquire(path: Path, verbose: bool):
-    from zcps import runtime
+    from cli import runtime
 
     runtime.configure(verbose)
     from extractors.acquire import acquire_text
@@ -23,7 +23,6 @@ def _acquire(path: Path, verbose: bool):
     return acquire_text(path.read_bytes(), path.name)
 
 
-@app.command()
 def ocr(file: Path = FILE, as_json: bool = JSON, verbose: bool = VERBOSE) -> None:
     """OCR one file (or read its PDF text layer) and print the lines."""
     text = _acquire(file, verbose)
@@ -36,7 +35,6 @@ def ocr(file: Path = FILE, as_json: bool = JSON, verbose: bool = VERBOSE) -> Non
             typer.echo(f"{line.score:.2f}  {line.text}")
 
 
-@app.command()
 def extract(file: Path = FILE, as_json: bool = JSON, verbose: bool = VERBOSE) -> None:
     """Print the typed extraction of one file: doc_type, fields with provenance, CE records."""
     from extractors.extract import extract_document, page_images_of
@@ -58,16 +56,15 @@ def extract(file: Path = FILE, as_json: bool = JSON, verbose: bool = VERBOSE) ->
                    f"合计 {record.total} 审验 {record.verified_on}")
 
 
-@app.command()
 def check(manifest: Path = typer.Argument(..., exists=True, dir_okay=False, help="manifest.json"),
           docs: Optional[Path] = typer.Option(None, "--docs", exists=True, file_okay=False,
                                               help="Folder with the applicant's documents (default: docs/ beside the manifest)."),
           as_json: bool = JSON, verbose: bool = VERBOSE) -> None:
     """Check one applicant locally and print the verdict with rule ids and notice sections."""
-    from zcps import runtime
+    from cli import runtime
 
     runtime.configure(verbose)
-    from zcps.local_check import check_local
+    from cli.local_check import check_local
 
     review = check_local(manifest, docs)
     if as_json:
@@ -82,13 +79,12 @@ def check(manifest: Path = typer.Argument(..., exists=True, dir_okay=False, help
         typer.echo(f"  [{finding.severity}] {finding.rule} ({finding.section}): {finding.message}")
 
 
-@app.command()
 def mask(file: Path = FILE,
          manifest: Path = typer.Option(..., "--manifest", exists=True, dir_okay=False),
          out: Path = typer.Option(..., "-o", "--out", help="Where to write the masked file."),
          as_json: bool = JSON, verbose: bool = VERBOSE) -> None:
     """Mask one file locally; prints what was masked by type and count, never the values."""
-    from zcps import runtime
+    from cli import runtime
 
     runtime.configure(verbose)
     from masking.release import mask_file

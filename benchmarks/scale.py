@@ -12,7 +12,6 @@ and is measured per page by the pipeline phases instead.
 
 from __future__ import annotations
 
-import json
 import logging
 import subprocess
 import sys
@@ -21,7 +20,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zcps.bench_model import BENCH_BATCH, RerunTimes, SampleApplicant, ScalePoint
+from benchmarks.fixture_truth import document_truth, truth_index
+from benchmarks.pipeline_model import BENCH_BATCH, RerunTimes, SampleApplicant, ScalePoint
 from zcps.errors import ConfigError
 from zcps.models import DocumentText, Page, TextLine, TextSource
 
@@ -74,7 +74,7 @@ def generate_batch(out: Path, applicants: int, seed: int) -> list[tuple[str, str
     if done.returncode != 0:
         raise ConfigError(f"the fixture generator failed: {done.stderr[-500:]}",
                           hint="Run the benchmark from a full clone with the test extra installed.")
-    index = json.loads((out / "truth" / "index.json").read_text(encoding="utf-8"))
+    index = truth_index(out)
     return [(entry["unit"], entry["applicant_id"]) for entry in index["applicants"]]
 
 
@@ -103,9 +103,8 @@ def _load_scale_store(store, generated: Path, applicants: list[tuple[str, str]],
         _put_tree(store, folder, f"intake/{BENCH_BATCH}/{unit}/{applicant}/")
         for path in sorted((folder / "docs").iterdir()):
             files += 1
-            truth = json.loads((generated / "truth" / unit / applicant / "docs" / f"{path.name}.json")
-                               .read_text(encoding="utf-8"))
-            if truth.get("bad_file"):
+            truth = document_truth(generated, unit, applicant, path.name)
+            if truth is None or truth.get("bad_file"):
                 continue  # a bad file fails in the loader before OCR; there is nothing to cache
             text = text_from_truth(truth, path.read_bytes(), path.name, engine)
             store.put(ocr_cache_key(text.sha256), text.model_dump_json().encode())

@@ -1,6 +1,6 @@
 """Measure what each preprocessing step buys: CER and date hits on rendered, degraded certificate pages.
 
-Usage: ``.venv/bin/python scripts/bench_preprocess.py [--pages 3]`` (needs `zcps models install`), or
+Usage: ``.venv/bin/python -m benchmarks.preprocess [--pages 3]`` (needs `zcps models install`), or
 ``--fixtures fixtures/sample --docs 12`` to read the committed sample batch against its truth instead.
 
 Each page is drawn with PIL (name, ID number, dates), degraded one way at a time, and read through
@@ -13,10 +13,8 @@ differ, each truth line is aligned to its best-matching stretch of the OCR text 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import random
-import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -28,12 +26,11 @@ from PIL import Image, ImageDraw, ImageFont
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from extractors import preprocess  # noqa: E402
-from extractors.acquire import acquire_text, ocr_page  # noqa: E402
-from extractors.ocr import get_engine  # noqa: E402
-from zcps.resources import font_path  # noqa: E402
+from benchmarks.fixture_truth import truth_files
+from extractors import preprocess
+from extractors.acquire import acquire_text, ocr_page
+from extractors.ocr import get_engine
+from zcps.resources import font_path
 
 SURNAMES, GIVEN = "王李张刘陈杨赵黄周吴", "建国伟芳娜敏静丽强磊军洋勇艳杰娟涛明超"
 
@@ -135,10 +132,9 @@ def aligned_errors(truth_line: str, seen: str) -> int:
 def fixture_docs(root: Path, limit: int) -> list[tuple[Path, dict]]:
     """Image documents of the sample batch with their truth, turned pages first so they are always in."""
     docs = []
-    for truth_path in sorted(root.glob("truth/*/*/docs/*.json")):
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        unit, applicant = truth_path.parts[-4], truth_path.parts[-3]
-        data_path = root / "intake" / unit / applicant / truth["file"]
+    for truth_file in truth_files(root):
+        truth = truth_file.read()
+        data_path = root / "intake" / truth_file.unit / truth_file.applicant / truth["file"]
         if truth.get("bad_file") or data_path.suffix.lower() == ".pdf" or not data_path.is_file():
             continue
         docs.append((data_path, truth))
