@@ -5,8 +5,8 @@ Method ("cached OCR from the generator's truth", as ``zcps bench pipeline``'s sc
 applicants and a pre-filled OCR cache into a fresh store, then, in a fresh spawned process (the
 flow process, whose peak RSS is measured as ``VmHWM``), runs ``run_batch(release=False)`` with
 every store request counted (``storage.counting``), and times on the finished batch: listing
-(``discover``), the ledger read (``Ledger.entries``, from the per-applicant summaries), ``zcps
-status`` (``status_report``) and every report. The review stage is the sum of the review task
+(``discover``), the ledger read (``Ledger.entries``, from the per-applicant summaries, with its
+requests counted), ``zcps status --json`` as its own process (start-up included) and every report. The review stage is the sum of the review task
 runs' run time, and the task-run and flow-run counts come from the run's Prefect API.
 """
 
@@ -113,10 +113,9 @@ def measure_point(kind: str, size: int, generated: str, order: list[tuple[str, s
     from storage.factory import open_store
     from storage.intake import discover
     from storage.ledger import Ledger
-    from zcps.bench_model import BENCH_BATCH
-    from zcps.bench_scale import _load_scale_store
+    from benchmarks.pipeline_model import BENCH_BATCH
+    from benchmarks.scale import _load_scale_store
     from zcps.prefect_api import prefect_api
-    from zcps.status_view import status_report
 
     store = open_store(store_url)
     chosen = order[:size]
@@ -134,16 +133,34 @@ def measure_point(kind: str, size: int, generated: str, order: list[tuple[str, s
     Ledger(store, BENCH_BATCH).entries()
     ledger_read = time.perf_counter()
     with counting_session() as status_calls:
-        status_report(BENCH_BATCH, store_url)
+        Ledger(open_store(store_url), BENCH_BATCH).summary()
+    status_seconds = _status_command_seconds(store_url)
     status_done = time.perf_counter()
     report_task.fn(BENCH_BATCH, store_url, sorted({unit for unit, _ in chosen}))
     reports_done = time.perf_counter()
     return ScaleRun(store=kind, applicants=size, files=files, wall_seconds=wall, flow_seconds=summary.seconds,
                     peak_rss_mib=_peak_rss_mib(), listing_seconds=listed - started,
-                    ledger_summary_seconds=ledger_read - listed, status_seconds=status_done - ledger_read,
+                    ledger_summary_seconds=ledger_read - listed, status_seconds=status_seconds,
                     reviews_task_seconds=reviews, reports_seconds=reports_done - status_done,
                     task_runs=task_runs, flow_runs=flow_runs, run_requests=dict(run_calls),
                     status_requests=sum(status_calls.values()))
+
+
+def _status_command_seconds(store_url: str) -> float:
+    """``zcps status --json`` as an operator runs it: its own process, start-up included."""
+    import shutil
+    import sys
+
+    from benchmarks.pipeline_model import BENCH_BATCH
+
+    command = shutil.which("zcps", path=str(Path(sys.executable).parent))
+    started = time.perf_counter()
+    done = subprocess.run([command, "status", "--batch", BENCH_BATCH, "--store", store_url, "--json"],
+                          capture_output=True, env=os.environ.copy())
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 2):
+        raise RuntimeError(f"zcps status exited {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")
+    return seconds
 
 
 @contextmanager
@@ -175,7 +192,7 @@ def loopback_s3(root: Path):
 
 
 def run_scale_bench(sizes: list[int], *, stores: tuple[str, ...] = STORES, seed: int = 2024) -> list[ScaleRun]:
-    from zcps.bench_scale import generate_batch
+    from benchmarks.scale import generate_batch
 
     runs = []
     with tempfile.TemporaryDirectory(prefix="zcps-bench-scale-") as root:

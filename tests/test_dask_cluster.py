@@ -91,7 +91,7 @@ def cluster(s3_env, tmp_path):
             with log.open("wb") as out:
                 process = subprocess.Popen(
                     [sys.executable, "-m", "dask", "worker", address, "--name", name, "--nthreads", "1",
-                     "--no-nanny", "--no-dashboard", "--preload", "flows.dask_worker"],
+                     "--no-nanny", "--no-dashboard", "--preload", "cli.dask_worker"],
                     stdout=out, stderr=subprocess.STDOUT, env=_env())
             processes.append(process)
             workers.append(Worker(name, process, log))

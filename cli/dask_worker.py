@@ -1,4 +1,4 @@
-"""Set-up of a Dask worker process that runs zcps tasks: ``dask worker ADDRESS --preload flows.dask_worker``.
+"""Set-up of a Dask worker process that runs zcps tasks: ``dask worker ADDRESS --preload cli.dask_worker``.
 
 It applies the CLI's process set-up (quiet Prefect, the zcps log format) and lets the worker's log
 show each document and the one OCR model load per process, which operators (and the cluster test)
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from zcps import runtime
+from cli import runtime
 
 WORKER_LOGGERS = ("zcps.flow", "zcps.ocr")
 
