@@ -7,6 +7,7 @@ failure of that report (``ReportFailure``, recorded in the ledger by the flow), 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -19,6 +20,7 @@ from reports.sources import load_failed_files, load_ignored_files, load_reviews,
 from storage.factory import open_store
 from storage.layout import report_key
 from zcps.errors import ReportWriteFailed, ZcpsError, error_code
+from zcps.settings import get_settings
 
 KINDS = ("unit", "committee")
 
@@ -84,9 +86,10 @@ def _failure(unit: str | None, kind: str, exc: BaseException, fmt: str | None = 
 @task(name="reports", cache_policy=NO_CACHE, persist_result=False)
 def report_task(batch: str, store_url: str, units: list[str]) -> ReportsOutcome:
     outcome = ReportsOutcome()
-    for kind in KINDS:
-        for unit in [None, *units]:
-            written = _write_report(batch, store_url, unit=unit, kind=kind)
+    scopes = [(kind, unit) for kind in KINDS for unit in [None, *units]]
+    # Each report reads its own inputs from the store, so the units' reports build side by side.
+    with ThreadPoolExecutor(max_workers=max(1, get_settings().concurrency)) as pool:
+        for written in pool.map(lambda scope: _write_report(batch, store_url, unit=scope[1], kind=scope[0]), scopes):
             outcome.written += written.written
             outcome.failures += written.failures
     return outcome

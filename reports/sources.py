@@ -7,6 +7,7 @@ report reads only what masking released under ``release/`` (masked reviews and m
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import cv2
@@ -23,6 +24,7 @@ from zcps.errors import ObjectNotFound
 from zcps.models import DocumentRef, DocumentResult, Review, Status
 
 log = logging.getLogger("zcps.reports")
+_READ_THREADS = 8
 
 
 def _review_keys(store: ObjectStore, prefix: str, unit: str | None) -> list[str]:
@@ -33,18 +35,23 @@ def _review_keys(store: ObjectStore, prefix: str, unit: str | None) -> list[str]
 
 def load_reviews(store: ObjectStore, batch: str, kind: ReportKind, unit: str | None = None) -> list[Review]:
     prefix = results_units_prefix(batch) if kind == "unit" else release_units_prefix(batch)
-    reviews = []
-    for key in _review_keys(store, prefix, unit):
-        try:
-            reviews.append(Review.model_validate_json(store.get(key)))
-        except (ValidationError, ValueError):
-            # One damaged review must not stop the report; its applicant's ledger entry says why.
-            log.warning("a review of batch %s is unreadable; left out of the report", batch)
-    return [r for r in reviews if unit is None or r.unit == unit]
+    # Threads hide the store's round trips: a province batch has thousands of reviews.
+    with ThreadPoolExecutor(max_workers=_READ_THREADS) as pool:
+        found = list(pool.map(lambda key: _review(store, batch, key), _review_keys(store, prefix, unit)))
+    return [r for r in found if r is not None and (unit is None or r.unit == unit)]
+
+
+def _review(store: ObjectStore, batch: str, key: str) -> Review | None:
+    try:
+        return Review.model_validate_json(store.get(key))
+    except (ValidationError, ValueError):
+        # One damaged review must not stop the report; its applicant's ledger entry says why.
+        log.warning("a review of batch %s is unreadable; left out of the report", batch)
+        return None
 
 
 def load_failed_files(store: ObjectStore, batch: str, unit: str | None = None) -> list[FailedFile]:
-    entries = Ledger(store, batch).entries()
+    entries = Ledger(store, batch).entries(unit)  # a unit's report lists and reads only that unit's summaries
     return [FailedFile.from_ledger(e) for e in entries if e.status is Status.failed and (unit is None or e.unit == unit)]
 
 
