@@ -84,11 +84,11 @@ def _load_models(first_page: np.ndarray) -> None:
     """Load the OCR models, spaCy and the rules, and warm ONNX Runtime up on one page."""
     from extractors.ocr import get_engine
     from masking.detect import get_nlp
-    from validators.schema import load_rules
+    from validators.schema import rules_for_batch
 
     engine = get_engine()
     get_nlp()
-    load_rules(get_settings().rules_year)
+    rules_for_batch(BENCH_BATCH)
     engine.recognize(first_page)
 
 

@@ -32,13 +32,12 @@ from storage.base import ObjectStore
 from storage.local import LocalStore
 from validators.check import check_applicant
 from validators.duplicates import duplicate_findings
-from validators.schema import load_rules
+from validators.schema import default_rules
 from zcps.errors import InputError
 from zcps.manifest import parse_manifest
 from zcps.models import (
     CERecord, DocType, DocumentRef, DocumentResult, ErrorInfo, Extraction, Field, Finding, Status, Verdict,
 )
-from zcps.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +175,7 @@ def run_review_bench(fixtures: Path | str, source: Source = "truth", cache: Obje
     root = Path(fixtures)
     cache = cache or LocalStore(DEFAULT_CACHE)
     result = ReviewBench(source=source, fixtures=str(root))
-    threshold = load_rules(get_settings().rules_year).certainty.block_confidence
+    threshold = default_rules().certainty.block_confidence
     started = time.perf_counter()
     keys = truth_applicants(root)
     documents = {key: _documents(root, *key, source, cache) for key in keys}

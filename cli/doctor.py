@@ -70,8 +70,10 @@ def check_rules(year: str) -> Check:
 
 
 def run_checks(settings: Settings, resources: Iterable[SystemResource]) -> list[Check]:
+    from validators.schema import configured_years
+
     return [check_models(settings.model_dir), *(check_resource(r) for r in resources), check_store(settings),
-            check_rules(settings.rules_year)]
+            *(check_rules(year) for year in configured_years(settings))]
 
 
 def doctor(runtime_only: bool = typer.Option(False, "--runtime",

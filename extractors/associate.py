@@ -19,7 +19,8 @@ from extractors.doc_specs import FieldSpec, specs
 from extractors.fields_boxes import span_bbox, union
 from extractors.grades import find_grade, option_spans
 from extractors.identity import HAN, NAME_END, plausible_name
-from extractors.kinds import INCOMPLETE_CERTAINTY, Match, reader
+from extractors.kinds import INCOMPLETE_CERTAINTY, reader
+from extractors.matches import Match
 from extractors.layout import Cell, DocumentLayout
 from zcps.models import Candidate, Field
 

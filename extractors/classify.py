@@ -1,4 +1,4 @@
-"""Document type from text and layout (DESIGN §4), by the weighted title keywords of each spec.
+"""Document type from text and layout (docs/extraction.md), by the weighted title keywords of each spec.
 
 Words in the title lines (the first lines of the first page) weigh double: a title certificate
 mentions 评审委员会 in its body and a CE card mentions 专业技术人员, but their titles say what

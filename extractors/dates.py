@@ -1,4 +1,4 @@
-"""Find and normalise dates in OCR / PDF text lines (DESIGN §4).
+"""Find and normalise dates in OCR / PDF text lines (docs/extraction.md).
 
 Values are ``YYYY-MM-DD``, or ``YYYY-MM`` when the document gives only a month. Spans index the
 line's original text, so callers can cut provenance boxes from the word boxes. All normalisation
@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import NamedTuple
 
 import cn2an
 
+from extractors.matches import Match
+from zcps.digits import lookalike_table
 from zcps.models import TextLine
 
 YEAR_MIN, YEAR_MAX = 1950, 2039
 
 # Full-width digits and separators become ASCII; one char for one char.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．－／：", "0123456789.-/:")
+_FULLWIDTH = lookalike_table("", {"．": ".", "－": "-", "／": "/", "：": ":"})
 # PaddleOCR reads 0 as O/o and 1 as l/I/| inside digit runs; only trusted next to real digits.
-_OCR_DIGIT = str.maketrans("OoIl|〇", "001110")
-_D = r"[0-9OoIl|〇]"
+_TRUSTED_LOOKALIKES = "OoIl|〇"
+_OCR_DIGIT = lookalike_table(_TRUSTED_LOOKALIKES)
+_D = rf"[0-9{re.escape(_TRUSTED_LOOKALIKES)}]"
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "0": 0, "一": 1, "壹": 1, "二": 2, "贰": 2,
              "貳": 2, "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6,
              "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
@@ -53,11 +55,6 @@ INCOMPLETE_DOUBT = "日期年份不完整（疑似漏识“〇”或数字），
 COMPLETED_DOUBT = "日期年份不完整（疑似漏识“〇”），已按本文件所载同月日期补全，请核对原件"
 
 
-class DateMatch(NamedTuple):
-    value: str
-    raw: str
-    span: tuple[int, int]
-    certainty: float
 
 
 def _digits(group: str) -> tuple[int, bool] | None:
@@ -145,11 +142,11 @@ def _candidates(text: str):
         yield match, *_chinese(match)
 
 
-def find_dates_in_text(text: str) -> list[DateMatch]:
+def find_dates_in_text(text: str) -> list[Match]:
     """Every valid date in ``text``, left to right; invalid calendar dates are left out."""
     normalised = text.translate(_FULLWIDTH)
     taken: list[tuple[int, int]] = []
-    found: list[DateMatch] = []
+    found: list[Match] = []
     for match, value, certainty in _candidates(normalised):
         start, end = match.span()
         if any(start < t_end and t_start < end for t_start, t_end in taken):
@@ -157,7 +154,7 @@ def find_dates_in_text(text: str) -> list[DateMatch]:
         # An impossible date still claims its span, so no month-only reading is made of it.
         taken.append((start, end))
         if value is not None:
-            found.append(DateMatch(value, text[start:end], (start, end), certainty))
+            found.append(Match(value, text[start:end], (start, end), certainty))
     return sorted(found, key=lambda m: m.span)
 
 
@@ -201,7 +198,7 @@ def complete_year(raw: str, printed: list[str]) -> str | None:
     return normalise(int(year), int(month_day[1:3]), int(month_day[4:6]) if len(month_day) > 3 else None)
 
 
-def find_dates(line: TextLine) -> list[DateMatch]:
+def find_dates(line: TextLine) -> list[Match]:
     return find_dates_in_text(line.text)
 
 

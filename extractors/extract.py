@@ -19,7 +19,7 @@ from extractors.doc_specs import DocSpec, FieldSpec, specs
 from extractors.dates import COMPLETED_DOUBT, complete_year, find_dates, find_incomplete_dates
 from extractors.fields_boxes import span_bbox
 from extractors.geometry import page_image
-from extractors.kinds import Match
+from extractors.matches import Match
 from extractors.layout import DocumentLayout, analyse, ruling_cells
 from extractors.levels import title_level
 from extractors.strategies import STRATEGIES, image_marked_grade
@@ -67,7 +67,7 @@ def read_fields(layout: DocumentLayout, spec: DocSpec | None) -> dict[str, Field
 def document_dates(layout: DocumentLayout) -> list[Field]:
     """Every date printed on the document, row by row (a date split over two cells of a row reads
     whole), then dates split over two rows, then dates whose lost year digit the document restores."""
-    dates = [Reading(Match(d.value, d.raw, d.span, d.certainty), cell, "pattern", None, span_bbox(cell.line, d.span)).field(None)
+    dates = [Reading(d, cell, "pattern", None, span_bbox(cell.line, d.span)).field(None)
              for cell in layout.row_cells for d in find_dates(cell.line)]
     dates += [reading.field(None) for reading in wrapped_dates(layout, _ANY_DATE)]
     printed = [str(d.value) for d in dates]

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from extractors.matches import Match
 from extractors.marks import read_marked_option
 from extractors.vocabulary import vocabulary
 from zcps.models import BBox
@@ -29,11 +30,6 @@ EMPTY_BOX = "□"  # what an empty bracket pair （ ） stands for
 _MARK_RE = re.compile(rf"[\(（\[【]\s?[{re.escape(TICKS + BOXES)}]?\s?[\)）\]】]|[{re.escape(TICKS + BOXES)}]")
 
 
-class GradeMatch(NamedTuple):
-    value: str
-    raw: str
-    span: tuple[int, int]
-    certainty: float
 
 
 class _Option(NamedTuple):
@@ -47,10 +43,6 @@ class _Option(NamedTuple):
 def _grade_re() -> re.Pattern:
     # Longest first, so 基本称职 and 不称职 are never read as 称职.
     return re.compile(vocabulary().alternation(vocabulary().grades))
-
-
-def names_grade(text: str) -> bool:
-    return _grade_re().search(text) is not None
 
 
 def _mark_char(mark: str) -> str:
@@ -94,7 +86,7 @@ def _options(text: str) -> list[_Option]:
     return options
 
 
-def find_grade(text: str) -> GradeMatch | None:
+def find_grade(text: str) -> Match | None:
     """The grade this line states or ticks, or ``None`` when it is unknown."""
     options = _options(text)
     if not options:
@@ -103,7 +95,7 @@ def find_grade(text: str) -> GradeMatch | None:
         # 称职（合格） names one grade twice; several distinct grades unmarked name none.
         if len({vocabulary().grade_equivalence.get(o.grade, o.grade) for o in options}) == 1:
             first = options[0]
-            return GradeMatch(first.grade, text[first.span[0]:options[-1].span[1]], first.span, 1.0)
+            return Match(first.grade, text[first.span[0]:options[-1].span[1]], first.span, 1.0)
         return None
     ticked = [o for o in options if o.mark and o.mark in TICKS]
     certainty = 1.0
@@ -118,7 +110,7 @@ def find_grade(text: str) -> GradeMatch | None:
         return None
     chosen = ticked[0]
     raw = text[chosen.raw_span[0]:chosen.raw_span[1]]
-    return GradeMatch(chosen.grade, raw.strip(), chosen.span, certainty * (0.9 if chosen.mark and chosen.mark in _WEAK_TICKS else 1.0))
+    return Match(chosen.grade, raw.strip(), chosen.span, certainty * (0.9 if chosen.mark and chosen.mark in _WEAK_TICKS else 1.0))
 
 
 def option_spans(text: str) -> list[tuple[str, tuple[int, int]]]:
@@ -145,8 +137,3 @@ def image_marked_option(image: np.ndarray, options: list[OptionWord]) -> int | N
         if index is not None:
             return index
     return None
-
-
-def normalise_grade(text: str) -> str | None:
-    found = find_grade(text)
-    return found.value if found else None

@@ -7,26 +7,13 @@ uses too, so both agree on what an ID number is.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
+from extractors.matches import Match
 from zcps import idcard
 
 HAN = r"[\u4e00-\u9fa5·]"
 # What may follow a name on the same line: a separator or the next label.
 NAME_END = r"(?=\s|$|[，,。:：;；()（）]|性别|性|身份|出生|民族|男|女|同志|职务|工作单位|单位|申报|现职|职称|学历|年龄|部门)"
-_NAME_PATTERNS = (
-    (re.compile(rf"姓\s*名\s*[:：]?\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 1.0),
-    # OCR drops the 姓 of a spaced-out 姓　　名： label.
-    (re.compile(rf"^\s*名\s*[:：]\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 0.9),
-    (re.compile(rf"兹证明\s*(?P<n>{HAN}{{2,4}}?)\s*同志"), 1.0),
-    (re.compile(rf"(?:学生|持证人|申报人|聘任|兹聘任|兹聘)\s*[:：]?\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 0.9),
-    (re.compile(rf"(?:承诺人|申请人|本人)\s*(?:[（(]\s*签\s*[字名章]\s*[)）])?\s*[:：]\s*(?P<n>{HAN}{{2,4}}?){NAME_END}"), 0.95),
-    (re.compile(rf"(?:^|\s)(?P<n>{HAN}{{2,4}}?)\s*同志"), 0.9),
-    # 王建国，男，1990年3月15日生 (degree certificates)
-    (re.compile(rf"^\s*(?P<n>{HAN}{{2,4}}?)\s*[，,]\s*[男女]\s*[，,]"), 0.9),
-    # A paper's author line: 王建国1，李明2
-    (re.compile(rf"^\s*(?P<n>{HAN}{{2,4}}?)\s*[1¹]\s*[，,]"), 0.8),
-)
 NOT_NAMES = {"本人", "申报人", "专业技术", "该同志", "学生", "同志"}
 # Words of forms and certificates, never inside a person's name (研究生毕业证书 is a title, not 毕业证书).
 _FORM_WORDS = re.compile("证书|毕业|学位|学历|专业|技术|职称|单位|部门|公司|考核|年度|日期|号码|编号|科目|学时|签字|签名|盖章|证明|培训"
@@ -36,27 +23,13 @@ _ID_RE = re.compile(rf"(?<![0-9A-Za-z])(?P<n>{_ID_CHARS}{{17}}[0-9Xx×]|{_ID_CHA
 _ID_LABEL = re.compile(r"(?:身\s*份\s*证\s*件?\s*(?:号\s*码|号)?|公民身份号码|证件号码?)\s*[:：]?\s*$")
 
 
-class IdentityMatch(NamedTuple):
-    value: str
-    raw: str
-    span: tuple[int, int]
-    certainty: float
 
 
 def plausible_name(text: str) -> bool:
     return text not in NOT_NAMES and not _FORM_WORDS.search(text)
 
 
-def find_name(text: str) -> IdentityMatch | None:
-    for pattern, certainty in _NAME_PATTERNS:
-        for match in pattern.finditer(text):
-            name = match.group("n")
-            if plausible_name(name):
-                return IdentityMatch(name, name, match.span("n"), certainty)
-    return None
-
-
-def find_id_numbers(text: str, labelled: bool = False) -> list[IdentityMatch]:
+def find_id_numbers(text: str, labelled: bool = False) -> list[Match]:
     """ID numbers in ``text``; look-alike letters in the digit run are read as digits.
 
     A number failing its check digit is kept only right after an ID label (身份证号：…; ``labelled``:
@@ -79,5 +52,5 @@ def find_id_numbers(text: str, labelled: bool = False) -> list[IdentityMatch]:
             continue
         if number != raw.upper():
             certainty *= 0.9
-        found.append(IdentityMatch(number, raw, match.span("n"), certainty))
+        found.append(Match(number, raw, match.span("n"), certainty))
     return found

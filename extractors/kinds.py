@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import NamedTuple
 
 from extractors.dates import find_dates_in_text, find_incomplete_dates
 from extractors.doc_specs import FieldSpec
@@ -16,13 +15,9 @@ from extractors.grades import find_grade
 from extractors.identity import HAN, NAME_END, find_id_numbers, plausible_name
 from extractors.levels import (find_approval_number, find_certificate_number, find_degree, find_education_level,
                                find_skill_level, find_title, find_title_level)
+from extractors.matches import Match
 
 
-class Match(NamedTuple):
-    value: object
-    raw: str
-    span: tuple[int, int]
-    certainty: float
 
 
 Reader = Callable[[str], list[Match]]

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
 
+from extractors.matches import Match
 from extractors.vocabulary import compact, vocabulary
 
 
-class TermMatch(NamedTuple):
-    value: str
-    raw: str
-    span: tuple[int, int]
-    certainty: float
 
 
 @lru_cache(maxsize=1)
@@ -51,50 +46,50 @@ _APPROVAL_RE = re.compile(
 )
 
 
-def find_education_level(text: str) -> TermMatch | None:
+def find_education_level(text: str) -> Match | None:
     """The highest level the line names: 研究生博士 is a doctorate, not a master's."""
     words = vocabulary()
-    matches = [TermMatch(words.education_words[compact(m.group())], m.group(), m.span(), 1.0)
+    matches = [Match(words.education_words[compact(m.group())], m.group(), m.span(), 1.0)
                for m in _matchers()["education"].finditer(text)]
     return max(matches, key=lambda m: words.education_order.index(m.value), default=None)
 
 
-def find_degree(text: str) -> TermMatch | None:
+def find_degree(text: str) -> Match | None:
     match = _matchers()["degree"].search(text)
     if match is None:
         return None
-    return TermMatch(compact(match.group(1)), match.group(), match.span(), 1.0)
+    return Match(compact(match.group(1)), match.group(), match.span(), 1.0)
 
 
-def find_title(text: str) -> TermMatch | None:
+def find_title(text: str) -> Match | None:
     """A title name (工程师 …); its level is ``title_level(value)``."""
     match = _matchers()["title"].search(text)
-    return TermMatch(compact(match.group()), match.group(), match.span(), 1.0) if match else None
+    return Match(compact(match.group()), match.group(), match.span(), 1.0) if match else None
 
 
-def find_title_level(text: str) -> TermMatch | None:
+def find_title_level(text: str) -> Match | None:
     """The level a line states, by title name or by level word (资格级别：中级)."""
     title = find_title(text)
     if title is not None:
-        return TermMatch(title_level(title.value), title.raw, title.span, 1.0)
+        return Match(title_level(title.value), title.raw, title.span, 1.0)
     match = _matchers()["level"].search(text)
-    return TermMatch(compact(match.group()), match.group(), match.span(), 1.0) if match else None
+    return Match(compact(match.group()), match.group(), match.span(), 1.0) if match else None
 
 
-def find_skill_level(text: str) -> TermMatch | None:
+def find_skill_level(text: str) -> Match | None:
     match = _matchers()["skill"].search(text)
-    return TermMatch(compact(match.group()), match.group(), match.span(), 1.0) if match else None
+    return Match(compact(match.group()), match.group(), match.span(), 1.0) if match else None
 
 
-def find_certificate_number(text: str) -> TermMatch | None:
+def find_certificate_number(text: str) -> Match | None:
     match = _CERT_NUMBER_RE.search(text)
     if match is None:
         return None
     number = match.group("n").upper()
-    return TermMatch(number, match.group("n"), match.span("n"), 1.0)
+    return Match(number, match.group("n"), match.span("n"), 1.0)
 
 
-def find_approval_number(text: str) -> TermMatch | None:
+def find_approval_number(text: str) -> Match | None:
     """An approval document number such as 内人社职字〔2019〕123号, brackets normalised to 〔〕."""
     match = _APPROVAL_RE.search(text)
     if match is None:
@@ -102,4 +97,4 @@ def find_approval_number(text: str) -> TermMatch | None:
     raw = match.group("n")
     value = re.sub(r"\s", "", raw).translate(str.maketrans(_OPEN, "〔" * len(_OPEN)))
     value = value.translate(str.maketrans(_CLOSE, "〕" * len(_CLOSE)))
-    return TermMatch(value, raw, match.span("n"), 1.0)
+    return Match(value, raw, match.span("n"), 1.0)

@@ -15,7 +15,8 @@ import numpy as np
 
 from extractors.grades import (BOXES, IMAGE_MARK_DETECTORS, TICKS, OptionWord, find_grade, image_marked_option,
                               option_spans)
-from extractors.kinds import Match, reader
+from extractors.kinds import reader
+from extractors.matches import Match
 from extractors.layout import Cell, DocumentLayout
 from extractors.doc_specs import FieldSpec
 from zcps.models import Field

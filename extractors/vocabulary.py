@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from validators.schema import load_rules
-from zcps.settings import get_settings
+from validators.schema import default_rules
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def compact(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    rules = load_rules(get_settings().rules_year)
+    rules = default_rules()
     words = rules.vocabulary
     return Vocabulary(
         education_words=dict(words.education_words), education_order=tuple(rules.education_order),

@@ -15,11 +15,10 @@ from storage.intake import ApplicantRef
 from storage.layout import doc_key, manifest_key, review_key
 from validators.check import check_applicant, check_invalid_manifest
 from validators.declared_files import declared_absent
-from validators.schema import load_rules
+from validators.schema import rules_for_batch
 from zcps.errors import InputError, InvalidKey, ManifestInvalid, ObjectNotFound, ZcpsError
 from zcps.manifest import Manifest, parse_manifest
 from zcps.models import DocumentRef, DocumentResult, Finding, Review, Status
-from zcps.settings import get_settings
 
 log = logging.getLogger("zcps.flow")
 
@@ -68,7 +67,7 @@ class ReviewOutcome(BaseModel):
 def review_task(applicant: ApplicantRef, documents: list[DocumentResult], batch_findings: list[Finding],
                 store_url: str) -> ReviewOutcome:
     store = open_store(store_url)
-    rules = load_rules(get_settings().rules_year)
+    rules = rules_for_batch(applicant.batch)
     try:
         manifest = _read_manifest(store, applicant)
         present = {f"docs/{d.ref.file}" for d in documents}

@@ -22,6 +22,7 @@ from storage.factory import open_store
 from storage.intake import Intake, check_batch_name, discover, record_intake
 from storage.ledger import Ledger, LedgerEntry, stage_entry
 from validators.duplicates import duplicate_findings
+from validators.schema import rules_for_batch
 from zcps.errors import ReviewInputsIncomplete, ZcpsError
 from zcps.models import DocumentRef, DocumentResult, ErrorInfo, Status
 from zcps.settings import get_settings
@@ -88,6 +89,7 @@ def batch_review(batch: str, units: list[str] | None = None, store_url: str | No
     settings = get_settings()
     started = time.perf_counter()
     check_batch_name(batch)
+    rules_for_batch(batch, settings)  # no rules file for the batch: a configuration error before any file is read
     store = open_store(store_url, settings)
     intake = discover(store, batch, units)
     ledger = Ledger(store, batch)

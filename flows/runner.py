@@ -12,6 +12,7 @@ from flows.batch import batch_review
 from flows.summary import BatchSummary
 from storage.factory import open_store
 from storage.preflight import require_batch, require_writable
+from validators.schema import rules_for_batch
 from zcps.prefect_api import prefect_api
 from zcps.settings import get_settings
 
@@ -32,6 +33,7 @@ def run_batch(batch: str, *, units: list[str] | None = None, store_url: str | No
               only_failed: bool = False, keys: list[str] | None = None, concurrency: int | None = None,
               dask_address: str | None = None, workers: int | None = None, show_progress: bool = False,
               release: bool = True, reports: bool = True) -> BatchSummary:
+    rules_for_batch(batch)  # E_RULES_MISSING before the store is even opened
     store = open_store(store_url)
     require_batch(store, batch, units)
     require_writable(store)

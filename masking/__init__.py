@@ -1,4 +1,4 @@
-"""数据脱敏 before committee release (DESIGN §6; notice §一(四)1(2)).
+"""数据脱敏 before committee release (docs/rules.md, "Masking"; 内电高评字〔2024〕1号 §一(四)1(2)).
 
 Decisions the rules encode:
 - Masked: the applicant's name, ID number, phone, email, home address and employer unit (from the

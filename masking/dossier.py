@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from masking.known import KnownPii, find_known
 from masking.verify import OcrEngine, VerifyMode, leaked_types
 from zcps.errors import ConfigError, MaskingFailed
-from zcps.labels import SEVERITY_LABELS, VERDICT_LABELS, path_label
+from validators.schema import rules_of
+from zcps.labels import SEVERITY_LABELS, VERDICT_LABELS
 from zcps.models import Review
 
 FONT_NAME = "zcps-dossier"
@@ -79,7 +80,7 @@ def cover_lines(cover: DossierCover) -> list[tuple[float, str]]:
     review = cover.review
     rows = [(18.0, "职称评审材料（评委会版）"), (12.0, f"申报人编号：{cover.pseudonym}"),
             (12.0, f"申报级别：{review.target_level or '未注明'}"),
-            (12.0, f"申报途径：{path_label(review.path) or '未确定'}"),
+            (12.0, f"申报途径：{rules_of(review).path_name(review.path) or '未确定'}"),
             (12.0, f"审核结论：{VERDICT_LABELS[review.verdict]}"),
             (12.0, f"评审费：{review.fee_yuan} 元" if review.fee_yuan is not None else "评审费：未计算")]
     rows.append((13.0, f"审核发现（{len(review.findings)} 条）："))

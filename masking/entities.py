@@ -8,7 +8,6 @@ memory and must never reach a log or an error message.
 
 from __future__ import annotations
 
-from collections import Counter
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
@@ -41,12 +40,6 @@ class PiiEntity(BaseModel):
 
     def overlaps(self, start: int, end: int) -> bool:
         return self.start < end and start < self.end
-
-
-def count_types(entities) -> dict[str, int]:
-    """Counts per PII type, never values: safe to print and log."""
-    counts = Counter(entity.type.value for entity in entities)
-    return dict(sorted(counts.items()))
 
 
 class LineHit(BaseModel):

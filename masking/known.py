@@ -14,12 +14,14 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Levenshtein
 
 from masking.entities import PiiEntity, PiiType
+from zcps.digits import lookalike_table
 from zcps.manifest import Manifest
 
 Kind = Literal["digits", "name", "text"]
 
-_LOOKALIKE_DIGITS = str.maketrans("OoDQlI|iZzSsBbgq", "0000111122558699")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９ＸＬ", "0123456789XL")
+_FULLWIDTH = lookalike_table("", {"Ｘ": "X", "Ｌ": "L"})
+# Masking trusts every misread but 〇: a missed ID number is a leak, an extra mask is not.
+_LOOKALIKE_DIGITS = lookalike_table("OoDQlI|iZzSsBbgq")
 _NAME_LABEL_BEFORE = re.compile(
     r"(姓名|签名|签字|审核人|审批人|审验人|经办人|负责人|申报人|持证人|本人|填表人|联系人)[:：]?$"
 )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from extractors.vocabulary import vocabulary
 
 _DIGITS = r"0-9０-９"
 _DATE_PATTERNS = (
@@ -12,9 +15,14 @@ _DATE_PATTERNS = (
                r"(?:\s*[〇零○一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾]{1,3}\s*日)?"),
 )
 _HOURS = re.compile(rf"[{_DIGITS}]+(?:\.\d+)?\s*(?:学时|课时|小时)")
-_GRADES = re.compile(r"基本称职|基本合格|不称职|不合格|优秀|称职|合格")
-_PROTECTED = (*_DATE_PATTERNS, _HOURS, _GRADES)
+
+
+@lru_cache(maxsize=1)
+def _protected() -> tuple[re.Pattern, ...]:
+    # The grades are the rules file's (longest first, so 基本称职 is kept whole).
+    grades = re.compile(vocabulary().alternation(vocabulary().grades))
+    return (*_DATE_PATTERNS, _HOURS, grades)
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for pattern in _PROTECTED for m in pattern.finditer(text)]
+    return [(m.start(), m.end()) for pattern in _protected() for m in pattern.finditer(text)]

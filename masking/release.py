@@ -21,6 +21,7 @@ from masking.dossier import DossierCover, DossierDocument, build_dossier, verify
 from masking.document import (MaskSummary, Redactor, mask_document, mask_file, ocr_engine,  # noqa: F401
                               page_images)
 from masking.pseudonym import record_pseudonym
+from masking.recognizers import NAMES
 from zcps.pseudonym import make_pseudonym
 from masking.redact_image import fill_boxes
 from masking.redact_text import mask_review
@@ -28,9 +29,11 @@ from masking.release_names import release_names, renames
 from masking.verify import OcrEngine
 from storage.base import ObjectStore
 from storage.layout import release_page_name, release_prefix, review_key
+from validators.engine import FindingMaker
+from validators.schema import rules_of
 from zcps.errors import MaskingFailed, ZcpsError
 from zcps.manifest import Manifest
-from zcps.models import DocumentResult, Evidence, Finding, Review, Status
+from zcps.models import DocumentResult, Evidence, Finding, Review, Status, verdict_of
 from zcps.settings import Settings, get_settings
 
 __all__ = ["ReleaseResult", "release_applicant", "mask_file", "MaskSummary", "WITHHELD_RULE"]
@@ -38,10 +41,6 @@ __all__ = ["ReleaseResult", "release_applicant", "mask_file", "MaskSummary", "WI
 log = logging.getLogger("zcps.masking")
 
 WITHHELD_RULE = "masking.withheld"
-WITHHELD_SECTION = "数据脱敏"
-_TYPE_NAMES = {"name": "姓名", "id_number": "身份证号", "phone": "电话", "email": "邮箱", "address": "地址",
-               "unit": "工作单位", "other_name": "他人姓名", "certificate_number": "证书编号",
-               "signature": "签名"}
 
 
 class ReleasedFile(BaseModel):
@@ -74,19 +73,17 @@ class ReleaseResult(BaseModel):
     dossier_seconds: float = 0.0  # of which building and verifying the dossier
 
 
-def _withheld_finding(what: str, document: str | None, exc: MaskingFailed) -> Finding:
-    types = sorted({_TYPE_NAMES[word] for word in re.findall(r"[a-z_]+", exc.detail) if word in _TYPE_NAMES})
-    survived = "、".join(types) if types else "个人信息"
-    return Finding(
-        rule=WITHHELD_RULE, severity="review", section=WITHHELD_SECTION,
-        message=f"{what}脱敏后复核仍识别出{survived}，已暂扣、未报送评委会；请人工脱敏后单独报送。",
-        extracted=exc.code, evidence=Evidence(document=document) if document else None,
-    )
+def _withheld_finding(review: Review, what: str, document: str | None, exc: MaskingFailed) -> Finding:
+    named = {pii_type.value: name for pii_type, name in NAMES.items()}
+    types = sorted({named[word] for word in re.findall(r"[a-z_]+", exc.detail) if word in named})
+    return FindingMaker(rules_of(review)).make(
+        WITHHELD_RULE, what=what, survived="、".join(types) if types else "个人信息", extracted=exc.code,
+        evidence=Evidence(document=document) if document else None)
 
 
 def _with_findings(review: Review, findings: list[Finding]) -> Review:
-    verdict = review.verdict if review.verdict != "eligible" or not findings else "needs_review"
-    return review.model_copy(update={"findings": review.findings + findings, "verdict": verdict})
+    combined = review.findings + findings
+    return review.model_copy(update={"findings": combined, "verdict": verdict_of(combined)})
 
 
 def _verified_masking(label: str, images, doc_result: DocumentResult, known, engine: OcrEngine,
@@ -134,7 +131,7 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
         except MaskingFailed as exc:
             log.warning("withheld %s: %s", label, exc.code)
             result.withheld.append(WithheldFile(file=name.stem, code=exc.code, detail=exc.detail))
-            result.findings.append(_withheld_finding(f"材料 {name.file} ", f"docs/{name.file}", exc))
+            result.findings.append(_withheld_finding(review, f"材料 {name.file} ", f"docs/{name.file}", exc))
             continue
         except ZcpsError as exc:
             log.warning("not released %s: %s", label, exc.code)
@@ -166,12 +163,11 @@ def release_applicant(store: ObjectStore, batch: str, unit: str, manifest: Manif
             verify_dossier(pdf, cover, dossier_documents, known, engine, settings.mask_verify_mode)
         except MaskingFailed as exc:
             log.warning("withheld %s/%s/dossier.pdf: %s", unit, pseudonym, exc.code)
-            result.findings.append(_withheld_finding("评审材料合订本（dossier.pdf）", None, exc))
+            result.findings.append(_withheld_finding(review, "评审材料合订本（dossier.pdf）", None, exc))
         except ZcpsError as exc:  # e.g. the CJK font is missing: the pages are released, the dossier is not
             log.warning("dossier not written for %s/%s: %s", unit, pseudonym, exc.code)
-            result.findings.append(Finding(
-                rule=WITHHELD_RULE, severity="review", section=WITHHELD_SECTION, extracted=exc.code,
-                message=f"评审材料合订本（dossier.pdf）未能生成（{exc.code}），已报送的单页材料不受影响。"))
+            result.findings.append(FindingMaker(rules_of(review)).make("masking.dossier_unwritten", code=exc.code,
+                                                                       extracted=exc.code))
         else:
             result.dossier_key = f"{prefix}dossier.pdf"
             store.put(result.dossier_key, pdf)

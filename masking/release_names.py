@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from validators.engine import doc_name
 from zcps.manifest import Manifest
 from zcps.models import DocType, DocumentResult
 
@@ -19,14 +20,6 @@ CHECKLIST_ORDER: tuple[DocType, ...] = (
     DocType.appointment_letter, DocType.vocational_qualification, DocType.ce_card, DocType.annual_assessment,
     DocType.achievement, DocType.pledge, DocType.unit_evaluation, DocType.green_channel_form, DocType.other,
 )
-# Bookmark titles in the dossier (reviewer-facing, Chinese).
-DOC_TITLES: dict[DocType, str] = {
-    DocType.education_certificate: "学历证书", DocType.degree_certificate: "学位证书",
-    DocType.title_certificate: "专业技术资格证书", DocType.appointment_letter: "聘任文件",
-    DocType.vocational_qualification: "职业资格证书", DocType.ce_card: "继续教育审验卡",
-    DocType.annual_assessment: "年度考核表", DocType.achievement: "业绩成果", DocType.pledge: "承诺书",
-    DocType.unit_evaluation: "单位评价意见", DocType.green_channel_form: "绿色通道申报表", DocType.other: "其他材料",
-}
 
 
 class ReleaseName(BaseModel):
@@ -49,7 +42,7 @@ class ReleaseName(BaseModel):
 
     @property
     def title(self) -> str:
-        return DOC_TITLES[self.doc_type]
+        return doc_name(self.doc_type.value)  # the name findings use, as the dossier's bookmark
 
 
 def _doc_type(result: DocumentResult, declared: dict[str, str]) -> DocType:

@@ -9,6 +9,7 @@ import jinja2
 
 from reports.crops import CropMaker, PageImage
 from reports.model import SEVERITY_LABELS, ReportData
+from zcps.models import severity_rank
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -41,6 +42,6 @@ def render_html(report: ReportData, page_image: PageImage | None = None) -> byte
         crops=evidence_crops(report, page_image),
         rules=sorted({finding.rule for finding in report.findings}),
         severity_labels=SEVERITY_LABELS,
-        severity_rank={severity: rank for rank, severity in enumerate(SEVERITY_LABELS)},
+        severity_rank={severity: severity_rank(severity) for severity in SEVERITY_LABELS},
     )
     return html.encode("utf-8")

@@ -2,7 +2,7 @@
 
 ``build_report_data`` is the only place that decides what a report shows. In the committee kind
 it replaces applicant ids with pseudonyms and drops file keys and operator messages, so that no
-renderer can reintroduce personal data that masking removed (DESIGN §6).
+renderer can reintroduce personal data that masking removed (docs/contracts.md, "Release").
 """
 
 from __future__ import annotations
@@ -15,17 +15,16 @@ from pydantic import Field as PydField, field_validator
 
 from storage.ledger import LedgerEntry
 from zcps.errors import ReportInputError
-from zcps.labels import PATH_LABELS, SEVERITY_LABELS, VERDICT_LABELS, path_label  # noqa: F401
-from zcps.models import BBox, DocumentRef, Model, Review, Severity, Verdict
+from validators.schema import rules_for_batch, rules_of
+from zcps.labels import SEVERITY_LABELS, VERDICT_LABELS
+from zcps.models import BBox, DocumentRef, Model, Review, RulesRef, Severity, Verdict, severity_rank
 from zcps.text import visible
 
-SCHEMA = "zcps.report/2"
+SCHEMA = "zcps.report/3"
 
 ReportKind = Literal["unit", "committee"]
 KIND_LABELS: dict[str, str] = {"unit": "单位内部审核报告", "committee": "评委会报告"}
-LEVEL_ORDER = ("员级", "助理级", "中级", "副高级", "正高级")
 UNKNOWN_LEVEL = "未注明"
-_SEVERITY_RANK = {"block": 0, "review": 1, "note": 2}
 _FORMULA_LEADS = ("=", "+", "@", "\t", "\r")
 
 
@@ -198,6 +197,7 @@ class ReportData(ReportRow):
     failed_files: list[FailedFileRow]
     rerun_all_command: str | None
     ignored_files: list[IgnoredFileRow] = PydField(default_factory=list)
+    rules: list[RulesRef] = PydField(default_factory=list)  # the rules files the reviews were made under
 
     model_config = Model.model_config | {"populate_by_name": True}
 
@@ -229,13 +229,14 @@ def build_report_data(batch: str, reviews: list[Review], failed_files: list[Fail
     scope = unit if unit is not None else "全部单位"
     return ReportData(
         kind=kind, kind_label=KIND_LABELS[kind], title=f"{batch} 年度职称评审 {KIND_LABELS[kind]}（{scope}）",
-        batch=batch, unit=unit, summary=_summary(chosen, findings), applicants=applicants, findings=findings,
+        batch=batch, unit=unit, summary=_summary(batch, chosen, findings), applicants=applicants, findings=findings,
         failed_files=[_failed_row(f, batch, kind, pseudonyms) for f in sorted(failures, key=lambda f: f.key)],
         rerun_all_command=(f"zcps rerun --batch {shlex.quote(batch)} --failed"
                            if any(f.scope == "document" for f in failures) and kind == "unit" else None),
         ignored_files=[IgnoredFileRow(applicant=f.applicant_id, unit=f.unit, key=f.key, code=f.code, reason=f.reason)
                        for f in sorted(ignored_files, key=lambda f: f.key)
                        if kind == "unit" and (unit is None or f.unit == unit)],
+        rules=sorted({r.rules for r in chosen if r.rules is not None}, key=lambda ref: (ref.file, ref.sha256)),
     )
 
 
@@ -252,7 +253,7 @@ def _applicant_label(applicant_id: str, kind: ReportKind, pseudonyms: dict[str, 
 
 
 def _finding_rows(review: Review, label: str, *, start: int) -> list[FindingRow]:
-    ordered = sorted(review.findings, key=lambda f: _SEVERITY_RANK[f.severity])
+    ordered = sorted(review.findings, key=lambda f: severity_rank(f.severity))
     rows = []
     for offset, finding in enumerate(ordered):
         evidence = finding.evidence
@@ -277,7 +278,8 @@ def _applicant_row(review: Review, label: str, kind: ReportKind, rows: list[Find
         # The unit report never pairs ids with pseudonyms: together with a committee report that re-identifies.
         pseudonym=label if kind == "committee" else None,
         unit=review.unit, target_level=review.target_level, verdict=review.verdict,
-        verdict_label=VERDICT_LABELS[review.verdict], path=review.path, path_label=path_label(review.path),
+        verdict_label=VERDICT_LABELS[review.verdict], path=review.path,
+        path_label=rules_of(review).path_name(review.path),
         path_explanation=review.path_explanation, fee_yuan=review.fee_yuan, scoring=review.scoring,
         finding_counts={severity: counts[severity] for severity in SEVERITY_LABELS},
         first_finding=rows[0].id if rows else None,
@@ -285,7 +287,7 @@ def _applicant_row(review: Review, label: str, kind: ReportKind, rows: list[Find
     )
 
 
-def _summary(reviews: list[Review], findings: list[FindingRow]) -> Summary:
+def _summary(batch: str, reviews: list[Review], findings: list[FindingRow]) -> Summary:
     levels: dict[str, LevelSummary] = {}
     for review in reviews:
         level = review.target_level or UNKNOWN_LEVEL
@@ -293,7 +295,7 @@ def _summary(reviews: list[Review], findings: list[FindingRow]) -> Summary:
         entry.applicants += 1
         setattr(entry, review.verdict, getattr(entry, review.verdict) + 1)
         entry.fees_yuan += review.fee_yuan or 0
-    order = {level: rank for rank, level in enumerate(LEVEL_ORDER)}
+    order = {level: rank for rank, level in enumerate(rules_for_batch(batch).levels)}
     ordered = sorted(levels.values(), key=lambda e: (order.get(e.level, len(order)), e.level))
     verdicts = Counter(r.verdict for r in reviews)
     severities = Counter(f.severity for f in findings)

@@ -1,4 +1,4 @@
-"""Discovery of a batch's applicants and documents under ``intake/{batch}/`` (DESIGN §3).
+"""Discovery of a batch's applicants and documents under ``intake/{batch}/`` (docs/storage-layout.md).
 
 Every object under intake ends as exactly one of: a document to process, an ``IntakeProblem``
 that failed with a code (misplaced: ``E_LAYOUT``; a key the stores cannot hold or a symlink:

@@ -1,4 +1,4 @@
-"""The per-file ledger (DESIGN §3) under ``results/{batch}/state/`` (keys: storage/layout.py).
+"""The per-file ledger (docs/storage-layout.md) under ``results/{batch}/state/`` (keys: storage/layout.py).
 
 Three scopes of entry: a ``document`` below an applicant's ``docs/``; any other intake ``object``
 (misplaced, ignored by policy, or with a key the store cannot hold), so nothing under intake hides;

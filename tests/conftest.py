@@ -1,8 +1,6 @@
-"""Shared fixtures: a real S3-protocol server on loopback (``rclone serve s3``) and fresh stores.
+"""Shared fixtures: the loopback S3 server (``support.s3_server``), run once per session, and fresh stores.
 
-The server runs once per session; fault tests may ``stop()`` and ``start()`` it again on the same
-port and folder. Note that ``rclone serve s3`` keeps user metadata in memory only, so a restart
-forgets it (objects survive).
+Helper modules live in ``tests/support/``; tests import them from there, never from this file.
 
 Skip policy: a test that needs a font, browser or program that is not installed raises
 ``ResourceMissing`` (from ``zcps.resources``). Locally that test is skipped with the package and
@@ -12,13 +10,8 @@ missing install step.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -32,17 +25,10 @@ from storage.base import ObjectStore  # noqa: E402
 from storage.factory import open_store  # noqa: E402
 from storage.local import LocalStore  # noqa: E402
 from zcps.errors import ResourceMissing  # noqa: E402
-from zcps.resources import rclone_path  # noqa: E402
 from zcps.settings import Settings, get_settings  # noqa: E402
 
-S3_ACCESS_KEY = "zcpstestaccesskey"
-S3_SECRET_KEY = "zcpstestsecretkey0123456789"
-S3_REGION = "us-east-1"
-SERVER_START_TIMEOUT_SECONDS = 20.0
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+from support.ci import in_ci  # noqa: E402
+from support.s3_server import S3Server, free_loopback_port  # noqa: E402
 
 
 def _missing_resource(exc: ResourceMissing) -> None:
@@ -68,69 +54,6 @@ def pytest_runtest_call(item):
     except ResourceMissing as exc:
         missing = exc
     _missing_resource(missing)
-
-
-def free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class S3Server:
-    dir: Path
-    log_path: Path
-    port: int = field(default_factory=free_loopback_port)
-    access_key: str = S3_ACCESS_KEY
-    secret_key: str = S3_SECRET_KEY
-    region: str = S3_REGION
-    flags: tuple[str, ...] = ()  # extra `rclone serve s3` flags, e.g. ("--read-only",)
-    process: subprocess.Popen | None = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"s3://{self.endpoint}"
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def start(self) -> None:
-        if self.running:
-            return
-        command = [str(rclone_path()), "serve", "s3", "--addr", self.endpoint,
-                   "--auth-key", f"{self.access_key},{self.secret_key}", "--config", "/dev/null", *self.flags, str(self.dir)]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        self._wait_until_answering()
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
-        self.process = None
-
-    def _wait_until_answering(self) -> None:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if not self.running:
-                raise RuntimeError(f"rclone serve s3 exited early:\n{self.log_path.read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"rclone serve s3 did not answer on {self.endpoint} within {SERVER_START_TIMEOUT_SECONDS} s")
 
 
 @pytest.fixture(scope="session")
@@ -185,3 +108,11 @@ def store(request) -> ObjectStore:
     built = open_store(settings=settings)
     assert isinstance(built, LocalStore) == (request.param == "local")
     return built
+
+
+@pytest.fixture(scope="session")
+def ocr_engine():
+    """The real PaddleOCR engine (``-m models`` tests), built once per session."""
+    from extractors.ocr import get_engine
+
+    return get_engine()

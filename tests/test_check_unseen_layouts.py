@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from extractors.extract import extract_document
-from test_validate_support import APPLICANT_ID_NUMBER, APPLICANT_NAME, documents_for, manifest, review_rules
+from support.validate_samples import APPLICANT_ID_NUMBER, APPLICANT_NAME, documents_for, manifest, review_rules
 from validators.check import check_applicant
 from zcps.models import DocumentRef, DocumentResult, DocumentText, Page, Status, TextLine
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from batch_samples import BATCH, small_batch
+from support.batch_samples import BATCH, small_batch
 from storage.factory import open_store
 
 ZCPS = str(Path(sys.executable).parent / "zcps")

@@ -19,7 +19,7 @@ from storage.factory import open_store
 from storage.intake import discover
 from storage.layout import review_key
 from storage.ledger import Ledger
-from batch_samples import BATCH, small_batch
+from support.batch_samples import BATCH, small_batch
 from zcps.models import DocumentResult, Finding, Review
 from zcps.settings import get_settings
 

@@ -27,6 +27,7 @@ EXPECTED = {
     errors.ZcpsError: ExitCode.internal_error,  # E_INTERNAL: a bug
     errors.ConfigError: ExitCode.config_error,
     errors.RulesInvalid: ExitCode.config_error,
+    errors.RulesMissing: ExitCode.config_error,
     errors.SpecInvalid: ExitCode.config_error,
     errors.UnknownDocType: ExitCode.config_error,
     errors.ModelsMissing: ExitCode.config_error,

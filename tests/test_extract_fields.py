@@ -11,7 +11,7 @@ from stdnum.cn import ric
 
 import extractors.levels as levels
 from extractors.extract import extract_document
-from extractors.identity import find_id_numbers, find_name
+from extractors.identity import find_id_numbers
 from zcps.models import DocType, DocumentText, Page, TextLine, Word
 
 TEMPLATES = json.loads((Path(__file__).parent / "data" / "ocr" / "template_docs.json").read_text(encoding="utf-8"))
@@ -101,27 +101,6 @@ def test_recorded_ocr_fields_match_truth(name):
 
 
 VALID_ID = "15010219850315231" + ric.calc_check_digit("15010219850315231" + "0")
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("姓名：王建国", "王建国"),
-    ("姓　　名：王建国", "王建国"),
-    ("名：张莉", "张莉"),  # OCR lost the 姓 of a spaced label
-    ("姓名王建国性别男", "王建国"),
-    ("姓名：武华申报资格：中级", "武华"),
-    ("兹证明欧阳建国同志于", "欧阳建国"),
-    ("王建国 同志：", "王建国"),
-    ("学生 王建国，性别男，", "王建国"),
-    ("王建国，男，1990年3月15日生。在", "王建国"),
-    ("承诺人（签字）：王建国", "王建国"),
-    ("王建国1，刘洋2", "王建国"),
-    ("单位负责人（签字）：刘强", None),  # another person
-    ("校（院）长：李明", None),
-    ("该同志政治立场坚定", None),
-])
-def test_names(text, expected):
-    found = find_name(text)
-    assert (found.value if found else None) == expected
 
 
 @pytest.mark.parametrize(("text", "expected", "certain"), [

@@ -21,8 +21,8 @@ import pytest
 from PIL import Image
 from reportlab.pdfgen import canvas
 
-from batch_samples import BATCH, manifest_dict, page_png, put_applicant, small_batch
-from conftest import S3Server
+from support.batch_samples import BATCH, manifest_dict, page_png, put_applicant, small_batch
+from support.s3_server import S3Server
 from flows.runner import run_batch
 from flows.summary import crashed_result
 from storage.factory import open_store

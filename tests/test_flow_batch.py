@@ -11,8 +11,8 @@ from flows.runner import run_batch
 from storage.factory import open_store
 from storage.layout import document_result_key, review_key
 from storage.ledger import Ledger
-from batch_samples import BATCH, manifest_dict, page_png
-from pdf_samples import encrypted_pdf_bytes
+from support.batch_samples import BATCH, manifest_dict, page_png
+from support.pdf_samples import encrypted_pdf_bytes
 from zcps.models import DocumentRef, DocumentResult, Review, Status
 
 pytestmark = [pytest.mark.s3, pytest.mark.models]

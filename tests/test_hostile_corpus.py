@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 import pytest
 
-from hostile_corpus import BATCH, CONTROL, RESERVED_UNITS, UNIT, Corpus, build_corpus, put_control
+from support.hostile_corpus import BATCH, CONTROL, RESERVED_UNITS, UNIT, Corpus, build_corpus, put_control
 from storage.factory import open_store
 from storage.layout import pseudonym_prefix, release_units_prefix, report_key, review_key
 from storage.ledger import Ledger, LedgerEntry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from batch_samples import BATCH, small_batch
+from support.batch_samples import BATCH, small_batch
 from flows.runner import run_batch
 from storage.factory import open_store
 from storage.layout import document_result_key, review_key

@@ -9,7 +9,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from batch_samples import manifest_dict
+from support.batch_samples import manifest_dict
 from reports.build import FORMATS, build_reports
 from reports.model import FailedFile, IgnoredFile
 from zcps.errors import ManifestInvalid

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from extractors.acquire import acquire_text
 from extractors.geometry import page_image, to_stored
 from extractors.models_install import SOURCE_FILES, ensure_models, install_models
-from test_preprocess import DATE_LINE, PAGE_LINES, line_box, ocr_engine, seal_over_date  # noqa: F401 (fixture)
+from support.rendered_pages import DATE_LINE, PAGE_LINES, line_box, seal_over_date
 from zcps.errors import ModelsMissing
 from zcps.settings import get_settings
 
@@ -79,7 +79,7 @@ def best_line(page, expected: str):
 
 @pytest.mark.models
 @pytest.mark.parametrize("rotation, skew", [(90, 2.0), (180, -2.0)])
-def test_end_to_end_rotated_sealed_scan(ocr_engine, rotation, skew):  # noqa: F811 (fixture)
+def test_end_to_end_rotated_sealed_scan(ocr_engine, rotation, skew):
     data, tilt = stored_scan(rotation, skew)
     text = acquire_text(data, "证书.jpg", engine=ocr_engine)
     page = text.pages[0]
@@ -105,7 +105,7 @@ def test_end_to_end_rotated_sealed_scan(ocr_engine, rotation, skew):  # noqa: F8
 
 
 @pytest.mark.models
-def test_near_miss_clean_upright_page_is_not_turned(ocr_engine):  # noqa: F811 (fixture)
+def test_near_miss_clean_upright_page_is_not_turned(ocr_engine):
     _, clean = seal_over_date()
     buffer = io.BytesIO()
     Image.fromarray(clean[:, :, ::-1]).save(buffer, format="PNG")

@@ -23,8 +23,8 @@ import psutil
 import pytest
 import urllib3
 
-from batch_samples import BATCH, small_batch
-from conftest import S3Server, free_loopback_port
+from support.batch_samples import BATCH, small_batch
+from support.s3_server import S3Server, free_loopback_port
 from storage.factory import open_store
 from storage.layout import ledger_documents_prefix, ledger_key, ledger_prefix, ledger_summary_key_of
 from storage.ledger import Ledger, LedgerEntry

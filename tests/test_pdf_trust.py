@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from extractors.geometry import page_image
 from extractors.pdf_text import pdf_text_pages
-from hostile_pdfs import (APPLICANT, DECOY, FONT_POINTS, Line, covered_text_page, digital_page, form_lines,
+from support.hostile_pdfs import (APPLICANT, DECOY, FONT_POINTS, Line, covered_text_page, digital_page, form_lines,
                           scan_image, scan_in_form, scanned_with_invisible_layer)
 from storage.layout import release_prefix
 from zcps.manifest import Manifest
@@ -35,7 +35,7 @@ def _sideways_pdf() -> bytes:
     """/Rotate 90 over text drawn upright in user space: the page shows it running downwards."""
     from reportlab.pdfgen import canvas
 
-    from hostile_pdfs import _font
+    from support.hostile_pdfs import _font
 
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(842, 595))  # reportlab swaps it: the MediaBox is 595 x 842
@@ -212,7 +212,7 @@ def test_redactor_that_paints_nothing_is_withheld_in_page_mode(tmp_path, manifes
     ([None], None),  # an image file
 ])
 def test_text_layer_disagreement_is_a_review_finding(verdicts, pages_named):
-    from test_validate_support import documents_for, manifest as support_manifest
+    from support.validate_samples import documents_for, manifest as support_manifest
 
     from validators.check import check_applicant
 

@@ -17,6 +17,7 @@ def test_module_declares_everything(module):
     assert isinstance(module.TYPE, PiiType)
     assert module.PLACEHOLDER.startswith("〔") and module.PLACEHOLDER.endswith("〕")
     assert isinstance(module.PRIORITY, int)
+    assert module.NAME and module.NAME.strip() == module.NAME  # the Chinese name a withheld finding uses
     assert module.LABELS and all(isinstance(label, str) and label for label in module.LABELS)
     assert callable(module.find)
     assert PLACEHOLDERS[module.TYPE] == module.PLACEHOLDER and PRIORITY[module.TYPE] == module.PRIORITY

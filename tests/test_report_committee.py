@@ -17,7 +17,7 @@ from reports.model import FailedFile
 from storage.ledger import LedgerEntry
 from zcps.manifest import Manifest
 from zcps.models import DocumentRef
-from test_report_samples import BATCH, build_sample, pseudonyms
+from support.report_samples import BATCH, build_sample, pseudonyms
 
 
 def _text(fmt: str, data: bytes) -> str:

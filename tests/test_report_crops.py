@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from reports.crops import MARGIN_MIN_PX, MAX_CROP_WIDTH, CropMaker, crop_region, encode_jpeg
-from test_report_samples import build_sample
+from support.report_samples import build_sample
 
 PAGE = np.full((1000, 800, 3), 255, np.uint8)
 

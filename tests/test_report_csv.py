@@ -10,7 +10,7 @@ import pytest
 
 from reports.build import build_reports
 from reports.csv_report import CSV_HEADERS
-from test_report_samples import BATCH, UNIT_A, UNIT_B, build_sample, pseudonyms
+from support.report_samples import BATCH, UNIT_A, UNIT_B, build_sample, pseudonyms
 
 
 def _csv(kind="unit", unit=None):

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from browser import chromium
+from support.browser import chromium
 from reports.build import build_reports
-from test_report_samples import BATCH, build_sample, pseudonyms
+from support.report_samples import BATCH, build_sample, pseudonyms
 
 # Findings whose box lies on an available page image: 3 on the CE card, 2 on the title certificate.
 CROPPED = 5

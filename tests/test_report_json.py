@@ -1,13 +1,12 @@
 """The JSON report: golden files, determinism and agreement with docs/report-schema.md.
 
 Regenerate the golden files after an intended change with
-``ZCPS_REGENERATE_GOLDEN=1 .venv/bin/pytest tests/test_report_json.py`` and review the diff.
+``ZCPS_REGENERATE=1 .venv/bin/pytest tests/test_report_json.py`` and review the diff (tests/README.md).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -15,11 +14,11 @@ import pytest
 
 from reports.build import build_reports
 from reports.model import SCHEMA, IgnoredFile
-from test_report_samples import BATCH, UNIT_B, build_sample, pseudonyms
+from support.regenerate import regenerating
+from support.report_samples import BATCH, UNIT_B, build_sample, pseudonyms
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA_DOC = Path(__file__).parents[1] / "docs" / "report-schema.md"
-REGENERATE = os.environ.get("ZCPS_REGENERATE_GOLDEN") == "1"
 
 
 def _json(kind: str, unit: str | None = None) -> bytes:
@@ -34,10 +33,10 @@ def _json(kind: str, unit: str | None = None) -> bytes:
 def test_matches_golden(kind, unit):
     golden = GOLDEN / f"report-{unit or 'batch'}-{kind}.json"
     data = _json(kind, unit)
-    if REGENERATE:
+    if regenerating():
         golden.parent.mkdir(exist_ok=True)
         golden.write_bytes(data)
-    assert golden.exists(), f"{golden.name} missing; run with ZCPS_REGENERATE_GOLDEN=1"
+    assert golden.exists(), f"{golden.name} missing; run with ZCPS_REGENERATE=1"
     assert json.loads(data) == json.loads(golden.read_bytes())
     assert data == golden.read_bytes()  # byte-stable too: key order and formatting are part of the contract
 

@@ -7,8 +7,8 @@ import shlex
 import pytest
 
 from reports.build import build_reports
-from reports.model import FailedFile, build_report_data, path_label, safe_cell_text
-from test_report_samples import BATCH, UNIT_A, UNIT_B, build_sample, pseudonyms
+from reports.model import FailedFile, build_report_data, safe_cell_text
+from support.report_samples import BATCH, UNIT_A, UNIT_B, build_sample, pseudonyms
 from zcps.errors import ReportInputError
 from zcps.models import DocumentRef, Review
 
@@ -133,14 +133,6 @@ def test_rerun_all_only_when_something_failed(sample):
     assert build_report_data(BATCH, sample.reviews, sample.failed_files, kind="unit").rerun_all_command == \
         "zcps rerun --batch 2024 --failed"
     assert build_report_data(BATCH, sample.reviews, [], kind="unit").rerun_all_command is None
-
-
-@pytest.mark.parametrize(("path", "label"), [
-    ("standard", "常规途径"), ("green_channel:7", "绿色通道第7项"), ("green_channel:1", "绿色通道第1项"),
-    ("transitional_2023", "2023年过渡性政策"), ("future_path", "future_path"), (None, None),
-    ("standard:中级③", "常规途径（中级③）"), ("future_path:x", "future_path:x")])
-def test_path_label(path, label):
-    assert path_label(path) == label
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -10,7 +10,7 @@ import pytest
 from reports.build import build_reports
 from reports.xlsx import (FAILED_HEADERS_COMMITTEE, FAILED_HEADERS_UNIT, FAILED_SHEET, FINDING_HEADERS,
                           FINDINGS_SHEET, IGNORED_SHEET, LEVELS_SHEET, SUMMARY_HEADERS, SUMMARY_SHEET)
-from test_report_samples import BATCH, UNIT_A, build_sample, pseudonyms
+from support.report_samples import BATCH, UNIT_A, build_sample, pseudonyms
 
 
 def _workbook(kind="unit", unit=None, failed=True):

@@ -124,6 +124,7 @@ def test_unrelated_failure():
 ])
 def test_missing_resource_skips_locally_and_fails_in_ci(pytester, monkeypatch, ci, outcomes, says):
     pytester.makeconftest((REPO / "tests" / "conftest.py").read_text(encoding="utf-8"))
+    shutil.copytree(REPO / "tests" / "support", pytester.path / "support", ignore=shutil.ignore_patterns("__pycache__"))
     pytester.makepyfile(test_gone=MISSING_FONT_TEST)
     monkeypatch.setenv("CI", ci)
     result = pytester.runpytest_subprocess("-ra", "-p", "no:cacheprovider")

@@ -1,4 +1,4 @@
-"""满 N 年 arithmetic and date-precision comparison (DESIGN §5; 民法典第二百零三条 for Feb 29)."""
+"""满 N 年 arithmetic and date-precision comparison (docs/rules.md; 民法典第二百零三条 for Feb 29)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_validate_support import ce_record, document, documents_for, manifest, review_rules
+from support.validate_samples import ce_record, document, documents_for, manifest, review_rules
 
 from validators import schema
 from validators.check import check_applicant
@@ -36,11 +36,9 @@ def test_2024_rules_load():
 def test_rules_file_and_contracts_table_agree():
     rules = load_rules("2024")
     table = contract_rules()
-    in_rules = {rule for rule in rules.rules if rule != "masking.withheld"}
-    assert in_rules == set(table) - {"masking.withheld"}
+    assert set(rules.rules) == set(table)
     for rule, (section, severity) in table.items():
-        if rule in rules.rules:
-            assert (rules.rules[rule].section, rules.rules[rule].severity) == (section, severity), rule
+        assert (rules.rules[rule].section, rules.rules[rule].severity) == (section, severity), rule
 
 
 @pytest.mark.parametrize(("mutate", "complaint"), [
@@ -48,6 +46,11 @@ def test_rules_file_and_contracts_table_agree():
     (lambda raw: raw["continuing_education"].update(min_professional_share="two thirds"), "min_professional_share"),
     (lambda raw: raw["fees_yuan"].pop("中级"), "中级"),
     (lambda raw: raw["standard_paths"]["中级"][0].update(education="小学"), "education"),
+    (lambda raw: raw["paths"].pop("transfer"), "paths must name exactly"),
+    (lambda raw: raw["grade_order"].remove("基本合格"), "grade_order must list exactly"),
+    (lambda raw: raw["levels"].remove("员级"), "levels must list exactly"),
+    (lambda raw: raw["paths"].update(future_path={"name": "x", "section": "§x"}), "paths must name exactly"),
+    (lambda raw: raw["green_channel"].update(manual_items=[7]), "green_channel items"),
     (lambda raw: raw["rules"]["ce.hours_short"].update(severity="fatal"), "severity"),
 ])
 def test_invalid_rules_files_are_refused(tmp_path, mutate, complaint):

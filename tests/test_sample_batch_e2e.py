@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
-from browser import chromium
+from support.browser import chromium
 from flows.demo import SAMPLE_INTAKE, load_sample_batch
 from flows.runner import run_batch
 from storage.factory import open_store

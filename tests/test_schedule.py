@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_loopback_port
+from support.s3_server import free_loopback_port
 from flows.schedule import plan_schedule
 from zcps.errors import ConfigError, InvalidKey
 from zcps.settings import Settings

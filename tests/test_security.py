@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from stdnum.cn import ric
 
-from conftest import S3Server
+from support.s3_server import S3Server
 from flows.runner import run_batch
 from zcps.pseudonym import make_pseudonym
 from storage.factory import open_store
@@ -27,7 +27,7 @@ from storage.local import LocalStore
 from storage.routed import RoutedStore
 from storage.s3 import S3Store
 from zcps.models import DocumentRef
-from batch_samples import BATCH, manifest_dict, page_png
+from support.batch_samples import BATCH, manifest_dict, page_png
 from zcps.errors import ConfigError, StoreAccessDenied, ZcpsError
 from zcps.logs import ContextFilter, install, log_context
 from zcps.resources import rclone_path

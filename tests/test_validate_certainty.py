@@ -5,7 +5,7 @@ review naming the doubt. Names are compared only when read as the holder's."""
 from __future__ import annotations
 
 import pytest
-from test_validate_support import BOX, ce_record, document, documents_for, field, manifest, review_rules
+from support.validate_samples import BOX, ce_record, document, documents_for, field, manifest, review_rules
 
 from validators.check import check_applicant
 from validators.consistency import assessment_doubts, ce_hours_doubts, ce_verified_doubts, date_order_doubts

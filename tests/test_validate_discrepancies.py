@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from stdnum.cn import ric
-from test_validate_support import (
+from support.validate_samples import (
     APPLICANT_ID_NUMBER, ce_record, document, documents_for, failed, manifest, replace_field, review_rules,
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_validate_support import ce_record, document, documents_for, failed, manifest, review_rules
+from support.validate_samples import ce_record, document, documents_for, failed, manifest, review_rules
 
 from validators.check import check_applicant
 from zcps.models import Field

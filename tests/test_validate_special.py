@@ -4,7 +4,7 @@ the 2023 transitional rules (attachment 2)."""
 from __future__ import annotations
 
 import pytest
-from test_validate_support import documents_for, manifest, review_rules
+from support.validate_samples import documents_for, manifest, review_rules
 
 from validators.check import check_applicant
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_validate_support import documents_for, manifest, review_rules
+from support.validate_samples import documents_for, manifest, review_rules
 
 from validators.check import check_applicant
 

@@ -1,5 +1,5 @@
 """One applicant's review: resolve the evidence, choose the path, apply the shared requirements and
-collect the discrepancies; the verdict follows DESIGN §5 precedence."""
+collect the discrepancies; the verdict is that of the most serious finding (``zcps.models.verdict_of``)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,18 @@ from validators.certainty import settle
 from validators.consistency import check_consistency
 from validators.discrepancies import (declared_vs_extracted, identity, low_confidence, text_layer_mismatches,
                                       unreadable_files)
-from validators.engine import FindingMaker, verdict_of
+from validators.engine import FindingMaker
 from validators.evidence import Facts, resolve_facts
 from validators.paths import PathContext, PathOutcome
 from validators.requirements import (
     continuing_education, missing_documents, performance, required_documents, senior_checklist,
 )
-from validators.schema import RuleSet, load_rules
+from validators.schema import RuleSet, rules_for_batch
 from validators.special_paths import evaluate_path
 from zcps.errors import ZcpsError
 from zcps.manifest import Manifest
-from zcps.models import DocumentResult, Finding, Review, Status
-from zcps.settings import get_settings
+from zcps.models import DocumentResult, Finding, Review, Status, severity_rank, verdict_of
 
-SEVERITY_ORDER = {"block": 0, "review": 1, "note": 2}
 RURAL_SERVICE = "rural_service_3y"
 
 
@@ -56,7 +54,7 @@ def choose_path(manifest: Manifest, facts: Facts, rules: RuleSet, maker: Finding
 
 def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batch: str, unit: str,
                     rules: RuleSet | None = None, batch_findings: list[Finding] | None = None) -> Review:
-    rules = rules or load_rules(get_settings().rules_year)
+    rules = rules or rules_for_batch(batch)
     maker = FindingMaker(rules)
     facts = resolve_facts(manifest, documents, rules)
     check_consistency(facts, manifest, rules)
@@ -76,7 +74,7 @@ def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batc
         *identity(manifest, documents, rules, maker),
         *(batch_findings or []),
         *declared_vs_extracted(manifest, facts, rules, maker),
-        *low_confidence(facts, get_settings().low_confidence, maker),
+        *low_confidence(facts, rules.certainty.block_confidence, maker),
         *text_layer_mismatches(documents, maker),
         *facts.cutoff_findings,
         *path_findings,
@@ -84,20 +82,21 @@ def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batc
         *continuing_education(manifest, facts, rules, maker),
     ]
     findings = settle(findings, facts, manifest, rules, recheck)
-    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+    findings.sort(key=lambda f: severity_rank(f.severity))
     level = manifest.target_level
     return Review(batch=batch, unit=unit, applicant_id=manifest.applicant_id, target_level=level,
                   verdict=verdict_of(findings), path=None if explanation else outcome.path,
                   path_explanation=explanation, fee_yuan=rules.fees_yuan[level], scoring=rules.scoring[level],
-                  findings=findings,
+                  findings=findings, rules=rules.source,
                   failed_files=[f"docs/{d.ref.file}" for d in documents if d.status is Status.failed])
 
 
 def check_invalid_manifest(applicant_id: str, unit: str, batch: str, error: BaseException,
                            rules: RuleSet | None = None) -> Review:
     """A manifest that fails validation cannot be checked; the reviewer sees which field to fix."""
-    maker = FindingMaker(rules or load_rules(get_settings().rules_year))
+    rules = rules or rules_for_batch(batch)
+    maker = FindingMaker(rules)
     detail = error.detail if isinstance(error, ZcpsError) and error.detail else type(error).__name__
     finding = maker.make("manifest.invalid", extracted=getattr(error, "code", None), error=detail)
     return Review(batch=batch, unit=unit, applicant_id=applicant_id, verdict=verdict_of([finding]),
-                  path_explanation="申报数据不符合规范，未进行资格审核", findings=[finding])
+                  path_explanation="申报数据不符合规范，未进行资格审核", findings=[finding], rules=rules.source)

@@ -13,9 +13,8 @@ from collections.abc import Iterable
 
 from validators.engine import FindingMaker
 from validators.evidence import document_path, field_evidence
-from validators.schema import RuleSet, load_rules
+from validators.schema import RuleSet, default_rules, rules_for_batch
 from zcps.models import DocumentResult, Evidence, Finding, Status
-from zcps.settings import get_settings
 
 ApplicantKey = tuple[str, str]  # (unit, applicant_id)
 
@@ -51,7 +50,8 @@ def _evidence(result: DocumentResult, rule: str) -> Evidence:
 def duplicate_findings(documents: Iterable[DocumentResult], rules: RuleSet | None = None
                        ) -> dict[ApplicantKey, list[Finding]]:
     """Findings per (unit, applicant) for every document another applicant of the batch also submitted."""
-    maker = FindingMaker(rules or load_rules(get_settings().rules_year))
+    documents = list(documents)
+    maker = FindingMaker(rules or (rules_for_batch(documents[0].ref.batch) if documents else default_rules()))
     by_hash: dict[str, list[DocumentResult]] = defaultdict(list)
     by_number: dict[str, list[DocumentResult]] = defaultdict(list)
     for result in documents:

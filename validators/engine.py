@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from validators.periods import chinese_date
 from validators.schema import RuleSet
-from zcps.models import Evidence, Finding, Verdict
+from zcps.models import Evidence, Finding
 
 DOC_NAMES = {
     "education_certificate": "学历证书", "degree_certificate": "学位证书", "title_certificate": "专业技术资格证书",
@@ -16,19 +16,6 @@ DOC_NAMES = {
     "green_channel_form": "《职称评审绿色通道申请表》", "other": "其他材料",
 }
 
-
-PATH_NAMES = {
-    "standard": "标准条件", "rural_county_30y": "旗县工作满30年破格", "rural_township_20y": "苏木乡镇工作满20年破格",
-    "township_institution": "苏木乡镇事业单位直接申报中级", "rural_service_3y": "服务基层提前1年",
-    "non_public": "非公有制领域直接申报", "skilled_worker": "高技能人才贯通", "qualification_equivalence": "职业资格对应",
-    "transfer": "转系列评审", "transitional_2023": "2023年过渡性政策",
-}
-
-
-def path_name(path: str) -> str:
-    if path.startswith("green_channel:"):
-        return f"绿色通道第{path.split(':')[1]}项"
-    return PATH_NAMES.get(path, path)
 
 
 def doc_name(doc_type: str) -> str:
@@ -55,12 +42,3 @@ class FindingMaker:
                        declared=None if declared is None else str(declared),
                        extracted=None if extracted is None else str(extracted), evidence=evidence)
 
-
-def verdict_of(findings: list[Finding]) -> Verdict:
-    """DESIGN §5 precedence: any block → not_eligible; else any review → needs_review; else eligible."""
-    severities = {f.severity for f in findings}
-    if "block" in severities:
-        return "not_eligible"
-    if "review" in severities:
-        return "needs_review"
-    return "eligible"

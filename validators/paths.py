@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field as PydField
 
-from validators.engine import FindingMaker, path_name
+from validators.engine import FindingMaker
 from validators.evidence import Facts
 from validators.periods import describe_months, full_months_between, has_full_years, parse_partial
 from validators.schema import RuleSet, StandardPath
@@ -76,8 +76,8 @@ class PathContext:
         return finding, max(1, years * 12 - elapsed)
 
     def not_applicable(self, path: str, reason: str, section: str) -> PathOutcome:
-        finding = self.maker.make("path.not_applicable", section=section, declared=path, path=path_name(path),
-                                  reason=reason)
+        finding = self.maker.make("path.not_applicable", section=section, declared=path,
+                                  path=self.rules.path_name(path), reason=reason)
         return PathOutcome(path=path, qualifies=False, findings=[finding], explanation=reason)
 
 

@@ -1,4 +1,4 @@
-"""Date arithmetic for "满 N 年" and for comparing dates of different precision (DESIGN §5).
+"""Date arithmetic for "满 N 年" and for comparing dates of different precision (docs/rules.md, "满 N 年"; 内电高评字〔2024〕1号 §一(一)2).
 
 Dates arrive as ``YYYY-MM-DD`` or ``YYYY-MM``. A month-only start counts from the first day of
 that month, so 2020年7月 + 4 years = 2024-07-01, which is after a 2024-06-30 cutoff.

@@ -1,23 +1,27 @@
-"""Pydantic models for a year's rules file (``validators/rules/{year}.yaml``) and its loader.
+"""Pydantic models for a year's rules file (``validators/rules/{year}.yaml``), and which file a batch uses.
 
-The file is the only place the numbers of the notice live; the code reads them from here, so a
-new year is a new YAML file, not a code change.
+The file is the only place the numbers, names and messages of the notice live; the code reads them
+from here, so a new year is a new YAML file, not a code change. ``rules_for_batch`` is the one place
+that decides which file a batch runs on (docs/rules.md, "Which rules file").
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from zcps.errors import RulesInvalid
-from zcps.manifest import EducationLevel, Level, SkillLevel
-from zcps.models import DocType, Severity
+from zcps.errors import RulesInvalid, RulesMissing
+from zcps.manifest import GREEN_CHANNEL_ITEMS, PATH_IDS, EducationLevel, Grade, Level, SkillLevel
+from zcps.models import DocType, RulesRef, Severity
+from zcps.settings import Settings, get_settings
 
 RULES_DIR = Path(__file__).parent / "rules"
 
@@ -33,7 +37,7 @@ EMITTED_RULES = frozenset({
     "green_channel.manual", "green_channel.form_missing", "rural.years_short", "township_institution.years_short",
     "rural_service.early", "non_public.years_short", "skilled.years_short", "transfer.years_short",
     "qualification_equivalence.manual", "transitional.township_recognition", "transitional.years_short",
-    "path.not_applicable",
+    "path.not_applicable", "masking.withheld", "masking.dossier_unwritten",
 })
 
 Location = Literal["city", "county", "township"]
@@ -47,6 +51,11 @@ class RuleSpec(Spec):
     section: str
     severity: Severity
     message: str
+
+
+class PathSpec(Spec):
+    name: str  # the one Chinese name; green_channel's holds {item}
+    section: str
 
 
 class StandardPath(Spec):
@@ -238,6 +247,7 @@ class RuleSet(Spec):
     degree_equivalence: dict[str, EducationLevel]
     grade_order: list[str]
     standard_paths: dict[Level, list[StandardPath]]
+    paths: dict[str, PathSpec]
     performance: PerformanceRules
     continuing_education: ContinuingEducationRules
     green_channel: GreenChannelRules
@@ -257,12 +267,23 @@ class RuleSet(Spec):
     fees_yuan: dict[Level, int]
     rules: dict[str, RuleSpec]
     vocabulary: Vocabulary
+    _source: RulesRef | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _complete(self) -> "RuleSet":
         missing = sorted(EMITTED_RULES - set(self.rules))
         if missing:
             raise ValueError(f"rules file lacks rule ids: {', '.join(missing)}")
+        # The manifest (zcps.manifest) accepts exactly the words this file ranks and names.
+        for what, listed, accepted in (("levels", self.levels, Level), ("education_order", self.education_order,
+                                       EducationLevel), ("grade_order", self.grade_order, Grade),
+                                      ("skilled_worker.levels", list(self.skilled_worker.levels), SkillLevel)):
+            if sorted(listed) != sorted(get_args(accepted)):
+                raise ValueError(f"{what} must list exactly the manifest's words: {', '.join(get_args(accepted))}")
+        if set(self.paths) != set(PATH_IDS):
+            raise ValueError(f"paths must name exactly the manifest's paths: {', '.join(PATH_IDS)}")
+        if sorted(self.green_channel.other_committee_items + self.green_channel.manual_items) != list(GREEN_CHANNEL_ITEMS):
+            raise ValueError(f"green_channel items must cover {GREEN_CHANNEL_ITEMS[0]}–{GREEN_CHANNEL_ITEMS[-1]} once")
         for level in self.levels:
             if level not in self.standard_paths or level not in self.fees_yuan or level not in self.scoring:
                 raise ValueError(f"level {level} needs standard_paths, fees_yuan and scoring entries")
@@ -273,6 +294,24 @@ class RuleSet(Spec):
             raise ValueError(f"vocabulary words outside grade_order/degree_equivalence: {', '.join(unknown)}")
         return self
 
+    @property
+    def source(self) -> RulesRef | None:
+        """The file this rule set was read from, with its hash; None when built in memory."""
+        return self._source
+
+    def path_name(self, path: str | None) -> str | None:
+        """The Chinese name of a declared path: ``green_channel:7`` → 绿色通道第7项; ``standard:中级③`` (a path
+        with the clause it met) → 学历（学位）、资历条件（中级③）; an unknown id is shown as it is."""
+        if path is None:
+            return None
+        base, _, clause = path.partition(":")
+        spec = self.paths.get(base)
+        if spec is None:
+            return path
+        if base == "green_channel":
+            return spec.name.format(item=clause)
+        return f"{spec.name}（{clause}）" if clause else spec.name
+
     def education_rank(self, level: str) -> int:
         return self.education_order.index(level)
 
@@ -282,17 +321,58 @@ class RuleSet(Spec):
 
 def load_rules_file(path: Path) -> RuleSet:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return RuleSet.model_validate(raw)
+        data = path.read_bytes()
+        rules = RuleSet.model_validate(yaml.safe_load(data.decode("utf-8")))
     except FileNotFoundError:
-        raise RulesInvalid(f"{path}: no such rules file") from None
+        raise RulesMissing(f"{path}: no such rules file") from None
     except (yaml.YAMLError, ValidationError, ValueError) as exc:
         raise RulesInvalid(f"{path.name}: {exc}") from None
+    name = f"validators/rules/{path.name}" if path.parent == RULES_DIR else path.name
+    rules._source = RulesRef(file=name, sha256=hashlib.sha256(data).hexdigest())
+    return rules
 
 
 @lru_cache(maxsize=4)
 def load_rules(year: str) -> RuleSet:
     """The rules for ``year`` from ``validators/rules/{year}.yaml``, parsed once per process."""
     if not year.isdigit():
-        raise RulesInvalid(f"rules year {year!r} is not a year")
+        raise RulesMissing(f"rules year {year!r} is not a year")
     return load_rules_file(RULES_DIR / f"{year}.yaml")
+
+
+_LEADING_YEAR = re.compile(r"^((?:19|20)\d{2})(?!\d)")
+
+
+def rules_year_for(batch: str, settings: Settings | None = None) -> str:
+    """The rules year of ``batch``: ``ZCPS_RULES_YEARS`` names it, else the year the batch name starts with
+    (``2024``, ``2025-spring``), else ``ZCPS_RULES_YEAR``. The only reader of those settings."""
+    settings = settings or get_settings()
+    if batch in settings.rules_years:
+        return settings.rules_years[batch]
+    leading = _LEADING_YEAR.match(batch)
+    return leading.group(1) if leading else settings.rules_year
+
+
+def configured_years(settings: Settings | None = None) -> list[str]:
+    """Every rules year the settings can send a batch to (``zcps doctor`` loads each)."""
+    settings = settings or get_settings()
+    return sorted({settings.rules_year, *settings.rules_years.values()})
+
+
+def rules_for_batch(batch: str, settings: Settings | None = None) -> RuleSet:
+    """The rules ``batch`` runs on; ``RulesMissing`` (a configuration error) when no file matches."""
+    return load_rules(rules_year_for(batch, settings))
+
+
+def default_rules(settings: Settings | None = None) -> RuleSet:
+    """The rules of a batch that names no year (``ZCPS_RULES_YEAR``): for callers outside any batch,
+    such as the extractors' printed-word vocabulary, which does not change between years."""
+    return load_rules((settings or get_settings()).rules_year)
+
+
+def rules_of(review) -> RuleSet:
+    """The rules a ``Review`` was made under (its recorded file), else those of its batch."""
+    ref = review.rules
+    if ref is not None and ref.file.startswith("validators/rules/"):
+        return load_rules(Path(ref.file).stem)
+    return rules_for_batch(review.batch)

@@ -56,8 +56,15 @@ class ConfigError(ZcpsError):
 
 class RulesInvalid(ConfigError):
     code = "E_RULES"
-    hint = ("The rules file validators/rules/{ZCPS_RULES_YEAR}.yaml is missing or invalid; fix the YAML at the "
-            "place named above or set ZCPS_RULES_YEAR to a year that has a rules file.")
+    hint = "The rules file named above is invalid; fix the YAML at the place named (docs/rules.md)."
+
+
+class RulesMissing(RulesInvalid):
+    """The batch's year has no rules file: raised before any file of the batch is read."""
+
+    code = "E_RULES_MISSING"
+    hint = ("No rules file validators/rules/{year}.yaml for this batch's year. Add that year's file (docs/rules.md, "
+            "'Adding a year') or map the batch to an existing year with ZCPS_RULES_YEARS='{\"BATCH\": \"2024\"}'.")
 
 
 class SpecInvalid(ConfigError):

@@ -14,13 +14,16 @@ import datetime as dt
 
 from stdnum.cn import ric
 
+from zcps.digits import lookalike_table
+
 PROVINCES = frozenset({
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
     "65", "71", "81", "82", "83", "91",
 })
-LOOKALIKES = "OoDQIl|×x"
-_LOOKALIKE_MAP = str.maketrans(LOOKALIKES + "０１２３４５６７８９Ｘ", "0000111XX" + "0123456789X")
+_DIGIT_LOOKALIKES = "OoDQIl|"
+LOOKALIKES = _DIGIT_LOOKALIKES + "×x"  # × and x stand for the check character X
+_LOOKALIKE_MAP = lookalike_table(_DIGIT_LOOKALIKES, {"×": "X", "x": "X", "Ｘ": "X"})
 
 
 def normalise(raw: str) -> str:

@@ -1,4 +1,4 @@
-"""The declared data of one applicant (``manifest.json``, schema ``zcps.manifest/1``, DESIGN §4).
+"""The declared data of one applicant (``manifest.json``, schema ``zcps.manifest/1``, docs/contracts.md).
 
 Validated on read: an unknown field or a bad value is an applicant-level ``ManifestInvalid``
 whose message names the field (never its value, which may be personal data).
@@ -21,9 +21,15 @@ Grade = Literal["优秀", "称职", "合格", "基本称职", "基本合格", "�
 SkillLevel = Literal["高级工", "技师", "高级技师"]
 
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+# The paths a manifest may declare; green_channel takes its item of §一(一)6 (green_channel:7).
+# Their names and numbers live in the rules file, which must name exactly these.
+PATH_IDS = ("standard", "green_channel", "rural_county_30y", "rural_township_20y", "township_institution",
+            "rural_service_3y", "non_public", "skilled_worker", "qualification_equivalence", "transfer",
+            "transitional_2023")
+GREEN_CHANNEL_ITEMS = range(1, 9)
 _PATH = re.compile(
-    r"^(standard|green_channel:[1-8]|rural_county_30y|rural_township_20y|township_institution|"
-    r"rural_service_3y|non_public|skilled_worker|qualification_equivalence|transfer|transitional_2023)$"
+    "^(" + "|".join(f"green_channel:[{GREEN_CHANNEL_ITEMS[0]}-{GREEN_CHANNEL_ITEMS[-1]}]" if p == "green_channel"
+                    else p for p in PATH_IDS) + ")$"
 )
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 

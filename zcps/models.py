@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from enum import Enum
-from typing import Literal
+from collections.abc import Iterable
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field as PydField
 
@@ -212,8 +213,32 @@ class DocumentResult(Model):
     reused: bool = False  # the whole result was reused: content and pipeline version unchanged
 
 
+# Most serious first: findings are listed in this order and the first severity present decides the verdict.
 Severity = Literal["block", "review", "note"]
+SEVERITY_ORDER: tuple[Severity, ...] = get_args(Severity)
 Verdict = Literal["eligible", "not_eligible", "needs_review"]
+# 内电高评字〔2024〕1号 §一(一): one unmet condition excludes the applicant; a doubt leaves the decision to a reviewer.
+_VERDICT_OF_SEVERITY: dict[Severity, Verdict] = {"block": "not_eligible", "review": "needs_review"}
+
+
+def severity_rank(severity: Severity) -> int:
+    return SEVERITY_ORDER.index(severity)
+
+
+def verdict_of(findings: Iterable["Finding"]) -> Verdict:
+    """The verdict of the most serious finding: any block → not_eligible; else any review → needs_review."""
+    present = {f.severity for f in findings}
+    return next((_VERDICT_OF_SEVERITY[s] for s in SEVERITY_ORDER if s in present and s in _VERDICT_OF_SEVERITY),
+                "eligible")
+
+
+class RulesRef(Model):
+    """The rules file a review was made under: its name inside the repo and the SHA-256 of its bytes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: str  # validators/rules/2024.yaml
+    sha256: str
 
 
 class Evidence(Model):
@@ -235,7 +260,7 @@ class Finding(Model):
 class Review(Model):
     """``results/{batch}/{unit}/{applicant}/review.json``."""
 
-    schema_: str = PydField(default="zcps.review/1", alias="schema")
+    schema_: str = PydField(default="zcps.review/2", alias="schema")  # /2 added ``rules``
     batch: str
     unit: str
     applicant_id: str
@@ -247,5 +272,6 @@ class Review(Model):
     scoring: str | None = None
     findings: list[Finding] = PydField(default_factory=list)
     failed_files: list[str] = PydField(default_factory=list)
+    rules: RulesRef | None = None  # None only in reviews written before rules were recorded
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -51,8 +51,11 @@ class Settings(BaseSettings):
     lease_seconds: int = 900
 
     pseudonym_key: SecretStr = SecretStr("zcps-dev-key-change-me")
+    # Which rules file a batch runs on (validators.schema.rules_year_for): ZCPS_RULES_YEARS maps batch
+    # names to years ('{"2025-spring": "2025"}'); a batch not mapped uses the year its name starts with;
+    # rules_year serves batches whose name holds no year.
     rules_year: str = "2024"
-    low_confidence: float = 0.80
+    rules_years: dict[str, str] = Field(default_factory=dict)
     # Masking re-OCR check (masking.verify): "page" reads the whole released page at reduced size
     # plus crops around every masked line; "full" reads whole pages at full size; "regions" reads
     # only the crops (depends on detection; for measuring the cost of the independent read).

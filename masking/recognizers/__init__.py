@@ -18,4 +18,5 @@ MODULES: tuple[ModuleType, ...] = (id_number, phone, email, certificate_number, 
 TEXT_RECOGNIZERS: tuple[ModuleType, ...] = (id_number, phone, email, certificate_number, name, other_name, unit,
                                             address)
 PLACEHOLDERS: dict[PiiType, str] = {module.TYPE: module.PLACEHOLDER for module in MODULES}
+NAMES: dict[PiiType, str] = {module.TYPE: module.NAME for module in MODULES}
 PRIORITY: dict[PiiType, int] = {module.TYPE: module.PRIORITY for module in MODULES}

@@ -9,6 +9,7 @@ from masking.recognizers.base import CJK, entity
 
 TYPE = PiiType.address
 PLACEHOLDER = "〔地址〕"
+NAME = "地址"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 3
 LABELS = ("家庭住址", "现住址", "住址", "通讯地址", "联系地址", "家庭地址", "户籍地址", "地址", "住所")
 

@@ -12,6 +12,7 @@ from masking.recognizers.base import entity, spaced
 
 TYPE = PiiType.certificate_number
 PLACEHOLDER = "〔证书编号〕"
+NAME = "证书编号"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 7
 LABELS = ("证书编号", "证书号码", "证书号", "证书编码", "管理号", "登记号", "档案号", "证号", "编号")
 

@@ -9,6 +9,7 @@ from masking.recognizers.base import entity
 
 TYPE = PiiType.email
 PLACEHOLDER = "〔邮箱〕"
+NAME = "邮箱"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 8
 LABELS = ("邮箱", "电子邮箱", "E-mail")
 

@@ -15,6 +15,7 @@ from zcps import idcard
 
 TYPE = PiiType.id_number
 PLACEHOLDER = "〔身份证号〕"
+NAME = "身份证号"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 9
 LABELS = ("身份证", "身份证号", "证件号码", "身份号码", "公民身份号码")
 

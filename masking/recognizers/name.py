@@ -15,6 +15,7 @@ from zcps.roles import role_lexicon
 
 TYPE = PiiType.name
 PLACEHOLDER = "〔姓名〕"
+NAME = "姓名"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 6
 LABELS = role_lexicon().holder
 # Beyond four characters only these labels vouch for a long (e.g. Mongolian) name.

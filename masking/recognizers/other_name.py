@@ -18,6 +18,7 @@ from zcps.roles import role_lexicon
 
 TYPE = PiiType.other_name
 PLACEHOLDER = "〔姓名〕"
+NAME = "他人姓名"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 5
 LABELS = (*role_lexicon().signer, *role_lexicon().signing_notes)
 # Up to this length a string next to a signing label is taken as a (possibly misread) signature.

@@ -9,6 +9,7 @@ from masking.recognizers.base import entity
 
 TYPE = PiiType.phone
 PLACEHOLDER = "〔电话〕"
+NAME = "电话"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 8
 LABELS = ("电话", "手机", "联系电话", "联系方式")
 

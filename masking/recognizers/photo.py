@@ -2,7 +2,7 @@
 
 The heuristic finds the pasted 1-inch/2-inch photo even when the face is too small, grey or
 low-contrast for Haar: a large, portrait-shaped, densely filled rectangle with little OCR text in
-it. Seals are round, ring-shaped and red (low fill), so they stay visible as DESIGN §6 asks.
+it. Seals are round, ring-shaped and red (low fill), so they stay visible as docs/rules.md ("Masking") keeps them.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from zcps.models import BBox
 
 TYPE = PiiType.photo
 PLACEHOLDER = "〔照片〕"
+NAME = "照片"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 0
 LABELS = ("照片", "相片")
 

@@ -16,6 +16,7 @@ from zcps.roles import role_lexicon
 
 TYPE = PiiType.signature
 PLACEHOLDER = "〔签名〕"
+NAME = "签名"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 1
 LABELS = (*role_lexicon().signer, *role_lexicon().signing_notes)
 

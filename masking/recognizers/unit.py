@@ -14,6 +14,7 @@ from masking.recognizers.base import CJK, entity, spaced
 
 TYPE = PiiType.unit
 PLACEHOLDER = "〔单位〕"
+NAME = "工作单位"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 4
 LABELS = ("工作单位", "所在单位", "申报单位", "单位名称", "任职单位", "推荐单位", "单位")
 

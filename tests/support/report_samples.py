@@ -13,10 +13,13 @@ from faker import Faker
 from PIL import Image, ImageDraw, ImageFont
 
 from reports.model import FailedFile
-from zcps.models import DocumentRef, Evidence, Finding, Review
+from zcps.models import DocumentRef, Evidence, Finding, Review, RulesRef
 from zcps.resources import font_path
 
 BATCH = "2024"
+# A fixed stand-in, so the golden reports do not change with every edit of the rules file; the real file
+# and hash a review records are tested in test_rules_vocabulary.py.
+RULES = RulesRef(file="validators/rules/2024.yaml", sha256="5a" * 32)
 UNIT_A = "hohhot-supply"
 UNIT_B = "baotou-supply"
 PAGE_SIZE = (1240, 1754)
@@ -122,7 +125,7 @@ def build_sample(*, masked: bool = False) -> Sample:
 
     ce_doc, title_doc = "docs/03_ce_card.jpg", "docs/01_title.png"
     sample.reviews = [
-        Review(batch=BATCH, unit=a.unit, applicant_id=a.applicant_id, target_level="中级", verdict="not_eligible",
+        Review(rules=RULES, batch=BATCH, unit=a.unit, applicant_id=a.applicant_id, target_level="中级", verdict="not_eligible",
                path="standard", path_explanation="§一(一)2(3)：取得助理级职称满4年", fee_yuan=150, scoring="5:5",
                failed_files=["docs/05_scan.tif"], findings=[
                    Finding(rule="identity.name_mismatch", severity="review", section="§一(四)1(2)",
@@ -137,7 +140,7 @@ def build_sample(*, masked: bool = False) -> Sample:
                            declared=None, extracted="2024-07-05",
                            evidence=Evidence(document=ce_doc, page=1, bbox=ce_boxes["verified"])),
                ]),
-        Review(batch=BATCH, unit=b.unit, applicant_id=b.applicant_id, target_level="助理级", verdict="needs_review",
+        Review(rules=RULES, batch=BATCH, unit=b.unit, applicant_id=b.applicant_id, target_level="助理级", verdict="needs_review",
                path="standard", fee_yuan=100, scoring="5:5", findings=[
                    Finding(rule="declared.date_mismatch", severity="review", section="§一(四)1(2)",
                            message="职称取得时间申报为2019-12-28，证书识别为2019-12-18",
@@ -150,13 +153,13 @@ def build_sample(*, masked: bool = False) -> Sample:
                            extracted='=HYPERLINK("http://example.invalid","助理工程师")',
                            evidence=Evidence(document=title_doc, page=1, bbox=title_boxes["level"])),
                ]),
-        Review(batch=BATCH, unit=c.unit, applicant_id=c.applicant_id, target_level="副高级", verdict="eligible",
+        Review(rules=RULES, batch=BATCH, unit=c.unit, applicant_id=c.applicant_id, target_level="副高级", verdict="eligible",
                path="standard", fee_yuan=280, scoring="4:6", findings=[
                    Finding(rule="cutoff.evidence_after", severity="note", section="§一(一)3",
                            message="论文发表于2024-08-01，晚于截止日，不计入业绩", extracted="2024-08-01",
                            evidence=Evidence(document="docs/07_paper.pdf", page=2, bbox=None)),
                ]),
-        Review(batch=BATCH, unit=d.unit, applicant_id=d.applicant_id, target_level="正高级", verdict="needs_review",
+        Review(rules=RULES, batch=BATCH, unit=d.unit, applicant_id=d.applicant_id, target_level="正高级", verdict="needs_review",
                path="green_channel:7", fee_yuan=320, scoring="评审+面试", findings=[
                    Finding(rule="green_channel.manual", severity="review", section="§一(一)6",
                            message="绿色通道第7项，需人工审核", declared="7", extracted="7",

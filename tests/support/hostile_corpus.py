@@ -22,9 +22,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from batch_samples import manifest_dict, page_png
+from support.batch_samples import manifest_dict, page_png
 from flows.demo import SAMPLE_INTAKE
-from pdf_samples import encrypted_pdf_bytes
+from support.pdf_samples import encrypted_pdf_bytes
 from storage.local import LocalStore
 from zcps.resources import font_path
 
