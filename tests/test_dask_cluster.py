@@ -23,13 +23,13 @@ import pytest
 
 pytestmark = [pytest.mark.s3, pytest.mark.models]
 
-from batch_samples import BATCH, TITLE_PAGE, put_applicant
-from conftest import free_loopback_port
 from flows.runner import run_batch
 from storage.factory import open_store
 from storage.layout import ledger_documents_prefix
 from storage.ledger import Ledger, LedgerEntry, entry_key
 from storage.local import LocalStore
+from support.batch_samples import BATCH, TITLE_PAGE, put_applicant
+from support.s3_server import free_loopback_port
 from zcps.models import Status
 
 APPLICANTS = 3
