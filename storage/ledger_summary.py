@@ -18,6 +18,8 @@ a rebuild, never into a wrong answer.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,7 +34,9 @@ from zcps.models import Model
 log = logging.getLogger(__name__)
 
 READ_THREADS = 16
-WRITE_ATTEMPTS = 6
+# Losing a race costs one GET and one PUT; jittered backoff spreads writers of one applicant apart.
+WRITE_ATTEMPTS = 20
+BACKOFF_SECONDS = 0.01
 
 
 class SummarizedEntry(Model):
@@ -66,7 +70,7 @@ class SummaryBook:
     def record(self, entry_key: str, version: str | None, entry: LedgerEntry) -> None:
         """Put a just-written document entry into its applicant's summary (compare-and-swap, retried)."""
         summary_key = ledger_summary_key_of(entry_key)
-        for _ in range(WRITE_ATTEMPTS):
+        for attempt in range(WRITE_ATTEMPTS):
             found = self.store.get_versioned(summary_key)
             summary = _parse(found[0]) if found else None
             summary = summary or ApplicantLedger()
@@ -76,6 +80,7 @@ class SummaryBook:
                 return
             except WriteConflict:
                 self.stats.conflicts += 1
+                time.sleep(random.uniform(0, BACKOFF_SECONDS * (attempt + 1)))
         # Readers notice the summary lacks this entry's version and rebuild it from the entries.
         log.warning("a ledger summary stayed contended after %d attempts; readers will rebuild it", WRITE_ATTEMPTS)
 
