@@ -12,6 +12,7 @@ runs' run time, and the task-run and flow-run counts come from the run's Prefect
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import secrets
@@ -24,6 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, computed_field
+
+log = logging.getLogger("zcps.bench")
 
 STORES = ("local", "s3")
 TARGET_RSS_MIB = 1024.0
@@ -206,6 +209,8 @@ def run_scale_bench(sizes: list[int], *, stores: tuple[str, ...] = STORES, seed:
                     context = multiprocessing.get_context("spawn")
                     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
                         runs.append(pool.submit(measure_point, kind, size, str(generated), order, url, env).result())
+                    # Each point as it ends: a long run that is stopped still leaves its numbers in the log.
+                    log.warning("scale point: %s", runs[-1].model_dump_json())
     return runs
 
 
