@@ -30,6 +30,7 @@ from storage.ledger import Ledger, LedgerEntry, entry_key
 from storage.local import LocalStore
 from support.batch_samples import BATCH, TITLE_PAGE, put_applicant
 from support.s3_server import free_loopback_port
+from zcps.prefect_api import temporary_server
 from zcps.models import Status
 
 APPLICANTS = 3
@@ -54,8 +55,10 @@ class Worker:
 
 
 def _env() -> dict[str, str]:
+    # One Prefect API for the run, the rerun and the reference run (this process's temporary server,
+    # started once with its retries) instead of one server started by each command.
     return {**os.environ, "ZCPS_PSEUDONYM_KEY": "cluster-test-pseudonym-key", "ZCPS_OCR_THREADS": "1",
-            "PYTHONUNBUFFERED": "1"}
+            "PYTHONUNBUFFERED": "1", "PREFECT_API_URL": temporary_server().api_url}
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
