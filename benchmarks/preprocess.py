@@ -1,7 +1,8 @@
 """Measure what each preprocessing step buys: CER and date hits on rendered, degraded certificate pages.
 
-Usage: ``.venv/bin/python -m benchmarks.preprocess [--pages 3]`` (needs `zcps models install`), or
-``--fixtures fixtures/sample --docs 12`` to read the committed sample batch against its truth instead.
+Run by ``zcps bench preprocess [--pages 3] [--variant clean ...]`` (needs `zcps models install`), or
+``zcps bench preprocess --fixtures fixtures/sample --docs 12`` to read the committed sample batch
+against its truth instead.
 
 Each page is drawn with PIL (name, ID number, dates), degraded one way at a time, and read through
 ``extractors.acquire.ocr_page`` with every step on, then with one step switched off, and with none.
@@ -12,7 +13,6 @@ differ, each truth line is aligned to its best-matching stretch of the OCR text 
 
 from __future__ import annotations
 
-import argparse
 import math
 import random
 import time
@@ -23,6 +23,7 @@ from unittest import mock
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from pydantic import BaseModel
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -142,69 +143,111 @@ def fixture_docs(root: Path, limit: int) -> list[tuple[Path, dict]]:
     return docs[:limit]
 
 
-def bench_fixtures(root: Path, limit: int) -> None:
+class StepScore(BaseModel):
+    """One configuration's totals on one set of pages: edit errors over truth length, dates found, time."""
+
+    errors: int = 0
+    length: int = 0
+    hits: int = 0
+    dates: int = 0
+    rotation_right: int = 0
+    seconds: float = 0.0
+
+    @property
+    def cer(self) -> float:
+        return self.errors / max(self.length, 1)
+
+
+class RenderedPreprocessBench(BaseModel):
+    """CER, date hits and seconds per page for each degradation (row) under each configuration (column)."""
+
+    pages: int
+    scores: dict[str, dict[str, StepScore]]  # variant → configuration → score
+
+    def table(self) -> str:
+        configs = list(next(iter(self.scores.values())))
+        lines = [f"{'variant':<20}" + "".join(f"{name:>24}" for name in configs)]
+        for variant, row in self.scores.items():
+            lines.append(f"{variant:<20}" + "".join(
+                f"{s.cer:>9.3f} {s.hits:>2}/{s.dates} {s.seconds / self.pages:>6.2f}s   " for s in row.values()))
+        totals = {config: StepScore() for config in configs}
+        for row in self.scores.values():
+            for config, score in row.items():
+                for name in ("errors", "length", "hits", "dates", "seconds"):
+                    setattr(totals[config], name, getattr(totals[config], name) + getattr(score, name))
+        lines.append(f"{'TOTAL':<20}" + "".join(
+            f"{t.cer:>9.3f} {t.hits:>3}/{t.dates}{t.seconds / self.pages / len(self.scores):>6.2f}s  "
+            for t in totals.values()))
+        lines.append("columns: CER, date hits, seconds per page")
+        return "\n".join(lines)
+
+
+class FixturePreprocessBench(BaseModel):
+    """The same configurations on committed sample documents, scored against their truth."""
+
+    documents: list[str]
+    scores: dict[str, StepScore]  # configuration → score over all documents
+
+    def table(self) -> str:
+        count = max(len(self.documents), 1)
+        lines = [f"{len(self.documents)} sample documents: {', '.join(self.documents)}"]
+        lines.extend(f"{config:<22} CER {s.cer:.3f}  date hits {s.hits}/{s.dates}  rotation right "
+                     f"{s.rotation_right}/{len(self.documents)}  {s.seconds / count:.2f}s/doc"
+                     for config, s in self.scores.items())
+        return "\n".join(lines)
+
+
+def _steps_switched_off(stack: ExitStack, config: str) -> None:
+    for name, replacement in CONFIGS[config].items():
+        stack.enter_context(mock.patch.object(preprocess, name, replacement))
+
+
+def run_fixture_preprocess_bench(root: Path | str, limit: int = 12) -> FixturePreprocessBench:
+    """Every configuration on the first ``limit`` image documents of a fixture batch (turned pages first)."""
     engine = get_engine()
-    docs = fixture_docs(root, limit)
-    print(f"{len(docs)} sample documents: {', '.join(path.name for path, _ in docs)}")
+    docs = fixture_docs(Path(root), limit)
+    scores = {}
     for config in CONFIGS:
-        errors = length = hits = dates = turned_right = 0
+        score = StepScore()
         started = time.perf_counter()
         with ExitStack() as stack:
-            for name, replacement in CONFIGS[config].items():
-                stack.enter_context(mock.patch.object(preprocess, name, replacement))
+            _steps_switched_off(stack, config)
             for path, truth in docs:
                 text = acquire_text(path.read_bytes(), path.name, engine=engine)
                 seen = squash(text.text)
                 for line in truth["lines"]:
-                    errors += aligned_errors(squash(line["text"]), seen)
-                    length += len(squash(line["text"]))
-                hits += sum(squash(date["raw"]) in seen for date in truth["dates"])
-                dates += len(truth["dates"])
-                turned_right += all(page.rotation == want["rotation"] for page, want in zip(text.pages, truth["pages"]))
-        print(f"{config:<22} CER {errors / max(length, 1):.3f}  date hits {hits}/{dates}  "
-              f"rotation right {turned_right}/{len(docs)}  {(time.perf_counter() - started) / len(docs):.2f}s/doc",
-              flush=True)
+                    score.errors += aligned_errors(squash(line["text"]), seen)
+                    score.length += len(squash(line["text"]))
+                score.hits += sum(squash(date["raw"]) in seen for date in truth["dates"])
+                score.dates += len(truth["dates"])
+                score.rotation_right += all(page.rotation == want["rotation"]
+                                            for page, want in zip(text.pages, truth["pages"]))
+        score.seconds = time.perf_counter() - started
+        scores[config] = score
+    return FixturePreprocessBench(documents=[path.name for path, _ in docs], scores=scores)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--pages", type=int, default=3)
-    parser.add_argument("--fixtures", type=Path, help="a sample batch folder with intake/ and truth/")
-    parser.add_argument("--docs", type=int, default=12)
-    args = parser.parse_args()
-    if args.fixtures:
-        bench_fixtures(args.fixtures, args.docs)
-        return
+def run_preprocess_bench(pages: int = 3, variants: list[str] | None = None) -> RenderedPreprocessBench:
+    """Every configuration on ``pages`` drawn certificates, degraded by each of ``variants`` (default all)."""
     engine = get_engine()
-    pages = [page_lines(random.Random(seed)) for seed in range(args.pages)]
-    rendered = [render(lines) for lines, _ in pages]
-    print(f"{'variant':<20}" + "".join(f"{name:>24}" for name in CONFIGS))
-    totals = {name: [0.0, 0, 0, 0.0] for name in CONFIGS}
-    for variant, degrade in VARIANTS.items():
-        row = f"{variant:<20}"
-        for config, patches in CONFIGS.items():
-            errors = length = hits = 0
+    drawn = [page_lines(random.Random(seed)) for seed in range(pages)]
+    rendered = [render(lines) for lines, _ in drawn]
+    scores: dict[str, dict[str, StepScore]] = {}
+    for variant in variants or list(VARIANTS):
+        degrade = VARIANTS[variant]
+        scores[variant] = {}
+        for config in CONFIGS:
+            score = StepScore()
             started = time.perf_counter()
             with ExitStack() as stack:
-                for name, replacement in patches.items():
-                    stack.enter_context(mock.patch.object(preprocess, name, replacement))
-                for (lines, dates), (image, spot) in zip(pages, rendered):
+                _steps_switched_off(stack, config)
+                for (lines, dates), (image, spot) in zip(drawn, rendered):
                     page = ocr_page(degrade(image, spot), 1, 200, engine)
                     truth, seen = squash("".join(lines)), squash(page.text)
-                    errors += Levenshtein.distance(truth, seen)
-                    length += len(truth)
-                    hits += sum(date in seen for date in dates)
-            seconds = (time.perf_counter() - started) / len(pages)
-            row += f"{errors / length:>9.3f} {hits:>2}/{2 * len(pages)} {seconds:>6.2f}s   "
-            totals[config][0] += errors
-            totals[config][1] += length
-            totals[config][2] += hits
-            totals[config][3] += seconds
-        print(row, flush=True)
-    print(f"{'TOTAL':<20}" + "".join(f"{t[0] / t[1]:>9.3f} {t[2]:>3}/{2 * len(pages) * len(VARIANTS)}{t[3] / len(VARIANTS):>6.2f}s  "
-                                   for t in totals.values()))
-    print("columns: CER, date hits, seconds per page")
-
-
-if __name__ == "__main__":
-    main()
+                    score.errors += Levenshtein.distance(truth, seen)
+                    score.length += len(truth)
+                    score.hits += sum(date in seen for date in dates)
+                    score.dates += len(dates)
+            score.seconds = time.perf_counter() - started
+            scores[variant][config] = score
+    return RenderedPreprocessBench(pages=pages, scores=scores)

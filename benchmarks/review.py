@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field as PydField
 from extractors.acquire import acquire_text_cached
 from benchmarks.extraction import DEFAULT_CACHE
 from benchmarks.fixture_truth import expected_review, read_json, truth_applicants, truth_files
-from extractors.extract import extract_document
+from extractors.extract import extract_document, page_images_of
 from storage.base import ObjectStore
 from storage.local import LocalStore
 from validators.check import check_applicant
@@ -68,7 +68,8 @@ def truth_document(root: Path, unit: str, applicant: str, truth_path: Path) -> D
              for d in truth["dates"]]
     records = [CERecord(year=r["year"], public_hours=r["public_hours"], professional_hours=r["professional_hours"],
                         total=r["total"], verified_on=r["verified_on"], verifier=r["verifier"], page=r["page"],
-                        bbox=_box(r["bbox"])) for r in truth["records"]]
+                        bbox=_box(r["bbox"]), verified=False if r["verified_on"] is None else None)
+               for r in truth["records"]]
     extraction = Extraction(doc_type=DocType(truth["doc_type"]), doc_type_confidence=1.0, fields=fields, dates=dates,
                             records=records)
     return DocumentResult(ref=ref, status=Status.done, sha256=sha256, extraction=extraction)
@@ -83,8 +84,10 @@ def ocr_document(root: Path, unit: str, applicant: str, file: str, cache: Object
     except InputError as exc:
         return DocumentResult(ref=ref, status=Status.failed, sha256=sha256,
                               errors=[ErrorInfo(code=exc.code, message=exc.message, stage="acquire")])
+    # The page images as ``zcps check`` passes them: marks (circles, ticks) and ruling lines are read there.
+    extraction = extract_document(text, page_images=page_images_of(data, file, text))
     return DocumentResult(ref=ref, status=Status.done, sha256=sha256, text_source=text.source,
-                          page_count=len(text.pages), extraction=extract_document(text))
+                          page_count=len(text.pages), extraction=extraction)
 
 
 class Doubtful(BaseModel):

@@ -69,17 +69,23 @@ def bench_masking(fixtures: str = SAMPLE, mode: Optional[str] = typer.Option(Non
                       None, "--layouts", help="Held-out fixture batch (intake/ + truth/) instead of rendering "
                                               "fixtures/generator/holdout.py's layouts."),
                   limit: Optional[int] = typer.Option(None, "--limit", help="At most this many documents per batch."),
+                  ocr_cache: bool = typer.Option(
+                      False, "--ocr-cache", help="Read each document's first OCR from the extraction benchmark's "
+                                                 "cache (~/.cache/zcps/bench-ocr); OCR speed is then not measured."),
                   verbose: bool = VERBOSE) -> None:
     """PII recall/precision per type, redaction coverage, protected fields masked, dossier time."""
     from cli import runtime
 
     runtime.configure(verbose)
+    from benchmarks.extraction import DEFAULT_CACHE
     from benchmarks.masking import run_holdout_bench, run_mask_bench
+    from storage.local import LocalStore
 
+    cache = LocalStore(DEFAULT_CACHE) if ocr_cache else None
     if holdout_layouts or layouts:
-        typer.echo(str(run_holdout_bench(fixtures, layouts, verify_mode=mode, limit=limit)))
+        typer.echo(str(run_holdout_bench(fixtures, layouts, verify_mode=mode, limit=limit, ocr_cache=cache)))
     else:
-        typer.echo(str(run_mask_bench(fixtures, verify_mode=mode, limit=limit)))
+        typer.echo(str(run_mask_bench(fixtures, verify_mode=mode, limit=limit, ocr_cache=cache)))
 
 
 @bench_app.command("verify")
@@ -111,10 +117,58 @@ def bench_pipeline(pages: int = typer.Option(20, "--pages", help="Scanned pages 
     from benchmarks.pipeline import run_pipeline_bench
 
     sizes = [int(size) for size in scale.split(",") if size.strip()]
-    result = run_pipeline_bench(pages=pages, scale=sizes, fixtures=fixtures, seed=seed)
-    Path(out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    result = run_pipeline_bench(pages=pages, scale=sizes, fixtures=fixtures, seed=seed, out=Path(out))
     typer.echo(result.table())
     typer.echo(f"wrote {out}")
+
+
+@bench_app.command("ocr")
+def bench_ocr(fixtures: str = SAMPLE,
+              docs: int = typer.Option(10, "--docs", help="Scanned documents of the fixture batch to read."),
+              candidate: Optional[list[str]] = typer.Option(
+                  None, "--candidate", help="Engine settings as key=value,… (repeat); default: the built-in list."),
+              no_candidates: bool = typer.Option(False, "--no-candidates", help="Only the memory curve."),
+              rss_pages: str = typer.Option("", "--rss-pages", help="e.g. 20,100,500: one worker's memory curve."),
+              rss_candidate: Optional[str] = typer.Option(None, "--rss-candidate",
+                                                          help="Settings of the memory curve (default: ZCPS_OCR_*)."),
+              out: str = typer.Option("bench-ocr.json", "--out", help="Where to write the JSON."),
+              verbose: bool = VERBOSE) -> None:
+    """OCR engine settings side by side on the same scans: pages/s, CPU s/page, peak RSS, CER, field accuracy."""
+    from pathlib import Path
+
+    from cli import runtime
+
+    runtime.configure(verbose)
+    from benchmarks.ocr_settings import DEFAULT_CANDIDATES, run_ocr_bench
+
+    candidates = [] if no_candidates else list(candidate or DEFAULT_CANDIDATES)
+    checkpoints = [int(part) for part in rss_pages.split(",") if part.strip()]
+    bench = run_ocr_bench(Path(fixtures), candidates, docs, checkpoints, rss_candidate, out=Path(out))
+    typer.echo(bench.table())
+    typer.echo(f"wrote {out}")
+
+
+@bench_app.command("preprocess")
+def bench_preprocess(pages: int = typer.Option(3, "--pages", min=1, help="Certificates to draw and degrade."),
+                     variants: list[str] = typer.Option([], "--variant",
+                                                        help="Degradation to measure; repeatable. Default: all."),
+                     fixtures: Optional[str] = typer.Option(
+                         None, "--fixtures", help="Read this fixture batch (intake/ + truth/) instead of drawn pages."),
+                     docs: int = typer.Option(12, "--docs", min=1, help="Image documents read with --fixtures."),
+                     verbose: bool = VERBOSE) -> None:
+    """CER, date hits and seconds per page with every preprocessing step on, one switched off, and none."""
+    from cli import runtime
+
+    runtime.configure(verbose)
+    from benchmarks.preprocess import VARIANTS, run_fixture_preprocess_bench, run_preprocess_bench
+
+    unknown = [name for name in variants if name not in VARIANTS]
+    if unknown:
+        raise typer.BadParameter(f"unknown {', '.join(unknown)}: use {', '.join(VARIANTS)}", param_hint="--variant")
+    if fixtures:
+        typer.echo(run_fixture_preprocess_bench(fixtures, limit=docs).table())
+    else:
+        typer.echo(run_preprocess_bench(pages=pages, variants=variants or None).table())
 
 
 @bench_app.command("scale")

@@ -165,7 +165,8 @@ def _labelled(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
             else:
                 continue
             if found:
-                if place == "same_line" and spec.kind == "grade" and _options_elsewhere_in_row(layout, cell):
+                if (place in ("same_line", "right") and spec.kind == "grade"
+                        and _options_elsewhere_in_row(layout, found[0].cell)):
                     break  # one option of a list spread over the row is no statement of the grade
                 readings.append(found[0])
                 break

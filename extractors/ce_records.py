@@ -31,6 +31,7 @@ _NUMBER_AFTER = re.compile(r"^\s*[:：]?\s*(?P<n>\d{1,3}(?:\.\d)?)(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])")
 _SEAL = re.compile(r"审\s*验\s*专\s*用|专\s*用\s*章|审\s*验\s*章|公\s*章|盖\s*章|印\s*章")
 _CATEGORY = re.compile(r"公\s*需|专\s*业")
+_READING = re.compile(rf"\d|{_ANY_LABEL.pattern}")
 _YEAR_TAIL = re.compile(r"(?:20\d\d|[〇○零一二三四五六七八九]{4})\s*年\s*$")
 UNVERIFIED_DOUBT = "该年度有学时但无审验日期或审验章，视为未审验"
 DUPLICATE_YEAR_DOUBT = "同一年度出现多条记录，年度可能识别有误，请核对原件"
@@ -44,6 +45,8 @@ def _text(row: list[TextLine]) -> str:
 def _record(year: int, hours: dict[str, float], date, rows: list[list[TextLine]], page: int,
             certainty: float, seal: bool, verifier: str | None = None, bbox: BBox | None = None) -> CERecord:
     lines = [line for row in rows for line in row]
+    # The lines that carry a reading set the confidence, not a seal's legend OCR'd as noise ('CEIN').
+    readings = [line for line in lines if _READING.search(line.text)] or lines
     public, professional, total = (hours.get(name) for name in HOUR_COLUMNS)
     if total is not None and public is not None and professional is not None and public + professional != total:
         certainty *= 0.5
@@ -51,7 +54,7 @@ def _record(year: int, hours: dict[str, float], date, rows: list[list[TextLine]]
         certainty *= 0.7
     return CERecord(year=year, public_hours=public, professional_hours=professional, total=total,
                     verified_on=date.value if date else None, verifier=verifier, raw=" / ".join(_text(r) for r in rows),
-                    confidence=round(min(line.score for line in lines) * certainty * (date.certainty if date else 0.9), 4),
+                    confidence=round(min(line.score for line in readings) * certainty * (date.certainty if date else 0.9), 4),
                     page=page, bbox=bbox or union([line.bbox for line in lines]), verified=bool(date) or seal or None)
 
 

@@ -13,8 +13,8 @@ from extractors.dates import find_dates_in_text, find_incomplete_dates
 from extractors.doc_specs import FieldSpec
 from extractors.grades import find_grade
 from extractors.identity import HAN, NAME_END, find_id_numbers, plausible_name
-from extractors.levels import (find_approval_number, find_certificate_number, find_degree, find_education_level,
-                               find_skill_level, find_title, find_title_level)
+from extractors.levels import (find_approval_number, find_certificate_number, find_degree, find_degree_after_label,
+                               find_education_level, find_skill_level, find_title, find_title_level)
 from extractors.matches import Match
 
 
@@ -131,7 +131,8 @@ def reader(spec: FieldSpec, labelled: bool) -> Reader:
     if spec.kind == "grade":
         return lambda text: _one(find_grade(text))
     if spec.kind == "level":
-        level_reader = _LEVEL_READERS[spec.vocabulary or "education"]
+        vocabulary = spec.vocabulary or "education"
+        level_reader = find_degree_after_label if labelled and vocabulary == "degree" else _LEVEL_READERS[vocabulary]
         return lambda text: _one(level_reader(text))
     if spec.kind == "name":
         return name_after_label if labelled else (lambda text: [])

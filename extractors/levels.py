@@ -24,6 +24,8 @@ def _matchers() -> dict[str, re.Pattern]:
         "title": re.compile(words.alternation(words.title_names, spaced=True)),
         # 学位 is often printed apart from the degree (授予工学学士学位 / 硕士 学位).
         "degree": re.compile(f"({words.alternation(set(words.degree_words.values()), spaced=True)})\\s?学\\s?位"),
+        # After a degree label (获得学位：管理学学士) the word stands alone.
+        "degree_after_label": re.compile(f"({words.alternation(set(words.degree_words.values()), spaced=True)})"),
         # 中级 must not be read out of 中级工程师 … (the title names carry their own level).
         "level": re.compile(f"(?:{words.alternation(words.levels, spaced=True)})(?!\\s?工\\s?程\\s?师)"),
         # 高级工 must not be read out of 高级工程师.
@@ -59,6 +61,15 @@ def find_degree(text: str) -> Match | None:
     if match is None:
         return None
     return Match(compact(match.group(1)), match.group(), match.span(), 1.0)
+
+
+def find_degree_after_label(text: str) -> Match | None:
+    """The degree in a labelled value, where 学位 is in the label, not after the word."""
+    return find_degree(text) or _bare(_matchers()["degree_after_label"].search(text))
+
+
+def _bare(match: re.Match | None) -> Match | None:
+    return None if match is None else Match(compact(match.group(1)), match.group(), match.span(), 1.0)
 
 
 def find_title(text: str) -> Match | None:

@@ -39,6 +39,11 @@ _UNDERLINE_THICK = 0.4
 # A side mark counts when its option has this much more ink (in h²) than the next option, and this ratio.
 _MIN_EXTRA_INK = 0.06
 _MIN_RATIO = 1.45
+# A faint mark (a small tick inside printed brackets, a fax's thinned strokes) counts when it dwarfs
+# the next option's ink, and that option has printed ink of its own (its box or brackets): on bare
+# words a stroke that small is a stray, not a tick.
+_FAINT_EXTRA_INK = 0.028
+_FAINT_RATIO = 2.2
 _RED_MARGIN = 60  # R above max(G, B) by this much: a red seal, not pen or print
 
 
@@ -142,7 +147,8 @@ def _single(hits: list[int]) -> int | None:
 
 
 def _stands_out(value: float, base: float) -> bool:
-    return value - base >= _MIN_EXTRA_INK and value >= _MIN_RATIO * base
+    return ((value - base >= _MIN_EXTRA_INK and value >= _MIN_RATIO * base)
+            or (base > 0 and value - base >= _FAINT_EXTRA_INK and value >= _FAINT_RATIO * base))
 
 
 def _by_side_ink(ink: list[float]) -> tuple[int | None, float]:

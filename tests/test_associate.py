@@ -67,6 +67,10 @@ NEAR_MISSES = [
      [("姓名：", 150, 300), ("身份证号：150102198503152311", 150, 360)]),
     # an unmarked option list spread over the row's cells names no grade, not its first option
     ("options over several cells", GRADE, [("考核等次：优秀", 150, 300), ("称职", 450, 302), ("基本称职 不称职", 600, 301)]),
+    # the same, the ticked option's word misread (优号) and the last option in a cell of its own: the
+    # lone cell to the right is one option of the list, not the grade
+    ("last option alone to the right", GRADE, [("考核等次：优号", 150, 300), ("称职基本称职", 450, 302),
+                                               ("不称职", 800, 301)]),
     # an unmarked option list names no grade
     ("unmarked options", GRADE, [("考核等次", 150, 300), ("优秀□ 称职□ 基本称职□ 不称职□", 150, 360)]),
 ]
@@ -92,6 +96,15 @@ ROLES = [
     # two labels in a row: the value follows the second
     ([("学生姓名：欧阳娜娜", 150, 300)], {"name": ("欧阳娜娜", "holder")}),
     ([("学员 姓名 李四", 150, 300)], {"name": ("李四", "holder")}),
+    # a 兹证明 sentence whose name is followed by the person's sex or ID, not by 同志
+    ([("兹证明洪玉珍，男，1992.5.24出生，", 150, 300)], {"name": ("洪玉珍", "holder")}),
+    ([("兹证明 欧阳明月（身份证号：150102198503152311）", 150, 300)], {"name": ("欧阳明月", "holder")}),
+    # near misses: a 兹证明 sentence about facts, not a person, names nobody
+    ([("兹证明以上情况属实，特此证明。", 150, 300)], {}),
+    ([("兹证明材料真实，无虚假。", 150, 300)], {}),
+    # an appointment decision without the space before 同志
+    ([("经研究，兹决定聘任胡帅同志为工程师", 150, 300)], {"name": ("胡帅", "holder")}),
+    ([("经研究，决定聘任 诸葛明 为高级工程师", 150, 300)], {"name": ("诸葛明", "holder")}),
 ]
 
 

@@ -145,3 +145,29 @@ def test_a_column_per_year_points_at_its_column():
     records = extract_ce_records(page(COLUMNS))
     lefts = [r.bbox[0] for r in records]
     assert lefts == sorted(lefts) and all(r.bbox[2] - r.bbox[0] < 300 for r in records)
+
+
+def _scored(text: str, x: int, y: int, score: float) -> TextLine:
+    return cell(text, x, y).model_copy(update={"score": score})
+
+
+SEAL_NOISE = [
+    # (case, the noisy line, its score, the lowest confidence the record may have)
+    # a seal's legend inside the block, OCR'd as letters: no reading, so no say in the confidence
+    ("seal legend read as letters", "CEIN", 0.38, 0.9),
+    ("seal legend read as CJK noise", "审专费", 0.46, 0.9),
+    # near miss: the hours line itself is the weak one, and the record stays doubtful
+    ("weak hours line", "专业科目：59学时", 0.4, None),
+]
+
+
+@pytest.mark.parametrize(("case", "noise", "score", "floor"), SEAL_NOISE, ids=[c[0] for c in SEAL_NOISE])
+def test_block_confidence_comes_from_the_lines_that_carry_readings(case, noise, score, floor):
+    lines = [cell("专业技术人员继续教育审验卡", 300, 120), cell("2022年度", 150, 300), cell("公需科目：30学时", 180, 360),
+             _scored(noise, 800, 400, score) if floor else _scored(noise, 180, 420, score),
+             cell("合计：89学时", 180, 480), cell("审核日期：2022年12月21日", 180, 540)]
+    if floor:
+        lines.insert(4, cell("专业科目：59学时", 180, 420))
+    (record,) = extract_ce_records(page(lines))
+    assert (record.year, record.public_hours, record.professional_hours, record.total) == (2022, 30, 59, 89)
+    assert record.confidence >= floor if floor else record.confidence <= 0.4

@@ -162,6 +162,12 @@ def test_id_numbers(text, expected, certain):
     ("find_skill_level", "技能等级：高级 技师", "高级技师"),
     ("find_skill_level", "高级 工程师", None),
     ("find_degree", "授予工学学 士 学位", "学士"),
+    # the value right of a 获得学位 label: 学位 is in the label, not after the word
+    ("find_degree", "管理学学士", None),
+    ("find_degree_after_label", "管理学学士", "学士"),
+    ("find_degree_after_label", "工学 硕士", "硕士"),
+    ("find_degree_after_label", "授予工学学士学位", "学士"),
+    ("find_degree_after_label", "新能源科学与工程", None),
 ])
 def test_levels_and_numbers(finder, text, expected):
     found = getattr(levels, finder)(text)

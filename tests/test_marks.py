@@ -190,3 +190,24 @@ def test_marked_grade_on_a_rendered_family_page_through_real_ocr(layout_id):
     assert not pending, [ln.text for ln in row_lines]
     result = read_marked_option(image, words)
     assert result.option == truth.fields["grade"].value, (line.text, result)
+
+
+SIDE_INK = [
+    # ink beside each option (h² units), measured on rendered family pages, and the option it marks
+    ([0.033, 0.09, 0.027, 0.027], 1),  # a small tick inside printed brackets
+    ([0.009, 0.047, 0.018, 0.018], 1),  # a fax's thinned tick
+    ([0.11, 0.631, 0.123, 0.126], 1),  # a plain tick over a box
+    # near misses: no option dwarfs the next
+    ([0.093, 0.011, 0.066, 0.006], None),  # two options inked
+    ([0.136, 0.081, 0.07, 0.081], None),
+    ([0.005, 0.008, 0.008, 0.0], None),  # printed brackets only
+    ([0.021, 0.012], None),
+]
+
+
+@pytest.mark.parametrize(("ink", "expected"), SIDE_INK)
+def test_a_faint_mark_counts_only_when_it_dwarfs_the_next(ink, expected):
+    from extractors.marks import _by_side_ink
+
+    index, _ = _by_side_ink(ink)
+    assert (index if index is not None and index >= 0 else None) == expected
