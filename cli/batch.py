@@ -69,14 +69,19 @@ def rerun(batch: str = typer.Option(..., "--batch"),
 def status(batch: str = typer.Option(..., "--batch"),
            failed: bool = typer.Option(False, "--failed", help="Only failed and stale files."),
            as_json: bool = typer.Option(False, "--json", help="One JSON object: every file and the counts."),
+           rebuild: bool = typer.Option(False, "--rebuild",
+                                        help="Rebuild the per-applicant ledger summaries from the per-file entries."),
            store: Optional[str] = STORE, verbose: bool = VERBOSE) -> None:
-    """File, status, attempts and error per file (full keys, for `zcps rerun KEY`), then counts."""
+    """File, status, attempts and error per file (full keys, for `zcps rerun KEY`), then counts.
+
+    It reads one ledger summary per applicant, each checked against the listed per-file entries;
+    a missing or stale summary is rebuilt from them on the way."""
     from cli import runtime
 
     runtime.configure(verbose)
     from cli.status_view import print_status
 
-    raise typer.Exit(print_status(batch, store, only_failed=failed, as_json=as_json))
+    raise typer.Exit(print_status(batch, store, only_failed=failed, as_json=as_json, rebuild=rebuild))
 
 
 def demo(store: Optional[str] = STORE,

@@ -169,3 +169,26 @@ def bench_preprocess(pages: int = typer.Option(3, "--pages", min=1, help="Certif
         typer.echo(run_fixture_preprocess_bench(fixtures, limit=docs).table())
     else:
         typer.echo(run_preprocess_bench(pages=pages, variants=variants or None).table())
+
+
+@bench_app.command("scale")
+def bench_scale(applicants: str = typer.Option("500,2000,5000", "--applicants", help="Batch sizes, comma-separated."),
+                stores: str = typer.Option("local,s3", "--stores", help="local, s3 (a loopback rclone server), or both."),
+                seed: int = typer.Option(2024, "--seed", help="Generator seed."),
+                out: str = typer.Option("bench-scale.json", "--out", help="Where to write the JSON."),
+                verbose: bool = VERBOSE) -> None:
+    """Per applicant: wall and flow seconds, flow-process peak RSS, listing/ledger/status/review/report
+    times, Prefect task and flow runs, store requests; cached OCR from the generator's truth."""
+    import json
+    from pathlib import Path
+
+    from cli import runtime
+
+    runtime.configure(verbose)
+    from benchmarks.scale_run import run_scale_bench, table
+
+    sizes = [int(size) for size in applicants.split(",") if size.strip()]
+    runs = run_scale_bench(sizes, stores=tuple(kind.strip() for kind in stores.split(",") if kind.strip()), seed=seed)
+    Path(out).write_text(json.dumps([run.model_dump() for run in runs], indent=2), encoding="utf-8")
+    typer.echo(table(runs))
+    typer.echo(f"wrote {out}")

@@ -36,9 +36,10 @@ class StatusReport(BaseModel):
     summary: LedgerSummary
 
 
-def status_report(batch: str, store_url: str | None, *, only_failed: bool = False) -> StatusReport:
+def status_report(batch: str, store_url: str | None, *, only_failed: bool = False,
+                  rebuild: bool = False) -> StatusReport:
     store = open_store(store_url)
-    all_entries = answering(store, Ledger(store, batch).entries)
+    all_entries = answering(store, lambda: Ledger(store, batch).entries(rebuild=rebuild))
     if not all_entries:
         require_batch(store, batch)  # a mistyped batch names the batches that exist
     now = datetime.now(UTC)
@@ -48,8 +49,9 @@ def status_report(batch: str, store_url: str | None, *, only_failed: bool = Fals
     return StatusReport(batch=batch, files=rows, summary=summarize(all_entries))
 
 
-def print_status(batch: str, store_url: str | None, *, only_failed: bool = False, as_json: bool = False) -> int:
-    report = status_report(batch, store_url, only_failed=only_failed)
+def print_status(batch: str, store_url: str | None, *, only_failed: bool = False, as_json: bool = False,
+                 rebuild: bool = False) -> int:
+    report = status_report(batch, store_url, only_failed=only_failed, rebuild=rebuild)
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     elif sys.stdout.isatty():

@@ -205,6 +205,8 @@ def get_engine(settings: Settings | None = None) -> OcrEngine:
             if _engine is None:
                 settings = settings or get_settings()
                 _engine = build_engine(settings.model_dir, OcrOptions.from_settings(settings))
+                # INFO, once per process: the cluster test counts these lines in each worker's log.
+                log.info("OCR models loaded in process %d", os.getpid())
     return _engine
 
 

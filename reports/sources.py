@@ -7,6 +7,7 @@ report reads only what masking released under ``release/`` (masked reviews and m
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import cv2
@@ -24,6 +25,7 @@ from zcps.errors import ObjectNotFound
 from zcps.models import DocumentRef, DocumentResult, Review, Status
 
 log = logging.getLogger("zcps.reports")
+_READ_THREADS = 8
 
 
 def _review_keys(store: ObjectStore, batch: str, kind: ReportKind, unit: str | None) -> list[str]:
@@ -33,23 +35,27 @@ def _review_keys(store: ObjectStore, batch: str, kind: ReportKind, unit: str | N
 
 
 def load_reviews(store: ObjectStore, batch: str, kind: ReportKind, unit: str | None = None) -> list[Review]:
-    reviews = []
-    for key in _review_keys(store, batch, kind, unit):
-        try:
-            review = Review.model_validate_json(store.get(key))
-        except (ValidationError, ValueError):
-            # One damaged review must not stop the report; its applicant's ledger entry says why.
-            log.warning("a review of batch %s is unreadable; left out of the report", batch)
-            continue
-        if kind == "unit":
-            # The decisions as they stand now: an import shows in the next report without a re-run.
-            review = apply_decisions(review, load_decisions(store, batch, review.unit, review.applicant_id))
-        reviews.append(review)
-    return [r for r in reviews if unit is None or r.unit == unit]
+    # Threads hide the store's round trips: a province batch has thousands of reviews.
+    with ThreadPoolExecutor(max_workers=_READ_THREADS) as pool:
+        found = list(pool.map(lambda key: _review(store, batch, kind, key), _review_keys(store, batch, kind, unit)))
+    return [r for r in found if r is not None and (unit is None or r.unit == unit)]
+
+
+def _review(store: ObjectStore, batch: str, kind: ReportKind, key: str) -> Review | None:
+    try:
+        review = Review.model_validate_json(store.get(key))
+    except (ValidationError, ValueError):
+        # One damaged review must not stop the report; its applicant's ledger entry says why.
+        log.warning("a review of batch %s is unreadable; left out of the report", batch)
+        return None
+    if kind == "unit":
+        # The decisions as they stand now: an import shows in the next report without a re-run.
+        review = apply_decisions(review, load_decisions(store, batch, review.unit, review.applicant_id))
+    return review
 
 
 def load_failed_files(store: ObjectStore, batch: str, unit: str | None = None) -> list[FailedFile]:
-    entries = Ledger(store, batch).entries()
+    entries = Ledger(store, batch).entries(unit)  # a unit's report lists and reads only that unit's summaries
     return [FailedFile.from_ledger(e) for e in entries if e.status is Status.failed and (unit is None or e.unit == unit)]
 
 

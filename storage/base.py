@@ -16,6 +16,7 @@ class ObjectInfo:
     size: int
     sha256: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    version: str | None = None  # changes with every write of the key (S3: the ETag); None when unknown
 
 
 def validate_key(key: str) -> str:
@@ -62,6 +63,31 @@ class ObjectStore(abc.ABC):
 
     @abc.abstractmethod
     def delete(self, key: str) -> None: ...
+
+    def list_versions(self, prefix: str) -> Iterator[tuple[str, str]]:
+        """(key, version) under ``prefix``, sorted: S3 lists both in one request per 1,000 keys."""
+        for key in self.list(prefix):
+            yield key, self.stat(key).version or ""
+
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
+        """The content and the version it has (read together), or None when the key does not exist."""
+        from zcps.errors import ObjectNotFound
+
+        try:
+            data = self.get(key)
+        except ObjectNotFound:
+            return None
+        return data, sha256_hex(data)
+
+    def put_if(self, key: str, data: bytes, expected: str | None) -> ObjectInfo:
+        """Write only if the key is still at version ``expected`` (None: only if it does not exist),
+        else raise ``WriteConflict``. A store without ``conditional_writes`` writes unconditionally."""
+        return self.put(key, data)
+
+    @property
+    def conditional_writes(self) -> bool:
+        """Whether ``put_if`` really refuses a write that lost a race (else the last writer wins)."""
+        return False
 
     def unlisted(self, prefix: str) -> Iterator[tuple[str, str]]:
         """What exists under ``prefix`` but ``list`` leaves out, as (key, reason) pairs, so intake can

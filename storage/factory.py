@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from storage import counting
 from storage.base import ObjectStore
 from storage.local import LocalStore
 from storage.routed import SCHEME as ROUTED_SCHEME, RoutedStore, parse_routed_url
@@ -53,6 +54,11 @@ INTAKE_AREA = "intake"
 
 
 def open_store(url: str | None = None, settings: Settings | None = None) -> ObjectStore:
+    # Counts requests only inside ``storage.counting.counting_session`` (the scale benchmark).
+    return counting.wrap(_open(url, settings))
+
+
+def _open(url: str | None, settings: Settings | None) -> ObjectStore:
     settings = settings or get_settings()
     url = url or settings.store_url
     if urlsplit(url).scheme.lower() == ROUTED_SCHEME:

@@ -137,6 +137,30 @@ def ledger_key(ref: DocumentRef) -> str:
     return _fit(head, ref.file, ".json")
 
 
+def ledger_documents_prefix(batch: str, unit: str | None = None) -> str:
+    """The document entries of the batch, or of one unit."""
+    head = f"{ledger_prefix(batch)}{UNITS}/"
+    return head if unit is None else f"{head}{safe_segment(unit)}/"
+
+
+def ledger_objects_prefix(batch: str) -> str:
+    return f"{ledger_prefix(batch)}objects/"
+
+
+def ledger_stages_prefix(batch: str) -> str:
+    return f"{ledger_prefix(batch)}stages/"
+
+
+def ledger_summaries_prefix(batch: str) -> str:
+    return f"{ledger_prefix(batch)}summaries/"
+
+
+def ledger_summary_key_of(entry_key: str) -> str:
+    """The applicant's ledger summary that covers a document entry's key (one per applicant folder)."""
+    area, results_batch, state, units, unit, applicant, *_ = entry_key.split("/")
+    return f"{area}/{results_batch}/{state}/summaries/{unit}/{applicant}.json"
+
+
 def object_ledger_key(batch: str, intake_key: str) -> str:
     """The entry of an intake object that is not a document (misplaced, ignored, bad key)."""
     return f"{ledger_prefix(batch)}objects/{_digest(intake_key)}.json"

@@ -12,8 +12,11 @@ its holder process (``LeaseHolder``): on the machine that process ran on, a leas
 exited is void at once, so a rerun after ``kill -9`` need not wait for the expiry. Other machines
 cannot see the process and wait for the expiry.
 
-Concurrency limitation: the store is last-writer-wins and offers no compare-and-swap common to
-S3 and a local folder. ``claim`` writes, then reads back and checks the owner, which catches
+Reading the whole ledger goes through the per-applicant summaries (storage/ledger_summary.py),
+verified against a listing of the entries' versions, so ``zcps status`` on 45,000 files costs
+about one request per applicant, not one per file.
+
+Concurrency limitation of the per-file entries: they are last-writer-wins. ``claim`` writes, then reads back and checks the owner, which catches
 most races, but two workers claiming the same file within one round trip can both believe they
 hold it. The outcome is duplicate work, never lost work: every output is keyed by file and
 content, and the later ``finish``/``fail`` refuses to overwrite a fresh lease held by another
@@ -24,121 +27,26 @@ come from ``ZcpsError`` whose messages name keys, not applicants.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
-import psutil
 from pydantic import Field as PydField, ValidationError
 
 from storage.base import ObjectStore
-from storage.layout import ledger_key, ledger_prefix, object_ledger_key, stage_ledger_key
+from storage.layout import (ledger_key, ledger_objects_prefix, ledger_stages_prefix, object_ledger_key,
+                            stage_ledger_key)
+from storage.ledger_entry import MAX_ERROR_MESSAGE, LeaseHolder, LedgerEntry, Scope, current_holder
+from storage.ledger_summary import SummaryBook
 from zcps.errors import LeaseConflict, ObjectNotFound, ZcpsError
 from zcps.models import DocumentRef, Model, Status
 from zcps.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-MAX_ERROR_MESSAGE = 500
-Scope = Literal["document", "object", "stage"]
 _READ_THREADS = 8
-# psutil derives start times from clock ticks (1/100 s): the same process always reads the same.
-_START_TIME_TOLERANCE_SECONDS = 0.05
-
-
-class LeaseHolder(Model):
-    """The process holding a lease, identified so that a reused pid is not mistaken for it."""
-
-    host: str  # for people reading the ledger
-    machine: str  # boot id and pid namespace: where ``pid`` names this process ("" when unknown)
-    pid: int
-    started: float  # the process's start time, seconds since the epoch
-
-    @property
-    def token(self) -> str:
-        return f"{self.host}:{self.pid}:{self.started:.2f}"
-
-    def is_dead(self) -> bool:
-        """True only when the holder certainly no longer runs: this machine, and its pid gone or reused."""
-        if not self.machine or self.machine != _this_machine():
-            return False
-        try:
-            process = psutil.Process(self.pid)
-            reused = abs(process.create_time() - self.started) > _START_TIME_TOLERANCE_SECONDS
-            return reused or process.status() == psutil.STATUS_ZOMBIE
-        except psutil.NoSuchProcess:
-            return True
-        except psutil.AccessDenied:
-            return False
-
-
-_holders: dict[int, LeaseHolder] = {}
-
-
-def current_holder() -> LeaseHolder:
-    """This process as a lease holder (recomputed after a fork, which changes the pid)."""
-    pid = os.getpid()
-    if pid not in _holders:
-        _holders[pid] = LeaseHolder(host=socket.gethostname(), machine=_this_machine(), pid=pid,
-                                    started=psutil.Process(pid).create_time())
-    return _holders[pid]
-
-
-def _this_machine() -> str:
-    """Boot id and pid namespace: two processes see each other's pids only when both match."""
-    try:
-        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
-            return f"{boot.read().strip()}/{os.readlink('/proc/self/ns/pid')}"
-    except OSError:
-        return ""
-
-
-class LedgerEntry(Model):
-    batch: str
-    unit: str  # "" for an object outside every unit folder
-    applicant: str  # "" for an object outside every applicant folder, or a unit's report stage
-    file: str  # document: path below docs/; object: path below the applicant folder; stage: the stage
-    scope: Scope = "document"
-    key: str | None = None  # object scope: the object's key below intake/{batch}/, as the store lists it
-    status: Status = Status.pending
-    attempts: int = 0
-    error_code: str | None = None
-    error_message: str | None = None
-    sha256: str | None = None
-    pipeline_version: str = ""
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    updated_at: datetime | None = None
-    lease_owner: str | None = None
-    lease_expires_at: datetime | None = None
-    lease_holder: LeaseHolder | None = None
-
-    @classmethod
-    def new(cls, ref: DocumentRef, **values) -> "LedgerEntry":
-        return cls(**ref.model_dump(), **values)
-
-    @property
-    def label(self) -> str:
-        """What ``zcps status`` and the reports call the entry: for a document, the key ``zcps rerun`` takes."""
-        if self.scope == "object":
-            return self.key or self.file
-        if self.scope == "stage":
-            return f"({self.file}) {self.unit}/{self.applicant}" if self.applicant else f"({self.file}) {self.unit}"
-        return f"{self.unit}/{self.applicant}/{self.file}"
-
-    @property
-    def ref(self) -> DocumentRef:
-        return DocumentRef(batch=self.batch, unit=self.unit, applicant=self.applicant, file=self.file)
-
-    def lease_fresh(self, now: datetime) -> bool:
-        """Whether the lease still binds other workers: not expired, and its holder not known to be dead."""
-        return (self.status is Status.running and self.lease_expires_at is not None
-                and self.lease_expires_at > now
-                and not (self.lease_holder is not None and self.lease_holder.is_dead()))
+__all__ = ["MAX_ERROR_MESSAGE", "LeaseHolder", "Ledger", "LedgerEntry", "LedgerSummary", "Scope", "current_holder"]
 
 
 class LedgerSummary(Model):
@@ -154,16 +62,21 @@ class Ledger:
         self.batch = batch
         self.lease_seconds = (settings or get_settings()).lease_seconds
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.summaries = SummaryBook(store, batch)
 
     def get(self, ref: DocumentRef) -> LedgerEntry | None:
         return self._read(self._key(ref))
 
-    def entries(self, unit: str | None = None) -> list[LedgerEntry]:
-        keys = list(self.store.list(ledger_prefix(self.batch)))
-        # One list call, then the entries' bodies; threads hide S3 round-trip latency.
+    def entries(self, unit: str | None = None, *, rebuild: bool = False) -> list[LedgerEntry]:
+        """Every entry: documents from the applicants' summaries (``rebuild``: rebuilt from the
+        per-file entries, ``zcps status --rebuild``), objects and stages read one by one (few)."""
+        documents = self.summaries.entries(unit, rebuild=rebuild)
+        keys = [*self.store.list(ledger_objects_prefix(self.batch)), *self.store.list(ledger_stages_prefix(self.batch))]
+        # Threads hide S3 round-trip latency.
         with ThreadPoolExecutor(max_workers=_READ_THREADS) as pool:
             found = list(pool.map(self._read, keys))
-        return [entry for entry in found if entry is not None and (unit is None or entry.unit == unit)]
+        others = [entry for entry in found if entry is not None and (unit is None or entry.unit == unit)]
+        return sorted([*documents, *others], key=entry_key)
 
     def record(self, entry: LedgerEntry, previous: LedgerEntry | None = None) -> LedgerEntry:
         """Write an object or stage entry unless ``previous`` already says the same."""
@@ -264,7 +177,12 @@ class Ledger:
     def _write(self, entry: LedgerEntry) -> None:
         if entry.batch != self.batch:
             raise ZcpsError(f"ledger of batch {self.batch!r} asked to write an entry of batch {entry.batch!r}")
-        self.store.put(entry_key(entry), entry.model_dump_json().encode())
+        key = entry_key(entry)
+        written = self.store.put(key, entry.model_dump_json().encode())
+        if entry.scope == "document" and entry.status is not Status.running:
+            # A claim is not summarised (readers see the entry's new version and rebuild): the
+            # summary is written once per finished, failed or reset file.
+            self.summaries.record(key, written.version, entry)
 
     def _refuse_foreign_lease(self, entry: LedgerEntry | None, owner: str, now: datetime) -> None:
         if entry is not None and entry.lease_fresh(now) and entry.lease_owner != owner:

@@ -4,11 +4,16 @@ User metadata and the content sha256 live in a sidecar tree ``{root}/.zcps-meta/
 Every name starting with ``.zcps-`` (the sidecar tree, temporary files of in-flight writes) is
 reserved: such keys are refused and ``list`` never returns them, so sidecars cannot collide with
 real objects.
+
+An object's version is the identity of its file (inode, size, mtime): every write renames a new
+file into place, so it changes with each write. ``put_if`` compares and writes under an exclusive
+``flock`` on ``{root}/.zcps-meta/{key}.lock``, which every process on this machine honours.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
 import tempfile
@@ -17,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from storage.base import ObjectInfo, ObjectStore, sha256_hex, validate_key
-from zcps.errors import InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable
+from zcps.errors import InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable, WriteConflict
 
 RESERVED_PREFIX = ".zcps-"
 META_DIR = ".zcps-meta"
@@ -57,6 +62,7 @@ class LocalStore(ObjectStore):
         digest = sha256_hex(data)
         user_meta = _normalise_metadata(metadata)
         tmp = _write_temp(path.parent, data)
+        version = _version(os.stat(tmp))
         try:
             # The sidecar names the exact file it describes (the identity of the temp file that is
             # about to be renamed into place), so a crash between the two renames leaves a sidecar
@@ -71,7 +77,43 @@ class LocalStore(ObjectStore):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return ObjectInfo(key=key, size=len(data), sha256=digest, metadata=user_meta)
+        return ObjectInfo(key=key, size=len(data), sha256=digest, metadata=user_meta, version=version)
+
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
+        with _mapped_os_errors(key, self.root):
+            path = self._path(key)
+            try:
+                # fstat of the open file: a rename into place meanwhile cannot pair new bytes with an old version.
+                with path.open("rb") as handle:
+                    return handle.read(), _version(os.fstat(handle.fileno()))
+            except (FileNotFoundError, IsADirectoryError):
+                return None
+
+    def put_if(self, key: str, data: bytes, expected: str | None) -> ObjectInfo:
+        lock_path = self._meta_path(key).with_name(self._meta_path(key).name[:-len(".json")] + ".lock")
+        with _mapped_os_errors(key, self.root):
+            self._make_dirs(lock_path.parent, key)
+            with lock_path.open("a") as lock:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+                try:
+                    path = self._path(key)
+                    current = _version(path.stat()) if path.is_file() else None
+                    if current != expected:
+                        raise WriteConflict(f"{key[:120]}: changed since it was read")
+                    return self._put(key, data, None)
+                finally:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    @property
+    def conditional_writes(self) -> bool:
+        return True
+
+    def list_versions(self, prefix: str) -> Iterator[tuple[str, str]]:
+        for key in self.list(prefix):
+            try:
+                yield key, _version(self._path(key).stat())
+            except FileNotFoundError:  # deleted since the listing
+                continue
 
     def get(self, key: str) -> bytes:
         with _mapped_os_errors(key, self.root):
@@ -84,8 +126,8 @@ class LocalStore(ObjectStore):
         sidecar = self._read_sidecar(key)
         if sidecar and sidecar.get("file") == _identity(info):
             return ObjectInfo(key=key, size=info.st_size, sha256=sidecar.get("sha256"),
-                              metadata=dict(sidecar.get("metadata") or {}))
-        return ObjectInfo(key=key, size=info.st_size)
+                              metadata=dict(sidecar.get("metadata") or {}), version=_version(info))
+        return ObjectInfo(key=key, size=info.st_size, version=_version(info))
 
     def delete(self, key: str) -> None:
         path = self._path(key)
@@ -181,6 +223,10 @@ def _mapped_os_errors(key: str, root: Path):
 def _identity(info: os.stat_result) -> list[int]:
     """What survives ``os.replace`` unchanged and changes with any rewrite of the file."""
     return [info.st_ino, info.st_size, info.st_mtime_ns]
+
+
+def _version(info: os.stat_result) -> str:
+    return "-".join(str(part) for part in _identity(info))
 
 
 def _refuse_reserved(key: str, parts: list[str]) -> None:

@@ -54,6 +54,16 @@ class RoutedStore(ObjectStore):
     def get(self, key: str) -> bytes:
         return self.store_for(key).get(key)
 
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
+        return self.store_for(key).get_versioned(key)
+
+    def put_if(self, key: str, data: bytes, expected: str | None) -> ObjectInfo:
+        self._refuse_read_only(key)
+        return self.store_for(key).put_if(key, data, expected)
+
+    def list_versions(self, prefix: str) -> Iterator[tuple[str, str]]:
+        return self.store_for(prefix).list_versions(prefix)
+
     def stat(self, key: str) -> ObjectInfo:
         return self.store_for(key).stat(key)
 

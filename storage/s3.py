@@ -9,6 +9,11 @@ Metadata values are percent-encoded on the wire because S3 headers are ASCII-onl
 of the content is stored as ``x-amz-meta-sha256``. Some servers (``rclone serve s3``) keep
 metadata only in memory, so ``stat().sha256`` may be ``None`` after a server restart; callers use
 ``ObjectStore.sha256``, which then hashes the content.
+
+An object's version is its ETag. ``put_if`` sends ``If-Match: "{etag}"`` (or ``If-None-Match: *``
+for a key that must not exist yet), which MinIO and AWS S3 honour with ``412 PreconditionFailed``.
+``rclone serve s3`` (v1.75) ignores both headers and writes anyway, so ``conditional_writes`` is
+configurable (``ZCPS_S3_CONDITIONAL_WRITES``); callers must stay correct when the last writer wins.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from minio import Minio
 from minio.error import InvalidResponseError, S3Error, ServerError
 
 from storage.base import ObjectInfo, ObjectStore, sha256_hex, validate_key
-from zcps.errors import ConfigError, InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable, ZcpsError
+from zcps.errors import (ConfigError, InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable, WriteConflict,
+                         ZcpsError)
 from zcps.settings import Settings, get_settings
 
 # An unreachable store must fail within seconds so the flow can mark files failed (transient)
@@ -44,6 +50,7 @@ _DENIED_CODES = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", 
 _BAD_KEY_CODES = {"InvalidArgument", "InvalidObjectName", "KeyTooLongError", "InvalidBucketName"}
 _BUSY_CODES = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"}
 _BUCKET_EXISTS_CODES = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
+_CONFLICT_CODES = {"PreconditionFailed", "ConditionalRequestConflict"}
 _QUERY_KEYS = {"secure", "bucket_prefix", "region"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -51,13 +58,14 @@ _FALSE = {"0", "false", "no", "off"}
 
 class S3Store(ObjectStore):
     def __init__(self, endpoint: str, access_key: str, secret_key: str, *, secure: bool = False,
-                 region: str = "us-east-1", bucket_prefix: str = ""):
+                 region: str = "us-east-1", bucket_prefix: str = "", conditional_writes: bool = True):
         self.endpoint = endpoint
         self.secure = secure
         self.region = region
         self.bucket_prefix = bucket_prefix
         self._access_key = access_key
         self._secret_key = secret_key
+        self._conditional_writes = conditional_writes
         self._client: Minio | None = None
 
     def __repr__(self) -> str:
@@ -91,7 +99,8 @@ class S3Store(ObjectStore):
                                    "ZCPS_S3_SECRET_KEY_FILE pointing at secret files.")
         return cls(parts.netloc, access_key.get_secret_value(), secret_key.get_secret_value(),
                    secure=secure, region=query.get("region", settings.s3_region),
-                   bucket_prefix=query.get("bucket_prefix", settings.bucket_prefix))
+                   bucket_prefix=query.get("bucket_prefix", settings.bucket_prefix),
+                   conditional_writes=settings.s3_conditional_writes)
 
     def __reduce__(self):
         # Credentials never travel in a pickle: the receiving process reads its own settings.
@@ -128,7 +137,12 @@ class S3Store(ObjectStore):
                              hint="The first key segment must be lower-case letters, digits or '-'.")
         return bucket
 
-    def put(self, key: str, data: bytes, metadata: dict[str, str] | None = None) -> ObjectInfo:
+    @property
+    def conditional_writes(self) -> bool:
+        return self._conditional_writes
+
+    def put(self, key: str, data: bytes, metadata: dict[str, str] | None = None,
+            _condition: dict[str, str] | None = None) -> ObjectInfo:
         bucket, name = self._locate(key)
         digest = sha256_hex(data)
         user_meta = {str(k).lower(): str(v) for k, v in (metadata or {}).items() if str(k).lower() != "sha256"}
@@ -136,13 +150,45 @@ class S3Store(ObjectStore):
         wire_meta["sha256"] = digest
         with _mapped_errors(key):
             try:
-                self._put(bucket, name, data, wire_meta)
+                written = self._put(bucket, name, data, wire_meta, _condition)
             except (S3Error, InvalidResponseError) as exc:
                 if _s3_code(exc) != "NoSuchBucket":
                     raise
                 self._make_bucket(bucket)
-                self._put(bucket, name, data, wire_meta)
-        return ObjectInfo(key=key, size=len(data), sha256=digest, metadata=user_meta)
+                written = self._put(bucket, name, data, wire_meta, _condition)
+        return ObjectInfo(key=key, size=len(data), sha256=digest, metadata=user_meta, version=written.etag)
+
+    def put_if(self, key: str, data: bytes, expected: str | None) -> ObjectInfo:
+        condition = {"If-None-Match": "*"} if expected is None else {"If-Match": f'"{expected}"'}
+        return self.put(key, data, _condition=condition)
+
+    def get_versioned(self, key: str) -> tuple[bytes, str] | None:
+        bucket, name = self._locate(key)
+        try:
+            with _mapped_errors(key):
+                response = self.client.get_object(bucket, name)
+                try:
+                    return response.read(), (response.headers.get("etag") or "").strip('"')
+                finally:
+                    response.close()
+                    response.release_conn()
+        except ObjectNotFound:
+            return None
+
+    def list_versions(self, prefix: str) -> Iterator[tuple[str, str]]:
+        area, slash, rest = prefix.partition("/")
+        if not slash:
+            yield from super().list_versions(prefix)
+            return
+        validate_key(prefix.rstrip("/"))
+        try:
+            with _mapped_errors(prefix):
+                found = [(f"{area}/{obj.object_name}", (obj.etag or "").strip('"')) for obj in
+                         self.client.list_objects(self.bucket_for(area), prefix=rest or None, recursive=True)
+                         if not obj.is_dir]
+        except ObjectNotFound:
+            return
+        yield from sorted(found)
 
     def get(self, key: str) -> bytes:
         bucket, name = self._locate(key)
@@ -164,7 +210,8 @@ class S3Store(ObjectStore):
             if header.startswith(_META_HEADER):
                 metadata[header[len(_META_HEADER):]] = unquote(value)
         sha256 = metadata.pop("sha256", None)
-        return ObjectInfo(key=key, size=found.size or 0, sha256=sha256, metadata=metadata)
+        return ObjectInfo(key=key, size=found.size or 0, sha256=sha256, metadata=metadata,
+                          version=(found.etag or "").strip('"') or None)
 
     def delete(self, key: str) -> None:
         bucket, name = self._locate(key)
@@ -219,8 +266,14 @@ class S3Store(ObjectStore):
                              hint="Keys look like 'intake/{batch}/…'; the first segment is the area.")
         return self.bucket_for(area), name
 
-    def _put(self, bucket: str, name: str, data: bytes, metadata: dict[str, str]) -> None:
-        self.client.put_object(bucket, name, io.BytesIO(data), len(data), metadata=metadata)
+    def _put(self, bucket: str, name: str, data: bytes, metadata: dict[str, str],
+             condition: dict[str, str] | None):
+        if condition is None:
+            return self.client.put_object(bucket, name, io.BytesIO(data), len(data), metadata=metadata)
+        # put_object takes no request headers; the single-part upload it makes underneath does.
+        headers = {"Content-Type": "application/octet-stream", **{_META_HEADER + k: v for k, v in metadata.items()},
+                   **condition}
+        return self.client._put_object(bucket, name, data, headers=headers)
 
     def _make_bucket(self, bucket: str) -> None:
         try:
@@ -269,6 +322,8 @@ def translate_error(exc: BaseException, key: str) -> ZcpsError:
         return StoreUnavailable(f"{key}: the object store answered HTTP {exc.status_code}")
     if isinstance(exc, (S3Error, InvalidResponseError)):
         code, status = _s3_code(exc), _http_status(exc)
+        if code in _CONFLICT_CODES or (code is None and status == 412):
+            return WriteConflict(f"{key}: changed since it was read")
         if code in _NOT_FOUND_CODES or (code is None and status == 404):
             return ObjectNotFound(f"no object at {key}")
         if code in _DENIED_CODES or (code is None and status == 403):

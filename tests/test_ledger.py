@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage.base import ObjectStore
-from storage.layout import ledger_key
-from storage.ledger import Ledger, LedgerEntry
+from storage.counting import CountingStore
+from storage.layout import ledger_documents_prefix, ledger_key, ledger_summary_key_of
+from storage.ledger import Ledger, LedgerEntry, entry_key
 from zcps.errors import LeaseConflict, ZcpsError
 from zcps.models import DocumentRef, Status
 
@@ -200,44 +201,77 @@ def test_reset_failed_puts_only_failed_files_back(ledger: Ledger):
     assert all(ledger.should_process(ref, SHA_A, "v1") for ref in failed)
 
 
-class CountingStore(ObjectStore):
-    """The real store underneath, counting the calls the ledger makes."""
-
-    def __init__(self, inner: ObjectStore):
-        self.inner, self.calls = inner, Counter()
-
-    def put(self, key, data, metadata=None):
-        self.calls["put"] += 1
-        return self.inner.put(key, data, metadata)
-
-    def get(self, key):
-        self.calls["get"] += 1
-        return self.inner.get(key)
-
-    def stat(self, key):
-        self.calls["stat"] += 1
-        return self.inner.stat(key)
-
-    def list(self, prefix):
-        self.calls["list"] += 1
-        return self.inner.list(prefix)
-
-    def delete(self, key):
-        self.calls["delete"] += 1
-        return self.inner.delete(key)
-
-    @property
-    def url(self):
-        return self.inner.url
+def _truth(store: ObjectStore) -> dict[str, LedgerEntry]:
+    """Every document entry read one by one: what the summaries must agree with."""
+    return {key: LedgerEntry.model_validate_json(store.get(key))
+            for key in store.list(ledger_documents_prefix("2024"))}
 
 
-def test_entries_uses_one_listing_and_no_stats(store: ObjectStore, clock: Clock):
-    _fill(Ledger(store, "2024", clock=clock))
+def _rewrite_behind_summary(store: ObjectStore, ledger: Ledger) -> None:
+    # A worker that died between writing its entry and updating the summary.
+    key = ledger_key(DocumentRef(batch="2024", unit="u01", applicant="a1", file="02.jpg"))
+    entry = LedgerEntry.model_validate_json(store.get(key))
+    store.put(key, entry.model_copy(update={"status": Status.pending, "attempts": 0}).model_dump_json().encode())
+
+
+def _summary_of_a1(batch: str = "2024") -> str:
+    return ledger_summary_key_of(ledger_key(DocumentRef(batch=batch, unit="u01", applicant="a1", file="01.pdf")))
+
+
+NEW_FILE = DocumentRef(batch="2024", unit="u02", applicant="a4", file="02.pdf")
+RUNNING = DocumentRef(batch="2024", unit="u01", applicant="a2", file="证书.png")
+
+# change before the counted read → (summaries rebuilt, entry GETs beyond one per applicant)
+SUMMARY_READS = {
+    "nothing changed: one GET per applicant": (lambda store, ledger: None, 0, 0),
+    "finished through the ledger: the writer kept the summary current":
+        (lambda store, ledger: ledger.finish(RUNNING, "w1", SHA_A), 0, 0),
+    "entry rewritten behind the summary: that applicant is rebuilt": (_rewrite_behind_summary, 1, 2),
+    "summary deleted": (lambda store, ledger: store.delete(_summary_of_a1()), 1, 2),
+    "summary unreadable": (lambda store, ledger: store.put(_summary_of_a1(), b"{not json"), 1, 2),
+    "new file only claimed (claims are not summarised)":
+        (lambda store, ledger: ledger.claim(NEW_FILE, SHA_A, "v1", "w1"), 1, 2),
+    "summary of an applicant without entries is never read":
+        (lambda store, ledger: store.put(_summary_of_a1().replace("/a1.json", "/a9.json"), b"{}"), 0, 0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SUMMARY_READS))
+def test_entries_read_one_summary_per_applicant_and_rebuild_only_stale_ones(
+        store: ObjectStore, clock: Clock, case: str):
+    change, rebuilt, extra_gets = SUMMARY_READS[case]
+    ledger = Ledger(store, "2024", clock=clock)
+    _fill(ledger)
+    ledger.entries()  # the claim-only file of a2 makes its summary stale once; this read repairs it
+    change(store, ledger)
     counting = CountingStore(store)
-    entries = Ledger(counting, "2024", clock=clock).entries()
-    assert len(entries) == len(BATCH)
-    assert (counting.calls["list"], counting.calls["stat"]) == (1, 0)
-    assert counting.calls["get"] == len(BATCH)
+    reader = Ledger(counting, "2024", clock=clock)
+    entries = reader.entries()
+    applicants = len({(unit, applicant) for applicant, unit, *_ in BATCH})
+    assert reader.summaries.stats.rebuilt == rebuilt
+    assert counting.calls["list"] == 3  # documents with versions, other objects, stages
+    assert counting.calls["stat"] == 0
+    assert counting.calls["get"] == applicants + extra_gets
+    assert counting.calls["put"] == rebuilt
+    assert {entry_key(e): e for e in entries} == _truth(store)
+    again = Ledger(CountingStore(store), "2024", clock=clock)
+    again.entries()
+    assert again.summaries.stats.rebuilt == 0, "a rebuilt summary is written back"
+
+
+def test_rebuild_reads_every_entry_and_drops_orphan_summaries(store: ObjectStore, clock: Clock):
+    ledger = Ledger(store, "2024", clock=clock)
+    _fill(ledger)
+    orphan = _summary_of_a1().replace("/a1.json", "/a9.json")
+    store.put(orphan, b"{}")
+    counting = CountingStore(store)
+    reader = Ledger(counting, "2024", clock=clock)
+    assert {entry_key(e): e for e in reader.entries(rebuild=True)} == _truth(store)
+    applicants = len({(unit, applicant) for applicant, unit, *_ in BATCH})
+    assert reader.summaries.stats.rebuilt == applicants
+    assert counting.calls["get"] == applicants + len(BATCH)
+    assert not store.exists(orphan)
+    assert store.exists(_summary_of_a1())
 
 
 def test_ledger_entry_round_trips_through_json():

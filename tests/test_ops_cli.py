@@ -26,8 +26,9 @@ import urllib3
 from support.batch_samples import BATCH, small_batch
 from support.s3_server import S3Server, free_loopback_port
 from storage.factory import open_store
-from storage.layout import ledger_key, ledger_prefix
+from storage.layout import ledger_documents_prefix, ledger_key, ledger_prefix, ledger_summary_key_of
 from storage.ledger import Ledger, LedgerEntry
+from storage.ledger_summary import ApplicantLedger, SummarizedEntry
 from storage.s3 import translate_error
 from zcps.errors import ExitCode, InvalidKey, StoreAccessDenied, StoreUnavailable
 from zcps.models import DocumentRef, Status
@@ -392,3 +393,34 @@ def test_temporary_prefect_server_wait_is_a_setting_the_error_names(seconds, say
     assert says in done.stdout
     if seconds != "0":
         assert "ZCPS_PREFECT_START_SECONDS" in done.stdout
+
+
+def _forge_summary(store) -> None:
+    """A summary whose versions match the entries but whose copies all say done (a bug, a bad restore)."""
+    listed = dict(store.list_versions(ledger_documents_prefix(BATCH)))
+    forged = ApplicantLedger(entries={
+        key: SummarizedEntry(version=version, entry=LedgerEntry.model_validate_json(store.get(key)).model_copy(
+            update={"status": Status.done, "error_code": None, "error_message": None}))
+        for key, version in listed.items()})
+    store.put(ledger_summary_key_of(next(iter(listed))), forged.model_dump_json().encode())
+
+
+# damage, extra flags → failed files that `zcps status --json` shows
+STATUS_REBUILD = {
+    "no summaries yet: read from the entries": (None, [], 2),
+    "forged summary with matching versions is trusted without --rebuild": (_forge_summary, [], 0),
+    "forged summary, --rebuild reads the entries": (_forge_summary, ["--rebuild"], 2),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STATUS_REBUILD))
+def test_status_rebuild_rebuilds_summaries_from_the_entries(odd_ledger, case):
+    damage, flags, failed = STATUS_REBUILD[case]
+    zcps(*STATUS, "--json", "--store", odd_ledger.url)  # writes the summaries
+    if damage:
+        damage(odd_ledger)
+    result = zcps(*STATUS, "--json", *flags, "--store", odd_ledger.url)
+    report = json.loads(result.stdout)
+    assert report["summary"]["by_status"]["failed"] == failed
+    assert result.returncode == (ExitCode.files_failed if failed else ExitCode.ok)
+    assert len(report["files"]) == len(ODD_FILES)

@@ -14,7 +14,8 @@ from storage.base import ObjectStore, sha256_hex
 from storage.factory import STORE_OPENERS, open_store
 from storage.local import LocalStore
 from storage.s3 import S3Store, translate_error
-from zcps.errors import ConfigError, InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable, ZcpsError
+from zcps.errors import (ConfigError, InvalidKey, ObjectNotFound, StoreAccessDenied, StoreUnavailable, WriteConflict,
+                         ZcpsError)
 from zcps.settings import Settings
 
 @pytest.fixture(autouse=True)
@@ -357,13 +358,17 @@ def test_s3_store_fails_while_the_server_is_down_and_recovers(s3_server, s3_env)
         (S3Error(None, "NoSuchKey", "gone", "/b/k", None, None), ObjectNotFound),
         (S3Error(None, "AccessDenied", "no", "/b/k", None, None), StoreAccessDenied),
         (S3Error(None, "SignatureDoesNotMatch", "no", "/b/k", None, None), StoreAccessDenied),
-        (S3Error(None, "PreconditionFailed", "no", "/b/k", None, None), ZcpsError),
+        (S3Error(None, "PreconditionFailed", "no", "/b/k", None, None), WriteConflict),
+        (InvalidResponseError(412, "text/plain", None), WriteConflict),
+        (InvalidResponseError(409, "text/xml", "<Error><Code>ConditionalRequestConflict</Code></Error>"),
+         WriteConflict),
+        (S3Error(None, "PreconditionRequired", "no", "/b/k", None, None), ZcpsError),
     ],
 )
 def test_s3_errors_map_to_zcps_errors(error: Exception, expected: type):
     translated = translate_error(error, "work/k.json")
     assert type(translated) is expected
-    assert translated.transient == (expected is StoreUnavailable)
+    assert translated.transient == (expected in (StoreUnavailable, WriteConflict))
     assert "work/k.json" in translated.message
 
 
@@ -373,3 +378,30 @@ def test_get_optional_returns_content_or_none(store: ObjectStore):
     assert store.get_optional("results/b/present.json") == b"{}"
     with pytest.raises(InvalidKey):
         store.get_optional("results/../escape")
+
+
+# writes of one key in order → whether each write's version differs from the one before it
+VERSION_WRITES = {
+    "a rewrite with other bytes": ([b"one", b"two"], [True]),
+    "a rewrite with the same bytes (S3: same ETag; disk: a new file)": ([b"one", b"one"], None),
+    "three writes": ([b"a", b"bb", b"ccc"], [True, True]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VERSION_WRITES))
+def test_versions_agree_across_put_get_stat_and_list(store: ObjectStore, case: str):
+    writes, changes = VERSION_WRITES[case]
+    key = "results/2024/state/units/u/a/f.json"
+    versions = []
+    for data in writes:
+        written = store.put(key, data)
+        read, version = store.get_versioned(key)
+        assert (read, version) == (data, written.version)
+        assert store.stat(key).version == version
+        assert dict(store.list_versions("results/2024/state/units/")) == {key: version}
+        versions.append(version)
+    if changes is None:  # either is safe: equal bytes under an equal version are the same content
+        changes = [not isinstance(store, S3Store)]
+    assert [a != b for a, b in zip(versions, versions[1:])] == changes
+    assert store.get_versioned("results/2024/state/units/u/a/missing.json") is None
+    assert list(store.list_versions("results/2024/state/none/")) == []

@@ -135,6 +135,12 @@ class LeaseConflict(ZcpsError):
     hint = "Another worker holds this file; it is retried once that worker's lease goes stale."
 
 
+class WriteConflict(ZcpsError):
+    code = "E_WRITE_CONFLICT"
+    transient = True
+    hint = "Another worker changed the object between this worker's read and write; read it again and retry."
+
+
 class InputError(ZcpsError):
     """A problem with one submitted file: deterministic, never retried."""
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     bucket_prefix: str = ""
+    # Send If-Match / If-None-Match on ledger-summary writes (MinIO and AWS honour them); off for a
+    # server that refuses the headers. Correctness never depends on it: summaries are verified on read.
+    s3_conditional_writes: bool = True
     # Optional separate store for the intake/ area (e.g. a read-only endpoint); the rest stays on store_url.
     intake_store_url: str | None = None
     intake_read_only: bool = True
