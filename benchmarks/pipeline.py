@@ -8,6 +8,11 @@ raw OCR (``recognize`` on the decoded stored pages) and the scan pipeline (``acq
 preprocessing, ``extract_document``, ``check_applicant``), alternating per applicant → release in ``regions`` and in ``full``
 verify mode → the same pages as a digital PDF → a batch run and its unchanged re-run
 (``benchmarks.scale``) → time per applicant at growing batch sizes (``benchmarks.scale``).
+
+The JSON is rewritten as each phase ends, so a phase that fails later never loses the earlier
+numbers. The phases after the scan pipeline need things a machine may lack (the generator's fonts,
+Prefect's server, reportlab): when one cannot run it is recorded as skipped with the reason and
+the remaining phases still run.
 """
 
 from __future__ import annotations
@@ -203,30 +208,50 @@ def peak_rss_mib() -> float:
 
 class _PhaseClock:
     """Wall and CPU seconds of one phase, summed over every ``with`` block, and the process's peak
-    RSS at the end of the last one."""
+    RSS at the end of the last one. With ``skippable``, an exception ends the phase as skipped (the
+    reason recorded) instead of ending the benchmark."""
 
-    def __init__(self, result: PipelineBenchResult, name: str):
+    def __init__(self, result: PipelineBenchResult, name: str, out: Path | None = None, skippable: bool = False):
         self.phase = Phase(name=name)
         result.phases.append(self.phase)
+        self._result, self._out, self._skippable = result, out, skippable
         self._wall = self._cpu = 0.0
 
     def __enter__(self) -> Phase:
         self._wall, self._cpu = time.perf_counter(), time.process_time()
         return self.phase
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> bool:
         self.phase.wall_seconds += time.perf_counter() - self._wall
         self.phase.cpu_seconds += time.process_time() - self._cpu
         self.phase.peak_rss_mib = peak_rss_mib()
-        log.info("phase %s: %.1f s wall, %.1f s CPU, peak RSS %.0f MiB", self.phase.name, self.phase.wall_seconds,
-                 self.phase.cpu_seconds, self.phase.peak_rss_mib)
+        # Any exception: a missing font, server or tool surfaces as whatever the failing library raises.
+        skipped = self._skippable and exc is not None and isinstance(exc, Exception)
+        if skipped:
+            self.phase.skipped = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+            log.warning("phase %s skipped: %s", self.phase.name, self.phase.skipped)
+            log.debug("phase %s failed", self.phase.name, exc_info=(exc_type, exc, traceback))
+        else:
+            log.info("phase %s: %.1f s wall, %.1f s CPU, peak RSS %.0f MiB", self.phase.name, self.phase.wall_seconds,
+                     self.phase.cpu_seconds, self.phase.peak_rss_mib)
+        write_result(self._result, self._out)
+        return skipped
+
+
+def write_result(result: PipelineBenchResult, out: Path | None) -> None:
+    """The JSON so far, with the targets of what has been measured (rewritten after every phase)."""
+    if out is None:
+        return
+    result.peak_rss_mib = peak_rss_mib()
+    result.targets = check_targets(result)
+    out.write_text(result.model_dump_json(indent=2), encoding="utf-8")
 
 
 def _raw_and_pipeline(result: PipelineBenchResult, applicants: list[SampleApplicant],
-                      settings: Settings) -> list[_Processed]:
+                      settings: Settings, out: Path | None) -> list[_Processed]:
     """Raw OCR and the scan pipeline, alternating per applicant so that load from other processes on
     a shared machine falls on both about equally."""
-    raw, pipeline = _PhaseClock(result, "raw_ocr"), _PhaseClock(result, "scan_pipeline")
+    raw, pipeline = _PhaseClock(result, "raw_ocr", out), _PhaseClock(result, "scan_pipeline", out)
     processed = []
     for applicant in applicants:
         images = _decoded_pages(applicant, settings)
@@ -239,7 +264,7 @@ def _raw_and_pipeline(result: PipelineBenchResult, applicants: list[SampleApplic
 
 
 def run_pipeline_bench(pages: int = 20, scale: list[int] | None = None, fixtures: Path | str = SAMPLE_ROOT,
-                       seed: int = 2024) -> PipelineBenchResult:
+                       seed: int = 2024, out: Path | None = None) -> PipelineBenchResult:
     from benchmarks.scale import rerun_comparison, scale_points_in_child
 
     settings = get_settings()
@@ -247,25 +272,30 @@ def run_pipeline_bench(pages: int = 20, scale: list[int] | None = None, fixtures
     result = PipelineBenchResult(pages=sum(f.pages for a in applicants for f in a.files),
                                  files=sum(len(a.files) for a in applicants), applicants=len(applicants),
                                  load_before=MachineLoad.now(settings))
-    with _PhaseClock(result, "models") as phase:
+    with _PhaseClock(result, "models", out) as phase:
         _load_models(_decoded_pages(applicants[0], settings)[0])
     result.model_load_seconds = phase.wall_seconds
-    processed = _raw_and_pipeline(result, applicants, settings)
+    processed = _raw_and_pipeline(result, applicants, settings, out)
     texts = [DocumentText(sha256=d.sha256, source=d.text_source, engine="", pages=d.pages)
              for item in processed for d, _ in item.documents]
-    result.pages_ocr_twice = sum(1 for t in texts for p in t.pages if p.rotation or p.deskew_angle)
+    result.pages_turned_or_deskewed = sum(1 for t in texts for p in t.pages if p.rotation or p.deskew_angle)
     for mode in ("regions", "full"):
-        with _PhaseClock(result, f"release_{mode}") as phase:
+        with _PhaseClock(result, f"release_{mode}", out, skippable=True) as phase:
             withheld = _release(processed, mode)
-        result.release.append(ReleaseRate(mode=mode, seconds=phase.wall_seconds, withheld=withheld))
-    with _PhaseClock(result, "digital_pdf"):
+        if not phase.skipped:
+            result.release.append(ReleaseRate(mode=mode, seconds=phase.wall_seconds, withheld=withheld))
+            write_result(result, out)
+    with _PhaseClock(result, "digital_pdf", out, skippable=True):
         result.digital = _digital_rate(texts)
-    with _PhaseClock(result, "batch_rerun"):
+    with _PhaseClock(result, "batch_rerun", out, skippable=True):
         result.rerun = rerun_comparison(applicants)
-    with _PhaseClock(result, "scale"):
-        result.scale, result.scale_peak_rss_mib = scale_points_in_child(
-            scale if scale is not None else [10, 100, 500], seed)
-    result.peak_rss_mib = peak_rss_mib()
+    sizes = scale if scale is not None else [10, 100, 500]
+    with _PhaseClock(result, "scale", out, skippable=True):
+        if not sizes:
+            raise ConfigError("no batch sizes given (--scale \"\")")
+        result.scale, result.scale_peak_rss_mib = scale_points_in_child(sizes, seed)
     result.load_after = MachineLoad.now(settings)
+    result.peak_rss_mib = peak_rss_mib()
     result.targets = check_targets(result)
+    write_result(result, out)
     return result

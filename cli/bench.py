@@ -117,9 +117,34 @@ def bench_pipeline(pages: int = typer.Option(20, "--pages", help="Scanned pages 
     from benchmarks.pipeline import run_pipeline_bench
 
     sizes = [int(size) for size in scale.split(",") if size.strip()]
-    result = run_pipeline_bench(pages=pages, scale=sizes, fixtures=fixtures, seed=seed)
-    Path(out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    result = run_pipeline_bench(pages=pages, scale=sizes, fixtures=fixtures, seed=seed, out=Path(out))
     typer.echo(result.table())
+    typer.echo(f"wrote {out}")
+
+
+@bench_app.command("ocr")
+def bench_ocr(fixtures: str = SAMPLE,
+              docs: int = typer.Option(10, "--docs", help="Scanned documents of the fixture batch to read."),
+              candidate: Optional[list[str]] = typer.Option(
+                  None, "--candidate", help="Engine settings as key=value,… (repeat); default: the built-in list."),
+              no_candidates: bool = typer.Option(False, "--no-candidates", help="Only the memory curve."),
+              rss_pages: str = typer.Option("", "--rss-pages", help="e.g. 20,100,500: one worker's memory curve."),
+              rss_candidate: Optional[str] = typer.Option(None, "--rss-candidate",
+                                                          help="Settings of the memory curve (default: ZCPS_OCR_*)."),
+              out: str = typer.Option("bench-ocr.json", "--out", help="Where to write the JSON."),
+              verbose: bool = VERBOSE) -> None:
+    """OCR engine settings side by side on the same scans: pages/s, CPU s/page, peak RSS, CER, field accuracy."""
+    from pathlib import Path
+
+    from cli import runtime
+
+    runtime.configure(verbose)
+    from benchmarks.ocr_settings import DEFAULT_CANDIDATES, run_ocr_bench
+
+    candidates = [] if no_candidates else list(candidate or DEFAULT_CANDIDATES)
+    checkpoints = [int(part) for part in rss_pages.split(",") if part.strip()]
+    bench = run_ocr_bench(Path(fixtures), candidates, docs, checkpoints, rss_candidate, out=Path(out))
+    typer.echo(bench.table())
     typer.echo(f"wrote {out}")
 
 

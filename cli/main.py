@@ -24,15 +24,16 @@ from zcps.errors import ConfigError, ExitCode, FileSystemError, InputError, Zcps
 
 def build_app() -> typer.Typer:
     """The ``zcps`` app: every command module's functions and groups, registered here and only here."""
-    from cli import batch, bench, doctor, local, ops
+    from cli import batch, bench, doctor, local, ops, review
 
     app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                       help="zcps: OCR, extraction, rule checks, masking and reports for title-review materials.")
     for command in (batch.run, batch.rerun, batch.status, batch.demo, doctor.doctor,
-                    local.ocr, local.extract, local.check, local.mask, ops.report, ops.serve):
+                    local.ocr, local.extract, local.check, local.mask, ops.report, ops.serve, review.notices):
         app.command()(command)
     app.add_typer(bench.bench_app, name="bench")
     app.add_typer(ops.models_app, name="models")
+    app.add_typer(review.decisions_app, name="decisions")
     return app
 
 

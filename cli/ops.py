@@ -31,14 +31,17 @@ def report(batch: str = typer.Option(..., "--batch"),
 
 @models_app.command("install")
 def models_install(model_dir: Optional[str] = typer.Option(None, "--dir", help="Default: ZCPS_MODEL_DIR.")) -> None:
-    """Unpack the PP-OCRv6 ONNX models from the rapidocr wheel into the model folder (install time only)."""
+    """Unpack the PP-OCRv6 ONNX models from the rapidocr wheel into the model folder and write their INT8
+    copies (install time only)."""
     from pathlib import Path
 
     from extractors.models_install import install_models
+    from extractors.models_int8 import quantise_models
     from zcps.settings import get_settings
 
     target = Path(model_dir) if model_dir else get_settings().model_dir
     install_models(target)
+    quantise_models(target)
     typer.echo(f"models ready in {target}")
 
 

@@ -33,25 +33,33 @@ log = logging.getLogger("zcps.acquire")
 PDF_TEXT_ENGINE = f"pdfium-text+trust/1+{PIPELINE_OCR_VERSION}"
 
 
+def upright_transform(cleaned: np.ndarray, polys: list[np.ndarray], scale: float,
+                      upside_down: preprocess.UpsideDown) -> PageTransform:
+    """Turn and deskew of a (scaled, cleaned) page, decided from detected quads before any recognition."""
+    rotation = preprocess.detect_orientation(cleaned, polys, upside_down)
+    scaled_h, scaled_w = cleaned.shape[:2]
+    turned_polys = [preprocess.turn_points(poly, scaled_w, scaled_h, rotation) for poly in polys]
+    skew = preprocess.estimate_skew(turned_polys)
+    if not preprocess.worth_deskewing(skew, rotation):
+        skew = 0.0
+    return PageTransform.build((scaled_w, scaled_h), scale, rotation, round(skew, 2))
+
+
 def ocr_page(image: np.ndarray, number: int, dpi: int, engine: OcrEngine) -> Page:
-    """One stored-frame page image → an upright Page of OCR lines, recording every geometric step."""
+    """One stored-frame page image → an upright Page of OCR lines, recording every geometric step.
+
+    The detector's probe (a shrunken copy, no recognition) decides the turn and the tilt; the page is
+    then recognised once, already upright, so its line boxes are as tight as a fresh detection gives.
+    """
     height, width = image.shape[:2]
     scale = preprocess.downscale_factor(width, height)
     scaled = PageTransform.for_stored(width, height, scale, 0, 0.0).apply(image)
     cleaned = preprocess.suppress_red_seals(scaled)
-    first = engine.read(cleaned)
-    rotation = preprocess.detect_orientation(cleaned, first.polys, engine.upside_down_probabilities)
-    scaled_h, scaled_w = cleaned.shape[:2]
-    turned_polys = [preprocess.turn_points(poly, scaled_w, scaled_h, rotation) for poly in first.polys]
-    skew = preprocess.estimate_skew(turned_polys)
-    if not preprocess.worth_deskewing(skew, rotation):
-        skew = 0.0
-    transform = PageTransform.build((scaled_w, scaled_h), scale, rotation, round(skew, 2))
-    lines = first.lines
-    if rotation or transform.deskew_angle:
-        lines = engine.recognize(transform.apply(cleaned))
+    transform = upright_transform(cleaned, engine.probe(cleaned), scale, engine.upside_down_probabilities)
+    upright = transform.apply(cleaned) if transform.rotation or transform.deskew_angle else cleaned
+    lines = engine.recognize(upright)
     upright_w, upright_h = transform.upright
-    return Page(number=number, width=upright_w, height=upright_h, dpi=dpi, rotation=rotation,
+    return Page(number=number, width=upright_w, height=upright_h, dpi=dpi, rotation=transform.rotation,
                 deskew_angle=transform.deskew_angle, scale=scale, lines=lines)
 
 

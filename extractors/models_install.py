@@ -11,6 +11,7 @@ Layout under ``model_dir``::
     det/inference.onnx + inference.yml                                                  PaddleOCR folders
     rec/inference.onnx + inference.yml
     cls/inference.onnx                                                                  run directly
+    int8/{det,rec}/…                                  dynamic INT8 copies (extractors.models_int8)
 """
 
 from __future__ import annotations

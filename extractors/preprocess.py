@@ -1,8 +1,8 @@
 """OpenCV clean-up of a scanned page before OCR, one small function per step.
 
-Order used by ``extractors.acquire.ocr_page``: ``downscale_factor`` → ``suppress_red_seals`` → OCR →
-``detect_orientation`` + ``estimate_skew`` from the detected text quads → turn/deskew
-(``geometry.PageTransform``) → OCR again only when the page was turned or noticeably tilted.
+Order used by ``extractors.acquire.ocr_page``: ``downscale_factor`` → ``suppress_red_seals`` → the
+detector alone on a shrunken copy (``OcrEngine.probe``) → ``detect_orientation`` + ``estimate_skew``
+from its text quads → turn/deskew (``geometry.PageTransform``) → one OCR pass on the upright page.
 
 What each step buys (``benchmarks/preprocess.py``, real PP-OCRv6 small models; CER = edit distance
 over drawn text length, date hits = exact date strings found):
@@ -32,10 +32,10 @@ import numpy as np
 
 MAX_LONG_SIDE = 2500
 MAX_DESKEW_DEGREES = 5.0
-# Deskew thresholds. A turned page is OCR'd again anyway, so any visible skew is levelled with it.
-# An upright page is OCR'd a second time only from 2°: the benchmark shows PP-OCRv6 reads tilts up
-# to 4° without loss, but from about 2° a long line's axis-aligned box starts to overlap the next
-# line, which masks and evidence crops care about.
+# Deskew thresholds. A turned page is rebuilt anyway, so any visible skew is levelled with it. An
+# upright page is deskewed only from 2°: the benchmark shows PP-OCRv6 reads tilts up to 4° without
+# loss, but from about 2° a long line's axis-aligned box starts to overlap the next line, which
+# masks and evidence crops care about (and below it the warp's resampling costs more than it buys).
 MIN_DESKEW_DEGREES = 0.4
 MIN_DESKEW_UPRIGHT_DEGREES = 2.0
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from flows.document_task import load_result
 from masking.release import ReleaseResult, release_applicant
+from review.decisions import with_decisions
 from storage.factory import open_store
 from storage.intake import ApplicantRef
 from storage.layout import doc_key, manifest_key, review_key
@@ -75,6 +76,8 @@ def review_task(applicant: ApplicantRef, documents: list[DocumentResult], batch_
                                  batch_findings=[*batch_findings, *declared_absent(manifest, present, rules)])
     except (InputError, InvalidKey, ObjectNotFound) as exc:
         review = check_invalid_manifest(applicant.applicant, applicant.unit, applicant.batch, exc, rules=rules)
+    # Reviewers' decisions are part of the stored review, so a changed decision re-releases the applicant.
+    review = with_decisions(store, review, documents)
     key = review_key(applicant.batch, applicant.unit, applicant.applicant)
     content = review.model_dump_json(by_alias=True, indent=2).encode()
     changed = store.get_optional(key) != content

@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.acquire import acquire_text_cached
 from extractors.extract import extract_document, page_images_of
+from extractors.ocr import PIPELINE_OCR_VERSION
 from storage.base import sha256_hex
 from storage.factory import open_store
 from storage.layout import doc_key, document_result_key
@@ -25,7 +26,8 @@ from zcps.settings import get_settings
 
 log = logging.getLogger("zcps.flow")
 
-PIPELINE_VERSION = f"zcps-{__version__}"
+# The OCR part changes when a page is read differently (extractors.ocr), so finished files are redone.
+PIPELINE_VERSION = f"zcps-{__version__}+{PIPELINE_OCR_VERSION}"
 
 
 def worker_id() -> str:

@@ -24,7 +24,7 @@ from masking.known import KnownPii, find_known
 from masking.verify import OcrEngine, VerifyMode, leaked_types
 from zcps.errors import ConfigError, MaskingFailed
 from validators.schema import rules_of
-from zcps.labels import SEVERITY_LABELS, VERDICT_LABELS
+from zcps.labels import PENDING_STATUS, SEVERITY_LABELS, VERDICT_LABELS, decision_text
 from zcps.models import Review
 
 FONT_NAME = "zcps-dossier"
@@ -81,11 +81,13 @@ def cover_lines(cover: DossierCover) -> list[tuple[float, str]]:
     rows = [(18.0, "职称评审材料（评委会版）"), (12.0, f"申报人编号：{cover.pseudonym}"),
             (12.0, f"申报级别：{review.target_level or '未注明'}"),
             (12.0, f"申报途径：{rules_of(review).path_name(review.path) or '未确定'}"),
-            (12.0, f"审核结论：{VERDICT_LABELS[review.verdict]}"),
+            (12.0, f"机器审核结论：{VERDICT_LABELS[review.verdict]}"),
+            (12.0, f"单位审核状态：{review.reviewed_status or PENDING_STATUS}"),
             (12.0, f"评审费：{review.fee_yuan} 元" if review.fee_yuan is not None else "评审费：未计算")]
     rows.append((13.0, f"审核发现（{len(review.findings)} 条）："))
     for number, finding in enumerate(review.findings, 1):
-        rows.append((10.0, f"{number}. 【{SEVERITY_LABELS[finding.severity]}】{finding.section} {finding.message}"))
+        rows.append((10.0, f"{number}. 【{SEVERITY_LABELS[finding.severity]}】{finding.section} {finding.message}"
+                           f"（单位处理意见：{decision_text(finding.decision, with_reviewer=False)}）"))
     if cover.withheld:
         rows.append((10.0, f"暂扣材料（脱敏复核未通过，另行报送）：{'、'.join(cover.withheld)}"))
     return rows

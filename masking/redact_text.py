@@ -9,7 +9,7 @@ from masking.entities import PiiEntity, PiiType
 from masking.known import KnownPii
 from masking.recognizers import PLACEHOLDERS
 from zcps.manifest import Manifest
-from zcps.models import Finding, Review
+from zcps.models import AppliedDecision, Decision, ExplanationItem, Finding, Review, VerificationTask
 
 # Findings whose declared/extracted values are themselves an identity value: the whole value
 # is PII even when OCR garbled it past what detection would recognise.
@@ -17,7 +17,9 @@ _WHOLE_VALUE = {
     "identity.name_mismatch": PiiType.name,
     "identity.id_mismatch": PiiType.id_number,
     "duplicate.same_certificate": PiiType.certificate_number,
+    "xuexin.number_mismatch": PiiType.certificate_number,
 }
+REVIEWER = "单位审核人"  # the committee copy names no unit reviewer
 
 
 def replace_entities(text: str, entities: list[PiiEntity]) -> str:
@@ -67,6 +69,34 @@ def _mask_finding(finding: Finding, known: KnownPii) -> Finding:
     })
 
 
+def _mask_decision(decision: Decision, masked) -> Decision:
+    """A reviewer's decision as the committee sees it: the note masked, no fingerprint, no reviewer name."""
+    return decision.model_copy(update={"fingerprint": "", "note": masked(decision.note), "reviewer": REVIEWER,
+                                       "document": masked(decision.document) if decision.document else None})
+
+
+def _mask_applied(applied: AppliedDecision | None, masked) -> AppliedDecision | None:
+    return None if applied is None else applied.model_copy(update={"decision": _mask_decision(applied.decision, masked)})
+
+
+def _masked_evidence(evidence, masked):
+    if evidence is None or not evidence.document:
+        return evidence
+    return evidence.model_copy(update={"document": masked(evidence.document)})
+
+
+def _mask_explanation(item: ExplanationItem, masked) -> ExplanationItem:
+    return item.model_copy(update={"text": masked(item.text), "evidence": _masked_evidence(item.evidence, masked)})
+
+
+def _mask_task(task: VerificationTask, masked) -> VerificationTask:
+    # The certificate number and verification code identify the holder at 学信网: never released.
+    return task.model_copy(update={
+        "fingerprint": None, "certificate_number": None, "verification_code": None,
+        "document": masked(task.document) if task.document else None, "structure": masked(task.structure),
+        "evidence": _masked_evidence(task.evidence, masked), "decision": _mask_applied(task.decision, masked)})
+
+
 def _swap(text: str | None, aliases: dict[str, str]) -> str | None:
     for original, alias in aliases.items():
         text = text.replace(original, alias) if text else text
@@ -91,8 +121,18 @@ def mask_review(review: Review, manifest: Manifest, pseudonym: str | None = None
     file name's PII never reaches the copy."""
     known = known_pii(manifest)
     aliases = dict(sorted((aliases or {}).items(), key=lambda item: -len(item[0])))
+
+    def masked(text: str) -> str:
+        return mask_text(_swap(text, aliases), known)
+
     update: dict[str, Any] = {
-        "findings": [_mask_finding(_aliased(f, aliases), known) for f in review.findings],
+        "findings": [_mask_finding(_aliased(f, aliases), known).model_copy(
+            update={"fingerprint": None, "decision": _mask_applied(f.decision, masked)}) for f in review.findings],
+        "applicant_name": None,
+        "unit_name": None,  # the manifest's 工作单位 is PII to masking (masking.known); the folder name stays
+        "explanation": [_mask_explanation(item, masked) for item in review.explanation],
+        "tasks": [_mask_task(task, masked) for task in review.tasks],
+        "stale_decisions": [_mask_decision(d, masked) for d in review.stale_decisions],
         "failed_files": [mask_text(_swap(f, aliases), known) for f in review.failed_files],
         "path_explanation": mask_text(review.path_explanation, known) if review.path_explanation else None,
     }

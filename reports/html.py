@@ -22,16 +22,23 @@ def _environment() -> jinja2.Environment:
 
 
 def evidence_crops(report: ReportData, page_image: PageImage | None) -> dict[str, str]:
-    """Finding id → JPEG data URI for every finding whose evidence region could be cut from its page."""
+    """Finding (F…) and explanation (X…) id → JPEG data URI for every item whose evidence region could be cut
+    from its page."""
     maker = CropMaker(page_image)
     crops = {}
+    by_applicant: dict[str, list] = {}
     for finding in report.findings:
-        evidence = finding.evidence
+        by_applicant.setdefault(finding.applicant, []).append(finding)
+    # One applicant at a time: the crop maker keeps only a few recent pages.
+    items = [item for applicant in report.applicants
+             for item in (*by_applicant.get(applicant.applicant, []), *applicant.explanation)]
+    for item in items:
+        evidence = item.evidence
         if evidence is None:
             continue
-        uri = maker.data_uri(finding.page_source, evidence.page, evidence.bbox)
+        uri = maker.data_uri(item.page_source, evidence.page, evidence.bbox)
         if uri is not None:
-            crops[finding.id] = uri
+            crops[item.id] = uri
     return crops
 
 

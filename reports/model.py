@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import shlex
 from collections import Counter
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field as PydField, field_validator
 
 from storage.ledger import LedgerEntry
+from validators.engine import doc_name
 from zcps.errors import ReportInputError
 from validators.schema import rules_for_batch, rules_of
-from zcps.labels import SEVERITY_LABELS, VERDICT_LABELS
-from zcps.models import BBox, DocumentRef, Model, Review, RulesRef, Severity, Verdict, severity_rank
+from zcps.labels import PENDING_STATUS, RECHECK_LABEL, SEVERITY_LABELS, UNDECIDED_LABEL, VERDICT_LABELS, decision_text
+from zcps.models import (AppliedDecision, BBox, DocumentRef, Model, Review, ReviewedStatus, RulesRef, Severity,
+                         Verdict, severity_rank)
 from zcps.text import visible
 
-SCHEMA = "zcps.report/3"
+SCHEMA = "zcps.report/4"
 
 ReportKind = Literal["unit", "committee"]
 KIND_LABELS: dict[str, str] = {"unit": "单位内部审核报告", "committee": "评委会报告"}
 UNKNOWN_LEVEL = "未注明"
+REVIEWED_STATUSES: tuple[str, ...] = get_args(ReviewedStatus)
 _FORMULA_LEADS = ("=", "+", "@", "\t", "\r")
 
 
@@ -106,6 +109,28 @@ class IgnoredFile(Model):
                    reason=entry.error_message or "")
 
 
+class DecisionCell(ReportRow):
+    """A reviewer's decision on a finding or task, as reports show it (review/decisions.py)."""
+
+    state: str  # 已处理 | 需重新确认 | 未处理
+    decision: str | None  # 属实 / 误报 / 已补正 / 待补件 / 核验一致 / 核验不符; null unless it applies now
+    note: str | None
+    reviewer: str | None
+    decided_on: str | None
+    text: str  # one line for HTML and the dossier
+
+    @classmethod
+    def of(cls, applied: AppliedDecision | None) -> "DecisionCell":
+        if applied is None:
+            return cls(state=UNDECIDED_LABEL, decision=None, note=None, reviewer=None, decided_on=None,
+                       text=UNDECIDED_LABEL)
+        current = not applied.stale
+        decision = applied.decision
+        return cls(state="已处理" if current else RECHECK_LABEL, decision=decision.decision if current else None,
+                   note=decision.note or None, reviewer=decision.reviewer, decided_on=decision.decided_on,
+                   text=decision_text(applied))
+
+
 class EvidenceRef(ReportRow):
     document: str | None = None
     page: int | None = None
@@ -125,18 +150,45 @@ class FindingRow(ReportRow):
     declared: str | None
     extracted: str | None
     evidence: EvidenceRef | None
+    fingerprint: str | None  # the decision's key (review/decisions.py); null in the committee kind
+    decision: DecisionCell
     # Where the page image comes from: "{unit}/{applicant_id}/{document}"; internal, never rendered.
     page_source: str | None = PydField(default=None, exclude=True)
+
+
+class ExplanationRow(ReportRow):
+    id: str  # X0001…: names the evidence crop
+    topic: str
+    text: str
+    evidence: EvidenceRef | None
+    page_source: str | None = PydField(default=None, exclude=True)
+
+
+class TaskRow(ReportRow):
+    """A 学信网 online check for the reviewer to tick off; zcps never claims to have done it."""
+
+    id: str  # T0001…
+    applicant: str
+    doc_type_label: str
+    document: str | None
+    certificate_number: str | None  # null in the committee kind
+    verification_code: str | None
+    structure: str
+    fingerprint: str | None
+    decision: DecisionCell
 
 
 class ApplicantRow(ReportRow):
     applicant: str
     applicant_id: str | None
     pseudonym: str | None
+    name: str | None  # the applicant's name (unit kind only)
     unit: str
+    unit_name: str  # from the manifest; the folder when no manifest named it
     target_level: str | None
     verdict: Verdict
     verdict_label: str
+    reviewed_status: str  # 待审核 / 审核通过 / 不予通过 / 待补件 (review/decisions.py)
     path: str | None
     path_label: str | None
     path_explanation: str | None
@@ -145,6 +197,8 @@ class ApplicantRow(ReportRow):
     finding_counts: dict[str, int]
     first_finding: str | None
     failed_files: int
+    explanation: list[ExplanationRow]
+    stale_decisions: list[str]  # decisions whose finding is gone (需重新确认), one line each
 
 
 class LevelSummary(ReportRow):
@@ -163,6 +217,7 @@ class Summary(ReportRow):
     needs_review: int
     fees_yuan: int
     findings: dict[str, int]
+    reviewed: dict[str, int]  # applicants per reviewed status
     levels: list[LevelSummary]
 
 
@@ -194,6 +249,7 @@ class ReportData(ReportRow):
     summary: Summary
     applicants: list[ApplicantRow]
     findings: list[FindingRow]
+    tasks: list[TaskRow]
     failed_files: list[FailedFileRow]
     rerun_all_command: str | None
     ignored_files: list[IgnoredFileRow] = PydField(default_factory=list)
@@ -218,18 +274,26 @@ def build_report_data(batch: str, reviews: list[Review], failed_files: list[Fail
     chosen.sort(key=lambda r: (r.unit, labels[r.applicant_id]))
 
     findings: list[FindingRow] = []
+    tasks: list[TaskRow] = []
     applicants: list[ApplicantRow] = []
+    explained = 0
     failed_per_applicant = Counter((f.unit, f.applicant_id) for f in failures)
     for review in chosen:
-        rows = _finding_rows(review, labels[review.applicant_id], start=len(findings) + 1)
+        label = labels[review.applicant_id]
+        rows = _finding_rows(review, label, kind, start=len(findings) + 1)
         findings.extend(rows)
-        applicants.append(_applicant_row(review, labels[review.applicant_id], kind, rows,
-                                         failed_per_applicant[(review.unit, review.applicant_id)]))
+        tasks.extend(_task_rows(review, label, kind, start=len(tasks) + 1))
+        applicant = _applicant_row(review, label, kind, rows, failed_per_applicant[(review.unit, review.applicant_id)],
+                                   explanation=_explanation_rows(review, start=explained + 1))
+        explained += len(applicant.explanation)
+        applicants.append(applicant)
 
-    scope = unit if unit is not None else "全部单位"
+    names = {r.unit_name for r in chosen if r.unit == unit and r.unit_name}
+    scope = (names.pop() if len(names) == 1 else unit) if unit is not None else "全部单位"
     return ReportData(
         kind=kind, kind_label=KIND_LABELS[kind], title=f"{batch} 年度职称评审 {KIND_LABELS[kind]}（{scope}）",
         batch=batch, unit=unit, summary=_summary(batch, chosen, findings), applicants=applicants, findings=findings,
+        tasks=tasks,
         failed_files=[_failed_row(f, batch, kind, pseudonyms) for f in sorted(failures, key=lambda f: f.key)],
         rerun_all_command=(f"zcps rerun --batch {shlex.quote(batch)} --failed"
                            if any(f.scope == "document" for f in failures) and kind == "unit" else None),
@@ -252,7 +316,7 @@ def _applicant_label(applicant_id: str, kind: ReportKind, pseudonyms: dict[str, 
     return pseudonyms[applicant_id]
 
 
-def _finding_rows(review: Review, label: str, *, start: int) -> list[FindingRow]:
+def _finding_rows(review: Review, label: str, kind: ReportKind, *, start: int) -> list[FindingRow]:
     ordered = sorted(review.findings, key=lambda f: severity_rank(f.severity))
     rows = []
     for offset, finding in enumerate(ordered):
@@ -264,26 +328,55 @@ def _finding_rows(review: Review, label: str, *, start: int) -> list[FindingRow]
             section=finding.section, message=finding.message, declared=finding.declared,
             extracted=finding.extracted,
             evidence=EvidenceRef(**evidence.model_dump()) if evidence is not None else None,
+            fingerprint=finding.fingerprint if kind == "unit" else None, decision=DecisionCell.of(finding.decision),
             page_source=f"{review.unit}/{review.applicant_id}/{evidence.document}" if has_document else None,
         ))
     return rows
 
 
+def _task_rows(review: Review, label: str, kind: ReportKind, *, start: int) -> list[TaskRow]:
+    return [TaskRow(id=f"T{start + offset:04d}", applicant=label,
+                    doc_type_label=doc_name(task.doc_type), document=task.document,
+                    certificate_number=task.certificate_number if kind == "unit" else None,
+                    verification_code=task.verification_code if kind == "unit" else None,
+                    structure=task.structure, fingerprint=task.fingerprint if kind == "unit" else None,
+                    decision=DecisionCell.of(task.decision))
+            for offset, task in enumerate(review.tasks)]
+
+
+def _explanation_rows(review: Review, *, start: int) -> list[ExplanationRow]:
+    rows = []
+    for offset, item in enumerate(review.explanation):
+        evidence = item.evidence
+        source = (f"{review.unit}/{review.applicant_id}/{evidence.document}"
+                  if evidence is not None and evidence.document else None)
+        rows.append(ExplanationRow(id=f"X{start + offset:04d}", topic=item.topic, text=item.text,
+                                   evidence=EvidenceRef(**evidence.model_dump()) if evidence is not None else None,
+                                   page_source=source))
+    return rows
+
+
 def _applicant_row(review: Review, label: str, kind: ReportKind, rows: list[FindingRow],
-                   failed: int) -> ApplicantRow:
+                   failed: int, explanation: list[ExplanationRow]) -> ApplicantRow:
     counts = Counter(row.severity for row in rows)
     return ApplicantRow(
         applicant=label,
         applicant_id=review.applicant_id if kind == "unit" else None,
         # The unit report never pairs ids with pseudonyms: together with a committee report that re-identifies.
         pseudonym=label if kind == "committee" else None,
-        unit=review.unit, target_level=review.target_level, verdict=review.verdict,
-        verdict_label=VERDICT_LABELS[review.verdict], path=review.path,
-        path_label=rules_of(review).path_name(review.path),
+        name=review.applicant_name if kind == "unit" else None,
+        unit=review.unit, unit_name=review.unit_name or review.unit, target_level=review.target_level,
+        verdict=review.verdict, verdict_label=VERDICT_LABELS[review.verdict],
+        reviewed_status=review.reviewed_status or PENDING_STATUS,
+        path=review.path, path_label=rules_of(review).path_name(review.path),
         path_explanation=review.path_explanation, fee_yuan=review.fee_yuan, scoring=review.scoring,
         finding_counts={severity: counts[severity] for severity in SEVERITY_LABELS},
         first_finding=rows[0].id if rows else None,
         failed_files=max(failed, len(review.failed_files)),
+        explanation=explanation,
+        stale_decisions=[f"{RECHECK_LABEL}：{d.rule}（{d.document or '无证据文件'}）原意见{d.decision}"
+                         + (f"：{d.note}" if d.note else "") + "；该问题在本次审核中已不再出现"
+                         for d in review.stale_decisions],
     )
 
 
@@ -299,9 +392,11 @@ def _summary(batch: str, reviews: list[Review], findings: list[FindingRow]) -> S
     ordered = sorted(levels.values(), key=lambda e: (order.get(e.level, len(order)), e.level))
     verdicts = Counter(r.verdict for r in reviews)
     severities = Counter(f.severity for f in findings)
+    reviewed = Counter(r.reviewed_status or PENDING_STATUS for r in reviews)
     return Summary(applicants=len(reviews), eligible=verdicts["eligible"], not_eligible=verdicts["not_eligible"],
                    needs_review=verdicts["needs_review"], fees_yuan=sum(e.fees_yuan for e in ordered),
-                   findings={severity: severities[severity] for severity in SEVERITY_LABELS}, levels=ordered)
+                   findings={severity: severities[severity] for severity in SEVERITY_LABELS},
+                   reviewed={status: reviewed[status] for status in REVIEWED_STATUSES}, levels=ordered)
 
 
 def _failed_row(failure: FailedFile, batch: str, kind: ReportKind, pseudonyms: dict[str, str]) -> FailedFileRow:

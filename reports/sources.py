@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from extractors.geometry import page_image as upright_page_image
 from reports.model import FailedFile, IgnoredFile, ReportKind
+from review.decisions import apply_decisions, load_decisions
 from storage.base import ObjectStore
 from storage.layout import (doc_key, document_result_key, release_page_name, release_prefix, release_units_prefix,
                             results_units_prefix, safe_segment)
@@ -36,10 +37,15 @@ def load_reviews(store: ObjectStore, batch: str, kind: ReportKind, unit: str | N
     reviews = []
     for key in _review_keys(store, prefix, unit):
         try:
-            reviews.append(Review.model_validate_json(store.get(key)))
+            review = Review.model_validate_json(store.get(key))
         except (ValidationError, ValueError):
             # One damaged review must not stop the report; its applicant's ledger entry says why.
             log.warning("a review of batch %s is unreadable; left out of the report", batch)
+            continue
+        if kind == "unit":
+            # The decisions as they stand now: an import shows in the next report without a re-run.
+            review = apply_decisions(review, load_decisions(store, batch, review.unit, review.applicant_id))
+        reviews.append(review)
     return [r for r in reviews if unit is None or r.unit == unit]
 
 

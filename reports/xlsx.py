@@ -8,10 +8,12 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.model import SCHEMA, ReportData
+from reports.model import SCHEMA, DecisionCell, ReportData
+from zcps.models import FINDING_DECISIONS, TASK_DECISIONS
 from zcps.text import visible
 
 SUMMARY_SHEET = "汇总"
@@ -19,10 +21,15 @@ FINDINGS_SHEET = "问题清单"
 LEVELS_SHEET = "级别统计"
 FAILED_SHEET = "处理失败文件"
 
-SUMMARY_HEADERS = ["申请人", "单位", "申报级别", "结论", "评审途径", "途径说明", "评审费（元）", "评分权重",
+SUMMARY_HEADERS = ["申请人", "单位", "申报级别", "结论", "审核状态", "评审途径", "途径说明", "评审费（元）", "评分权重",
                    "不符合", "需核实", "提示", "失败文件数"]
 FINDING_HEADERS = ["编号", "申请人", "单位", "申报级别", "严重程度", "规则", "政策条款", "问题说明",
                    "申报值", "识别值", "证据文件", "页码", "证据区域"]
+# What the reviewer fills in (review/workbook.py reads them back by these names); 指纹 keys the finding.
+STATE_HEADER, FINGERPRINT_HEADER = "处理状态", "指纹"
+DECISION_HEADERS = ["处理意见", "说明", "审核人", "日期"]
+TASKS_SHEET = "学信网核验"
+TASK_HEADERS = ["编号", "申请人", "证书", "证据文件", "证书编号", "在线验证码", "编号结构检查"]
 LEVEL_HEADERS = ["申报级别", "人数", "符合", "不符合", "需核实", "评审费（元）"]
 FAILED_HEADERS_UNIT = ["申请人", "单位", "文件", "错误代码", "错误信息", "尝试次数", "重新处理命令"]
 FAILED_HEADERS_COMMITTEE = ["申请人", "单位", "错误代码", "尝试次数"]
@@ -33,7 +40,7 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="EAEEF2")
 _LINK_FONT = Font(color="0563C1", underline="single")
 _MAX_WIDTH = 60
-_WRAPPED = {"问题说明", "途径说明", "错误信息", "原因"}
+_WRAPPED = {"问题说明", "途径说明", "错误信息", "原因", "说明", "编号结构检查"}
 
 
 def render_xlsx(report: ReportData) -> bytes:
@@ -48,6 +55,8 @@ def render_xlsx(report: ReportData) -> bytes:
         for lv in report.summary.levels
     ] + [["合计", report.summary.applicants, report.summary.eligible, report.summary.not_eligible,
           report.summary.needs_review, report.summary.fees_yuan]])
+    if report.tasks:
+        _fill_tasks(workbook.create_sheet(TASKS_SHEET), report)
     _fill_failed(workbook.create_sheet(FAILED_SHEET), report)
     if report.kind == "unit":
         _fill_sheet(workbook.create_sheet(IGNORED_SHEET), IGNORED_HEADERS,
@@ -58,8 +67,36 @@ def render_xlsx(report: ReportData) -> bytes:
     return buffer.getvalue()
 
 
+def _decision_cells(cell: DecisionCell, unit_kind: bool) -> list:
+    """处理状态, then 处理意见/说明/审核人/日期 (prefilled with the decision that applies now); the committee
+    copy carries no reviewer names (masking.redact_text replaced them)."""
+    if cell.decision is None:  # undecided, or 需重新确认 with the old decision in the state: decide again
+        values = [cell.state if cell.state == "未处理" else cell.text, None, None, None, None]
+    else:
+        values = [cell.state, cell.decision, cell.note, cell.reviewer, cell.decided_on]
+    return values if unit_kind else values[:3]
+
+
+def _decision_headers(unit_kind: bool) -> list[str]:
+    return [STATE_HEADER, FINGERPRINT_HEADER, *DECISION_HEADERS] if unit_kind else [STATE_HEADER, *DECISION_HEADERS[:2]]
+
+
+def _with_fingerprint(cells: list, fingerprint: str | None, unit_kind: bool) -> list:
+    return [cells[0], fingerprint, *cells[1:]] if unit_kind else cells
+
+
+def _dropdown(sheet: Worksheet, headers: list[str], rows: int, choices: tuple[str, ...]) -> None:
+    """The decision list as a data-validation dropdown on 处理意见 (blank allowed: not yet decided)."""
+    column = get_column_letter(headers.index(DECISION_HEADERS[0]) + 1)
+    validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle="处理意见", error="请从下拉列表中选择处理意见")
+    sheet.add_data_validation(validation)
+    validation.add(f"{column}2:{column}{max(rows + 1, 2)}")
+
+
 def _fill_findings(sheet: Worksheet, report: ReportData) -> dict[str, int]:
     """Writes one row per finding; returns finding id → sheet row for the summary's links."""
+    unit_kind = report.kind == "unit"
     rows = []
     for finding in report.findings:
         evidence = finding.evidence
@@ -68,16 +105,45 @@ def _fill_findings(sheet: Worksheet, report: ReportData) -> dict[str, int]:
             finding.rule, finding.section, finding.message, finding.declared, finding.extracted,
             evidence.document if evidence else None, evidence.page if evidence else None,
             ",".join(f"{v:g}" for v in evidence.bbox) if evidence and evidence.bbox else None,
+            *_with_fingerprint(_decision_cells(finding.decision, unit_kind), finding.fingerprint, unit_kind),
         ])
-    _fill_sheet(sheet, FINDING_HEADERS, rows)
+    headers = finding_headers(report.kind)
+    _fill_sheet(sheet, headers, rows)
+    if unit_kind:
+        _dropdown(sheet, headers, len(rows), FINDING_DECISIONS)
     return {finding.id: index + 2 for index, finding in enumerate(report.findings)}
 
 
+def _fill_tasks(sheet: Worksheet, report: ReportData) -> None:
+    unit_kind = report.kind == "unit"
+    rows = [[t.id, t.applicant, t.doc_type_label, t.document, t.certificate_number, t.verification_code, t.structure,
+             *_with_fingerprint(_decision_cells(t.decision, unit_kind), t.fingerprint, unit_kind)]
+            for t in report.tasks]
+    headers = task_headers(report.kind)
+    _fill_sheet(sheet, headers, rows)
+    if unit_kind:
+        _dropdown(sheet, headers, len(rows), TASK_DECISIONS)
+
+
+def summary_headers(kind: str) -> list[str]:
+    """The unit copy names its applicants; the committee copy has pseudonyms only."""
+    return [SUMMARY_HEADERS[0], "姓名", *SUMMARY_HEADERS[1:]] if kind == "unit" else SUMMARY_HEADERS
+
+
+def finding_headers(kind: str) -> list[str]:
+    return FINDING_HEADERS + _decision_headers(kind == "unit")
+
+
+def task_headers(kind: str) -> list[str]:
+    return TASK_HEADERS + _decision_headers(kind == "unit")
+
+
 def _fill_summary(sheet: Worksheet, report: ReportData, finding_rows: dict[str, int]) -> None:
-    rows = [[a.applicant, a.unit, a.target_level, a.verdict_label, a.path_label, a.path_explanation, a.fee_yuan,
-             a.scoring, a.finding_counts["block"], a.finding_counts["review"], a.finding_counts["note"],
-             a.failed_files] for a in report.applicants]
-    _fill_sheet(sheet, SUMMARY_HEADERS, rows)
+    named = report.kind == "unit"
+    rows = [[a.applicant, *([a.name] if named else []), a.unit_name, a.target_level, a.verdict_label,
+             a.reviewed_status, a.path_label, a.path_explanation, a.fee_yuan, a.scoring, a.finding_counts["block"],
+             a.finding_counts["review"], a.finding_counts["note"], a.failed_files] for a in report.applicants]
+    _fill_sheet(sheet, summary_headers(report.kind), rows)
     for index, applicant in enumerate(report.applicants, start=2):
         if applicant.first_finding is None:
             continue

@@ -18,7 +18,7 @@ import unicodedata
 from zcps.models import DocumentRef
 
 # Internal folders directly below results/{batch}/ and release/{batch}/; user names never land here.
-RESERVED = ("units", "state", "reports", "pseudonyms")
+RESERVED = ("units", "state", "reports", "pseudonyms", "decisions")
 UNITS = "units"
 MAX_KEY_BYTES = 1024
 # A local path segment may hold 255 bytes; derived keys append ".json" or ".p123.png" to a name.
@@ -133,6 +133,11 @@ def report_key(batch: str, unit: str | None, kind: str, ext: str) -> str:
     return f"{reports_prefix(batch)}{scope}/{kind}.{ext}"
 
 
+def notice_key(batch: str, unit: str, applicant: str) -> str:
+    """An applicant's 一次性告知单 (review/notices.py), beside its unit's reports."""
+    return f"{reports_prefix(batch)}{UNITS}/{safe_segment(unit)}/notices/{safe_segment(applicant)}.html"
+
+
 def pseudonym_prefix(batch: str) -> str:
     return f"results/{batch}/pseudonyms/"
 
@@ -140,6 +145,17 @@ def pseudonym_prefix(batch: str) -> str:
 def pseudonym_key(batch: str, applicant: str) -> str:
     # One object per applicant: release tasks run concurrently and a shared map would lose entries.
     return f"{pseudonym_prefix(batch)}{safe_segment(applicant)}"
+
+
+# results/{batch}/decisions/{unit}/{applicant}.json: reviewers' decisions (review/decisions.py). One object
+# per applicant, so that reviewers of different applicants never overwrite each other's decisions.
+
+def decisions_prefix(batch: str) -> str:
+    return f"results/{batch}/decisions/"
+
+
+def decisions_key(batch: str, unit: str, applicant: str) -> str:
+    return f"{decisions_prefix(batch)}{safe_segment(unit)}/{safe_segment(applicant)}.json"
 
 
 # release/{batch}/units/{unit}/{pseudonym}/: what the committee reads.

@@ -45,6 +45,7 @@ EXPECTED = {
     errors.ReviewInputsIncomplete: ExitCode.files_failed,
     errors.ReportWriteFailed: ExitCode.files_failed,
     errors.StageFailed: ExitCode.files_failed,
+    errors.DecisionsInvalid: ExitCode.files_failed,  # that applicant's review fails; the batch goes on
     errors.InputError: ExitCode.input_error,
     errors.EmptyFile: ExitCode.input_error,
     errors.UnsupportedFileType: ExitCode.input_error,
@@ -52,6 +53,7 @@ EXPECTED = {
     errors.EncryptedPdf: ExitCode.input_error,
     errors.LimitExceeded: ExitCode.input_error,
     errors.ManifestInvalid: ExitCode.input_error,
+    errors.WorkbookRefused: ExitCode.input_error,  # another batch's or a committee workbook
 }
 
 PROBE = """

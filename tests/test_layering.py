@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("storage",),
     ("validators",),
     ("extractors",),
-    ("masking", "reports"),
+    ("masking", "reports", "review"),
     ("pipeline",),
     ("flows",),
     ("fixtures",),

@@ -9,7 +9,8 @@ import pytest
 
 from reports.build import build_reports
 from reports.xlsx import (FAILED_HEADERS_COMMITTEE, FAILED_HEADERS_UNIT, FAILED_SHEET, FINDING_HEADERS,
-                          FINDINGS_SHEET, IGNORED_SHEET, LEVELS_SHEET, SUMMARY_HEADERS, SUMMARY_SHEET)
+                          FINDINGS_SHEET, IGNORED_SHEET, LEVELS_SHEET, SUMMARY_HEADERS, SUMMARY_SHEET,
+                          TASKS_SHEET, finding_headers, summary_headers)
 from support.report_samples import BATCH, UNIT_A, build_sample, pseudonyms
 
 
@@ -30,12 +31,13 @@ def _rows(sheet):
 
 
 def test_sheets_in_order(unit_book):
-    assert unit_book[1].sheetnames == [SUMMARY_SHEET, FINDINGS_SHEET, LEVELS_SHEET, FAILED_SHEET, IGNORED_SHEET]
+    assert unit_book[1].sheetnames == [SUMMARY_SHEET, FINDINGS_SHEET, LEVELS_SHEET, TASKS_SHEET, FAILED_SHEET,
+                                       IGNORED_SHEET]
 
 
 @pytest.mark.parametrize(("sheet", "headers", "data_rows", "last_column"), [
-    (SUMMARY_SHEET, SUMMARY_HEADERS, 4, "L"),
-    (FINDINGS_SHEET, FINDING_HEADERS, 8, "M"),
+    (SUMMARY_SHEET, summary_headers("unit"), 4, "N"),
+    (FINDINGS_SHEET, finding_headers("unit"), 8, "S"),
     (LEVELS_SHEET, ["申报级别", "人数", "符合", "不符合", "需核实", "评审费（元）"], 5, "F"),
     (FAILED_SHEET, FAILED_HEADERS_UNIT, 3, "G"),
 ])
@@ -83,7 +85,7 @@ def test_counts_in_summary_match_findings_sheet(unit_book):
     findings = _rows(book[FINDINGS_SHEET])[1:]
     for row in _rows(book[SUMMARY_SHEET])[1:]:
         mine = [f for f in findings if f[1] == row[0]]
-        assert row[8:11] == [sum(1 for f in mine if f[4] == label) for label in ("不符合", "需核实", "提示")]
+        assert row[10:13] == [sum(1 for f in mine if f[4] == label) for label in ("不符合", "需核实", "提示")]
 
 
 def test_ocr_text_that_looks_like_a_formula_stays_text(unit_book):

@@ -4,11 +4,13 @@ collect the discrepancies; the verdict is that of the most serious finding (``zc
 from __future__ import annotations
 
 from validators.certainty import settle
+from validators.certificates import verification_tasks
 from validators.consistency import check_consistency
 from validators.discrepancies import (declared_vs_extracted, identity, low_confidence, text_layer_mismatches,
                                       unreadable_files)
 from validators.engine import FindingMaker
 from validators.evidence import Facts, resolve_facts
+from validators.explain import explain
 from validators.paths import PathContext, PathOutcome
 from validators.requirements import (
     continuing_education, missing_documents, performance, required_documents, senior_checklist,
@@ -67,6 +69,7 @@ def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batc
 
     missing = missing_documents(manifest, facts, rules, maker, outcome)
     missing_types = {t for t in required_documents(manifest, rules, outcome) if not facts.has_document(t)}
+    tasks, number_findings = verification_tasks(documents, rules, maker)
     findings = [
         *unreadable_files(documents, maker),
         *missing,
@@ -76,6 +79,7 @@ def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batc
         *declared_vs_extracted(manifest, facts, rules, maker),
         *low_confidence(facts, rules.certainty.block_confidence, maker),
         *text_layer_mismatches(documents, maker),
+        *number_findings,
         *facts.cutoff_findings,
         *path_findings,
         *performance(manifest, facts, rules, maker),
@@ -88,7 +92,9 @@ def check_applicant(manifest: Manifest, documents: list[DocumentResult], *, batc
                   verdict=verdict_of(findings), path=None if explanation else outcome.path,
                   path_explanation=explanation, fee_yuan=rules.fees_yuan[level], scoring=rules.scoring[level],
                   findings=findings, rules=rules.source,
-                  failed_files=[f"docs/{d.ref.file}" for d in documents if d.status is Status.failed])
+                  failed_files=[f"docs/{d.ref.file}" for d in documents if d.status is Status.failed],
+                  unit_name=manifest.unit, applicant_name=manifest.name,
+                  explanation=explain(manifest, facts, outcome, rules), tasks=tasks)
 
 
 def check_invalid_manifest(applicant_id: str, unit: str, batch: str, error: BaseException,

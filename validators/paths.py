@@ -24,6 +24,10 @@ class PathOutcome(BaseModel):
     needs_title: bool = False
     needs_skill: bool = False
     shortfall_months: int = 0
+    # the wait the path asks for (validators/explain.py shows its arithmetic): "取得…后从事技术工作满N年"
+    requirement: str | None = None
+    years: int | None = None
+    start: str | None = None  # the date the wait runs from
 
 
 @dataclass
@@ -113,14 +117,14 @@ def _standard_step(ctx: PathContext, step: StandardPath) -> PathOutcome:
         start, evidence = str(ctx.facts.title_on.value), ctx.facts.title_on.evidence
     else:
         start, evidence = ctx.facts.work_start, None
+    wait = {"requirement": _requirement(step, years, early), "years": years, "start": start}
     if years == 0:
-        return PathOutcome(path=path, qualifies=True, needs_title=step.prerequisite_title is not None)
+        return PathOutcome(path=path, qualifies=True, needs_title=step.prerequisite_title is not None, **wait)
     finding, short = ctx.years_finding("qualification.years_short", start=start, years=years,
-                                       requirement=_requirement(step, years, early), section=step.section,
-                                       evidence=evidence)
+                                       requirement=wait["requirement"], section=step.section, evidence=evidence)
     return PathOutcome(path=path, qualifies=finding is None, findings=[finding] if finding else [],
                        needs_title=step.prerequisite_title is not None, shortfall_months=short,
-                       explanation=finding.message if finding else "")
+                       explanation=finding.message if finding else "", **wait)
 
 
 def standard_path(ctx: PathContext) -> PathOutcome:

@@ -37,7 +37,7 @@ EMITTED_RULES = frozenset({
     "green_channel.manual", "green_channel.form_missing", "rural.years_short", "township_institution.years_short",
     "rural_service.early", "non_public.years_short", "skilled.years_short", "transfer.years_short",
     "qualification_equivalence.manual", "transitional.township_recognition", "transitional.years_short",
-    "path.not_applicable", "masking.withheld", "masking.dossier_unwritten",
+    "path.not_applicable", "masking.withheld", "masking.dossier_unwritten", "xuexin.number_mismatch",
 })
 
 Location = Literal["city", "county", "township"]
@@ -238,6 +238,14 @@ class Vocabulary(Spec):
     grade_equivalence: dict[str, str]
 
 
+class CertificateNumberRules(Spec):
+    """The codes inside 毕业证书编号 (18 digits) and 学位证书编号 (16 digits); validators/certificates.py."""
+
+    school_types: dict[str, str]  # 办学类型 code → name
+    education_levels: dict[str, EducationLevel]  # 培养层次 code → the manifest's education level
+    degree_levels: dict[str, str]  # 学位级别 code → degree
+
+
 class RuleSet(Spec):
     year: int
     cutoff: date
@@ -263,6 +271,7 @@ class RuleSet(Spec):
     senior_checklist: list[ChecklistItem]
     certainty: CertaintyRules
     consistency: ConsistencyRules
+    certificate_numbers: CertificateNumberRules
     scoring: dict[Level, str]
     fees_yuan: dict[Level, int]
     rules: dict[str, RuleSpec]

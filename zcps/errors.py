@@ -213,5 +213,18 @@ class PseudonymCollision(ZcpsError):
             "for the batch and release it again.")
 
 
+class DecisionsInvalid(ZcpsError):
+    code = "E_DECISIONS"
+    exit_code = ExitCode.files_failed  # a failure of that applicant's review; the batch goes on
+    hint = ("A stored decisions object (results/{batch}/decisions/…) is unreadable; it was left in place. Restore "
+            "it from a backup or re-import the reviewers' workbook with `zcps decisions import`.")
+
+
+class WorkbookRefused(InputError):
+    code = "E_WORKBOOK"
+    hint = ("Import the findings workbook of this batch as `zcps decisions export` or `zcps report` wrote it "
+            "(sheet 问题清单 with its 指纹 column).")
+
+
 def error_code(exc: BaseException) -> str:
     return exc.code if isinstance(exc, ZcpsError) else ZcpsError.code

@@ -247,6 +247,34 @@ class Evidence(Model):
     bbox: BBox | None = None
 
 
+# What a reviewer decided on a finding (属实 confirmed, 误报 dismissed, 已补正 corrected by new material,
+# 待补件 waiting for material) or on a 学信网 verification task (核验一致 / 核验不符); review/decisions.py.
+FINDING_DECISIONS = ("属实", "误报", "已补正", "待补件")
+TASK_DECISIONS = ("核验一致", "核验不符", "待补件")
+DecisionKind = Literal["属实", "误报", "已补正", "待补件", "核验一致", "核验不符"]
+ReviewedStatus = Literal["待审核", "审核通过", "不予通过", "待补件"]
+
+
+class Decision(Model):
+    """One reviewer's decision, stored in ``results/{batch}/decisions/{unit}/{applicant}.json``."""
+
+    fingerprint: str
+    rule: str  # the finding's rule (or ``xuexin.verify``): with ``document`` it finds the finding again
+    document: str | None = None  # after its evidence changed (需重新确认)
+    decision: DecisionKind
+    note: str = ""
+    reviewer: str
+    decided_on: str  # YYYY-MM-DD
+
+
+class AppliedDecision(Model):
+    """A decision as a finding carries it; ``stale``: recorded on other evidence, shown as 需重新确认 and
+    never applied."""
+
+    decision: Decision
+    stale: bool = False
+
+
 class Finding(Model):
     rule: str
     severity: Severity
@@ -254,6 +282,30 @@ class Finding(Model):
     message: str
     declared: str | None = None
     extracted: str | None = None
+    evidence: Evidence | None = None
+    fingerprint: str | None = None  # review/fingerprint.py; set after the review, None in the committee copy
+    decision: AppliedDecision | None = None
+
+
+class VerificationTask(Model):
+    """A 学信网 online check the reviewer does by hand: zcps prepares it and records the result, never
+    claims to have verified."""
+
+    fingerprint: str | None = None
+    doc_type: str  # education_certificate | degree_certificate
+    document: str | None = None
+    evidence: Evidence | None = None
+    certificate_number: str | None = None
+    verification_code: str | None = None  # 在线验证码 of a 学信网 电子注册备案表
+    structure: str = ""  # the certificate number's structure check, in Chinese
+    decision: AppliedDecision | None = None
+
+
+class ExplanationItem(Model):
+    """One line of "why this verdict": a requirement and how the materials meet it (or not)."""
+
+    topic: str  # 学历, 学位, 现有职称, 任职年限, 继续教育, 年度考核, 申报途径
+    text: str
     evidence: Evidence | None = None
 
 
@@ -273,5 +325,11 @@ class Review(Model):
     findings: list[Finding] = PydField(default_factory=list)
     failed_files: list[str] = PydField(default_factory=list)
     rules: RulesRef | None = None  # None only in reviews written before rules were recorded
+    unit_name: str | None = None  # the unit's name from the manifest
+    applicant_name: str | None = None  # from the manifest; None in the committee copy
+    explanation: list[ExplanationItem] = PydField(default_factory=list)
+    tasks: list[VerificationTask] = PydField(default_factory=list)
+    reviewed_status: ReviewedStatus | None = None  # None until review/decisions.py applied the decisions
+    stale_decisions: list[Decision] = PydField(default_factory=list)  # whose finding no longer exists
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -33,7 +33,18 @@ class Settings(BaseSettings):
     intake_read_only: bool = True
 
     model_dir: Path = Field(default_factory=default_model_dir)
-    ocr_threads: int = 2
+    ocr_threads: int = 2  # ONNX Runtime intra-op threads per OCR engine
+    # OCR engine settings (extractors.ocr_options.OcrOptions; chosen by `zcps bench ocr`, docs/benchmarks.md).
+    ocr_det_limit_type: Literal["min", "max"] = "max"
+    ocr_det_limit_side_len: int = 960
+    ocr_rec_batch_size: int = 12
+    ocr_inter_threads: int = 1
+    ocr_graph_level: Literal["disabled", "basic", "extended", "all"] = "all"
+    ocr_mem_arena: bool = True
+    ocr_mem_pattern: bool = True
+    ocr_bucket: int = 128
+    ocr_probe_long_side: int = 640
+    ocr_quantised: Literal["none", "det", "rec", "both"] = "none"
     max_image_pixels: int = 60_000_000
     max_pages: int = 200
     max_file_bytes: int = 200 * 1024 * 1024

@@ -13,7 +13,8 @@ from faker import Faker
 from PIL import Image, ImageDraw, ImageFont
 
 from reports.model import FailedFile
-from zcps.models import DocumentRef, Evidence, Finding, Review, RulesRef
+from zcps.models import (AppliedDecision, Decision, DocumentRef, Evidence, ExplanationItem, Finding, Review, RulesRef,
+                         VerificationTask)
 from zcps.resources import font_path
 
 BATCH = "2024"
@@ -134,7 +135,12 @@ def build_sample(*, masked: bool = False) -> Sample:
                            evidence=Evidence(document=ce_doc, page=1, bbox=ce_boxes["name"])),
                    Finding(rule="ce.hours_short", severity="block", section="§一(一)4",
                            message="2021年度继续教育合计70学时，低于90学时", declared="90", extracted="70",
-                           evidence=Evidence(document=ce_doc, page=1, bbox=ce_boxes["hours"])),
+                           evidence=Evidence(document=ce_doc, page=1, bbox=ce_boxes["hours"]),
+                           fingerprint=None if masked else "fp-a-hours",
+                           decision=AppliedDecision(decision=Decision(
+                               fingerprint="" if masked else "fp-a-hours", rule="ce.hours_short", document=ce_doc,
+                               decision="误报", note="审验卡背面另有30学时", decided_on="2024-07-10",
+                               reviewer="单位审核人" if masked else "王审核"))),
                    Finding(rule="cutoff.ce_verified_after", severity="block", section="§一(一)3",
                            message="2021年度审验日期2024-07-05晚于截止日2024-06-30，该年度学时不计入",
                            declared=None, extracted="2024-07-05",
@@ -154,7 +160,20 @@ def build_sample(*, masked: bool = False) -> Sample:
                            evidence=Evidence(document=title_doc, page=1, bbox=title_boxes["level"])),
                ]),
         Review(rules=RULES, batch=BATCH, unit=c.unit, applicant_id=c.applicant_id, target_level="副高级", verdict="eligible",
-               path="standard", fee_yuan=280, scoring="4:6", findings=[
+               path="standard", fee_yuan=280, scoring="4:6",
+               unit_name=None if masked else "内蒙古电力（集团）有限责任公司包头供电分公司",
+               applicant_name=None if masked else c.name, reviewed_status="待审核",
+               explanation=[
+                   ExplanationItem(topic="学历", text="本科，毕业时间2010-07-01（docs/01_edu.jpg）",
+                                   evidence=Evidence(document="docs/01_edu.jpg", page=1, bbox=(10, 10, 300, 40))),
+                   ExplanationItem(topic="任职年限", text="取得中级职称后从事技术工作满5年：自2018-12-01至2024年6月30日"
+                                   "共5年6个月（66个月，须满60个月），满足"),
+               ],
+               tasks=[VerificationTask(fingerprint=None if masked else "fp-c-edu", doc_type="education_certificate",
+                                       document="docs/01_edu.jpg",
+                                       certificate_number=None if masked else "101261201005001234",
+                                       structure="结构与证书一致：单位代码10126、2010年、本科")],
+               findings=[
                    Finding(rule="cutoff.evidence_after", severity="note", section="§一(一)3",
                            message="论文发表于2024-08-01，晚于截止日，不计入业绩", extracted="2024-08-01",
                            evidence=Evidence(document="docs/07_paper.pdf", page=2, bbox=None)),
