@@ -160,7 +160,7 @@ def to_ocr_frame(box: list[float], truth_page: dict, page: Page) -> BBox:
     return to_upright(tuple(v * factor for v in box), page)
 
 
-def text_band(box: BBox, stored_box: list[float], page: Page) -> BBox:
+def text_band(box: BBox, stored_box: list[float], page: Page, truth_page: dict) -> BBox:
     """The level text inside a truth box once the page is deskewed.
 
     Truth boxes of tilted scans are axis-aligned hulls of tilted text: a line of width W tilted by θ
@@ -170,7 +170,12 @@ def text_band(box: BBox, stored_box: list[float], page: Page) -> BBox:
     angle = math.radians(abs(page.deskew_angle))
     if not angle:
         return box
-    width, height = stored_box[2] - stored_box[0], stored_box[3] - stored_box[1]
+    # The hull's sides as the OCR frame sees them: a page stored on its side (truth rotation 90/270)
+    # has the stored box's width and height swapped, and the OCR dpi scales them.
+    factor = page.dpi / truth_page.get("dpi", page.dpi)
+    width, height = (stored_box[2] - stored_box[0]) * factor, (stored_box[3] - stored_box[1]) * factor
+    if truth_page.get("rotation", 0) % 180 == 90:
+        width, height = height, width
     text_height = max(1.0, (height - width * math.sin(angle)) / math.cos(angle))
     middle = (box[1] + box[3]) / 2
     return box[0], middle - text_height / 2, box[2], middle + text_height / 2
@@ -206,7 +211,7 @@ def _score_document(result: MaskBenchResult, scores: dict[str, TypeScore], where
         truth_pii = [(item["type"], to_ocr_frame(item["bbox"], tp, page), item["bbox"])
                      for item in truth.get("pii", []) if item["page"] == page.number]
         for kind, box, stored in truth_pii:
-            coverage = _share(filled, text_band(box, stored, page))
+            coverage = _share(filled, text_band(box, stored, page, tp))
             score = scores[kind]
             score.truth += 1
             score.coverage_sum += coverage

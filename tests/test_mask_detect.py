@@ -39,7 +39,7 @@ def typed(text: str, manifest: Manifest | None = None) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("text, expected", [
     (f"身份证号：{VALID_ID}", [("id_number", VALID_ID)]),
     (f"公民身份号码 {OTHER_VALID_ID}", [("id_number", OTHER_VALID_ID)]),
-    (f"身份证号：{BAD_CHECK_ID}", []),
+    (f"身份证号：{BAD_CHECK_ID}", [("id_number", BAD_CHECK_ID)]),  # fail closed: a misread digit
     ("证书编号：201915000123456789", [("certificate_number", "201915000123456789")]),
     ("987654321098765432", []),
     ("身份证 150102850315231", [("id_number", "150102850315231")]),

@@ -47,7 +47,18 @@ def test_idcard_normalise(raw, normalised):
 @pytest.mark.parametrize("text, found", [
     (f"身份证号：{VALID}", [VALID]),
     (f"身份证号：{VALID[:2]}O{VALID[3:]}", [f"{VALID[:2]}O{VALID[3:]}"]),  # one look-alike letter
-    (f"身份证号：{BAD_CHECK}", []),
+    (f"身份证号：{BAD_CHECK}", [BAD_CHECK]),  # fail closed: one misread digit breaks the checksum
+    (f"{BAD_CHECK}", [BAD_CHECK]),              # unlabelled, but a real province and birth date
+    (f"{FUTURE}", []),                          # unlabelled, no plausible birth date
+    (f"{BAD_CHECK[:6]}19851315{BAD_CHECK[14:]}", []),  # month 13 and a failed checksum
+    # Held-out OCR misreads after an ID label, on the same line or the next: masked, checksum or not.
+    ("身份证号码\n15272818851020020\n单位", ["15272818851020020"]),   # 17 of 18 digits read
+    ("身份证号码\n15010211010060T1", ["15010211010060T1"]),          # digits read as letters
+    ("身份证件号码\n1572-1111.7255\n单位", ["1572-1111.7255"]),      # separators inside the run
+    ("身0证号：150.420110727813号", ["150.420110727813"]),            # the label garbled too
+    ("证件号码\n男", []),                                          # the next line is no number
+    ("身份证号码：2024.06.30", []),                                  # a date, too few digits
+    ("编号：1519173258238", []),                                     # a certificate number's label
     (f"{NO_PROVINCE}", []),
     (f"证书编号：{VALID}", []),          # a certificate number that happens to pass the checksum
     (f"证件号码 {OLD_REGION}", [OLD_REGION]),
@@ -59,7 +70,10 @@ def test_find(text, found):
 
 @pytest.mark.parametrize("number", [VALID, OLD_REGION, NO_PROVINCE, FUTURE, BAD_CHECK])
 def test_extraction_and_masking_agree(number):
-    """One module decides: extraction accepts an ID exactly when masking's recogniser does."""
-    masked = bool(id_number.find(f"号码 {number}"))
+    """One module decides: extraction accepts an ID exactly when masking validates it; masking
+    also masks what fails the checksum (fail closed), so it masks at least what extraction accepts."""
+    found = id_number.find(f"号码 {number}")
+    validated = any(e.source == "id_checksum" for e in found)
     extracted = any(m.certainty >= 0.9 for m in extraction_ids(f"号码 {number}"))
-    assert masked == extracted == idcard.is_valid(number)
+    assert validated == extracted == idcard.is_valid(number)
+    assert bool(found) >= extracted

@@ -2,6 +2,13 @@
 
 Look-alike letters inside a digit run (O, l, I …) are read as digits, as long as most of the run
 is real digits; a run right after a certificate-number label is a certificate number instead.
+
+Fail closed, because a missed ID number is the worst leak a release can have:
+- right after an ID label (also one OCR garbled, "身0证号"), on the same line or the next, any
+  token of digits, look-alikes and separators with ≥ ``LABELLED_DIGITS`` digits is masked, checksum
+  or not ("15272818851020020", "150.420110727813");
+- unlabelled, an 18-character digit run with a real province and a plausible birth date is masked
+  even when its check digit fails (one misread digit).
 """
 
 from __future__ import annotations
@@ -23,6 +30,35 @@ _CHAR = rf"[\d{re.escape(idcard.LOOKALIKES)}]"
 _RUN = re.compile(rf"(?<![0-9A-Za-z]){_CHAR}(?:[ ]?{_CHAR}){{14}}(?:(?:[ ]?{_CHAR}){{2}}[ ]?[\dXx×])?(?![0-9A-Za-z])")
 _LABEL = re.compile("|".join(LABELS))
 _MAX_LOOKALIKES = 2
+# An ID label as OCR prints it: 身份证号(码), 身份证件号码, 证件号码, 公民身份号码, 身0证号 ….
+_LOOSE_LABEL = re.compile(r"(?:身.?证件?|证件|身份)号码?")
+_TOKEN = re.compile(r"[0-9A-Za-z×|.\-·:：]+")
+_AFTER_LABEL = re.compile(r"\s*[:：]?\s*")
+LABELLED_DIGITS = 10
+_DIGIT_MAP = str.maketrans(idcard.LOOKALIKES.replace("×", "").replace("x", ""), "0" * 4 + "1" * 3)
+
+
+def _digit_count(token: str) -> int:
+    return sum(ch.isdigit() for ch in token.translate(_DIGIT_MAP))
+
+
+def _labelled(text: str) -> list[PiiEntity]:
+    found = []
+    for label in _LOOSE_LABEL.finditer(text):
+        gap = _AFTER_LABEL.match(text, label.end())
+        token = _TOKEN.match(text, gap.end())
+        if token is None:
+            continue
+        value = token.group().rstrip(".-·:：")
+        real = sum(ch.isdigit() for ch in value)
+        if _digit_count(value) >= LABELLED_DIGITS and real * 3 >= len(value) * 2:
+            found.append(entity(TYPE, text, token.start(), token.start() + len(value), 0.8, "id_label"))
+    return found
+
+
+def _birth_dated(compact: str) -> bool:
+    number = idcard.normalise(compact)
+    return len(number) == 18 and number[:17].isdigit() and idcard.region_ok(number) and idcard.birth_date_ok(number)
 
 
 def find(text: str) -> list[PiiEntity]:
@@ -38,4 +74,6 @@ def find(text: str) -> list[PiiEntity]:
         if idcard.is_valid_raw(raw):
             score = 0.99 if len(compact) == 18 else 0.85
             found.append(entity(TYPE, text, match.start(), match.end(), score, "id_checksum"))
-    return found
+        elif _birth_dated(compact):
+            found.append(entity(TYPE, text, match.start(), match.end(), 0.7, "id_birth_date"))
+    return found + [e for e in _labelled(text) if not any(f.start < e.end and e.start < f.end for f in found)]
