@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import cli.local_check
-from cli.main import build_app
+import pipeline.document
 from cli.local_check import check_local
+from cli.main import build_app
 from fixtures.generator.layouts.applicants import CASES, build_applicants
 from storage.base import sha256_hex
 from zcps.models import DocumentText
@@ -43,7 +43,7 @@ def test_check_on_recorded_ocr_gives_the_expected_verdict(applicant, monkeypatch
     texts = _recorded(applicant)
     # Every file's bytes must be the ones the OCR was recorded from (the generator is deterministic).
     assert len(texts) == len(list((applicant / "docs").iterdir()))
-    monkeypatch.setattr(cli.local_check, "acquire_text", lambda data, name, **_: texts[sha256_hex(data)])
+    monkeypatch.setattr(pipeline.document, "acquire_text", lambda data, name, **_: texts[sha256_hex(data)])
     result = CliRunner().invoke(build_app(), ["check", str(applicant / "manifest.json"), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
