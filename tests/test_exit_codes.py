@@ -40,6 +40,7 @@ EXPECTED = {
     errors.PseudonymCollision: ExitCode.config_error,  # fixed by setting another ZCPS_PSEUDONYM_KEY
     errors.ReportInputError: ExitCode.config_error,  # an unknown --kind or --format
     errors.StoreUnavailable: ExitCode.store_unavailable,
+    errors.WriteConflict: ExitCode.store_unavailable,
     errors.LeaseConflict: ExitCode.files_failed,
     errors.MaskingFailed: ExitCode.files_failed,  # the file was withheld; the others went on
     errors.ReviewInputsIncomplete: ExitCode.files_failed,

@@ -137,6 +137,7 @@ class LeaseConflict(ZcpsError):
 
 class WriteConflict(ZcpsError):
     code = "E_WRITE_CONFLICT"
+    exit_code = ExitCode.store_unavailable  # only after its retries: other writers keep the object busy
     transient = True
     hint = "Another worker changed the object between this worker's read and write; read it again and retry."
 
