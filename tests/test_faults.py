@@ -26,7 +26,7 @@ from support.s3_server import S3Server
 from flows.runner import run_batch
 from pipeline.document import crashed_result
 from storage.factory import open_store
-from storage.layout import document_result_key, ledger_prefix, review_key
+from storage.layout import document_result_key, ledger_prefix, ledger_summaries_prefix, review_key
 from storage.ledger import Ledger, LedgerEntry
 from zcps.errors import ExitCode, LeaseConflict, StoreUnavailable, error_code
 from zcps.models import DocumentRef, DocumentResult, Review, Status
@@ -39,7 +39,9 @@ RUN_TIMEOUT_SECONDS = 240
 
 def ledger_entries_raw(store) -> list[LedgerEntry]:
     """Every ledger object parsed strictly: a damaged entry fails the test instead of being skipped."""
-    return [LedgerEntry.model_validate_json(store.get(key)) for key in store.list(ledger_prefix(BATCH))]
+    summaries = ledger_summaries_prefix(BATCH)  # derived copies, not entries
+    return [LedgerEntry.model_validate_json(store.get(key)) for key in store.list(ledger_prefix(BATCH))
+            if not key.startswith(summaries)]
 
 
 def intake_documents(store) -> set[str]:

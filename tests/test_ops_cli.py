@@ -26,7 +26,7 @@ import urllib3
 from support.batch_samples import BATCH, small_batch
 from support.s3_server import S3Server, free_loopback_port
 from storage.factory import open_store
-from storage.layout import ledger_documents_prefix, ledger_key, ledger_prefix, ledger_summary_key_of
+from storage.layout import ledger_documents_prefix, ledger_key, ledger_summary_key_of
 from storage.ledger import Ledger, LedgerEntry
 from storage.ledger_summary import ApplicantLedger, SummarizedEntry
 from storage.s3 import translate_error
@@ -216,7 +216,7 @@ def wait_for(condition, timeout: float, process: subprocess.Popen) -> None:
 
 
 def running_entries(store) -> list[LedgerEntry]:
-    entries = [LedgerEntry.model_validate_json(store.get(key)) for key in store.list(ledger_prefix(BATCH))]
+    entries = [LedgerEntry.model_validate_json(store.get(key)) for key in store.list(ledger_documents_prefix(BATCH))]
     return [entry for entry in entries if entry.status is Status.running]
 
 
