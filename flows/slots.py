@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
+from zcps.errors import OcrSlotTimeout
 from zcps.prefect_api import temporary_server_token
-from zcps.settings import Settings
+from zcps.settings import Settings, get_settings
 
 OCR_LIMIT = "ocr"
 
@@ -54,7 +55,21 @@ def set_ocr_limit(settings: Settings) -> str:
 
 
 def ocr_slot_of(name: str) -> Callable[[], AbstractContextManager]:
-    """``ocr_slot()`` for the stages: one slot of the limit ``name`` for the block (waits for one)."""
+    """``ocr_slot()`` for the stages: one slot of the limit ``name`` for the block, waiting at most
+    ``ZCPS_OCR_SLOT_WAIT_SECONDS`` for one (then ``OcrSlotTimeout``, a failure of that file)."""
+    return lambda: _ocr_slot(name, get_settings().ocr_slot_wait_seconds)
+
+
+@contextmanager
+def _ocr_slot(name: str, wait_seconds: float) -> Iterator[None]:
     from prefect.concurrency.sync import concurrency
 
-    return lambda: concurrency(name, occupy=1)
+    acquired = False
+    try:
+        with concurrency(name, occupy=1, timeout_seconds=wait_seconds):
+            acquired = True
+            yield
+    except TimeoutError as exc:
+        if acquired:
+            raise
+        raise OcrSlotTimeout(f"waited {wait_seconds:.0f} s for a slot of {name!r}") from exc

@@ -10,6 +10,7 @@ missing install step.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,9 @@ from cli import runtime
 
 # Quiet Prefect before any test imports it (its ephemeral server logs to closed streams at exit).
 runtime.configure()
+# A file that cannot get an OCR slot fails within pytest's own per-test timeout instead of holding a
+# flow's worker thread (and so the test) past it; the subprocesses of CLI tests inherit it.
+os.environ.setdefault("ZCPS_OCR_SLOT_WAIT_SECONDS", "600")
 
 from storage.base import ObjectStore  # noqa: E402
 from storage.factory import open_store  # noqa: E402

@@ -46,6 +46,7 @@ EXPECTED = {
     errors.ReviewInputsIncomplete: ExitCode.files_failed,
     errors.ReportWriteFailed: ExitCode.files_failed,
     errors.StageFailed: ExitCode.files_failed,
+    errors.OcrSlotTimeout: ExitCode.files_failed,  # that file fails; `zcps rerun --failed` once slots free
     errors.DecisionsInvalid: ExitCode.files_failed,  # that applicant's review fails; the batch goes on
     errors.InputError: ExitCode.input_error,
     errors.EmptyFile: ExitCode.input_error,

@@ -13,9 +13,9 @@ import pytest
 from support.batch_samples import BATCH, page_png, small_batch
 from flows.runner import run_batch
 from flows.slots import ocr_slot_of, set_ocr_limit
-from pipeline.document import read_document
+from pipeline.document import process_document, read_document
 from storage.factory import open_store
-from storage.layout import document_result_key, review_key
+from storage.layout import doc_key, document_result_key, review_key
 from storage.ledger import Ledger
 from zcps.models import DocumentRef
 from zcps.prefect_api import prefect_api
@@ -179,3 +179,37 @@ def test_the_ocr_limit_holds_no_more_runs_than_its_slots(monkeypatch, slots):
         get_settings.cache_clear()
     assert most[0] == slots
     assert (limit.limit, limit.active_slots) == (slots, 0)
+
+
+@pytest.mark.parametrize("wait, fails", [(1.0, True), (60.0, False)])
+def test_a_document_waiting_past_the_slot_wait_fails_with_its_code(tmp_path, monkeypatch, wait, fails):
+    """The only slot is held for 6 s: a 1 s wait fails the file (named, in the ledger), a 60 s wait gets in."""
+    monkeypatch.setenv("ZCPS_OCR_SLOTS", "1")
+    get_settings.cache_clear()
+    store = open_store((tmp_path / "store").as_uri())
+    ref = DocumentRef(batch=BATCH, unit="u1", applicant="A1", file="01_title.png")
+    store.put(doc_key(ref), page_png(["专业技术资格证书"]))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with ocr_slot_of(name)():
+            held.set()
+            release.wait(6)
+
+    try:
+        with prefect_api():
+            name = set_ocr_limit(get_settings())
+            holder = threading.Thread(target=hold)
+            holder.start()
+            assert held.wait(120)
+            monkeypatch.setenv("ZCPS_OCR_SLOT_WAIT_SECONDS", str(wait))  # the holder waited as long as it needed
+            get_settings.cache_clear()
+            outcome = process_document(ref, store.url, ocr_slot=ocr_slot_of(name))
+            release.set()
+            holder.join(60)
+    finally:
+        get_settings.cache_clear()
+    codes = [e.code for e in outcome.errors]
+    assert codes == (["E_OCR_SLOT_TIMEOUT"] if fails else [])
+    (entry,) = Ledger(store, BATCH).entries()
+    assert (entry.status.value, entry.error_code) == (("failed", "E_OCR_SLOT_TIMEOUT") if fails else ("done", None))

@@ -142,6 +142,14 @@ class WriteConflict(ZcpsError):
     hint = "Another worker changed the object between this worker's read and write; read it again and retry."
 
 
+class OcrSlotTimeout(ZcpsError):
+    code = "E_OCR_SLOT_TIMEOUT"
+    exit_code = ExitCode.files_failed  # not transient: a slot stuck this long is not freed by a retry soon
+    hint = ("No OCR slot came free within ZCPS_OCR_SLOT_WAIT_SECONDS. Check the limit with "
+            "`prefect gcl inspect ocr`: slots held by a run that died stay counted on a standing server "
+            "until their lease expires; then `zcps rerun --failed` (docs/operations.md).")
+
+
 class InputError(ZcpsError):
     """A problem with one submitted file: deterministic, never retried."""
 

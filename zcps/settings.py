@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # Concurrent OCR runs of the whole deployment (Prefect's global concurrency limit ``ocr``); unset:
     # the flow host's cores over ZCPS_OCR_THREADS. With several hosts, set it to the sum over workers.
     ocr_slots: int | None = Field(default=None, ge=1)
+    # How long a document waits for an OCR slot before it fails with E_OCR_SLOT_TIMEOUT: a slot held
+    # for ever (a stale count on a standing server) then fails files the operator can rerun, rather
+    # than hanging the batch.
+    ocr_slot_wait_seconds: float = Field(default=3600.0, gt=0)
     retries: int = 3
     retry_delay_seconds: float = 2.0
     lease_seconds: int = 900
