@@ -24,7 +24,7 @@ from extractors.ocr_options import OcrOptions
 from storage.base import sha256_hex
 from support.regenerate import regenerating
 from zcps.models import DocumentText
-from zcps.settings import get_settings
+from zcps.settings import Settings
 
 RECORDINGS = Path(__file__).parents[1] / "data" / "ocr"
 STAMP = "stamp.json"
@@ -38,7 +38,8 @@ class RecordingStamp(BaseModel):
 
 
 def current_stamp() -> RecordingStamp:
-    options = OcrOptions.from_settings(get_settings())
+    """The stamp of the engine the environment configures now (a fresh ``Settings``, not another test's cache)."""
+    options = OcrOptions.from_settings(Settings())
     models = dict(MODEL_SHA256)
     models.update({f"int8/{kind}": digest for kind, digest in INT8_SHA256.items()
                    if options.quantised in (kind, "both")})
