@@ -28,7 +28,7 @@ class Classification(NamedTuple):
 @lru_cache(maxsize=1)
 def _keywords() -> dict[DocType, tuple[dict[str, float], re.Pattern]]:
     # A longer keyword that contains a shorter one must not also score the shorter one.
-    return {spec.doc_type: (spec.title_keywords, re.compile("|".join(
+    return {DocType(spec.doc_type): (spec.title_keywords, re.compile("|".join(
         re.escape(k) for k in sorted(spec.title_keywords, key=len, reverse=True)))) for spec in specs()}
 
 

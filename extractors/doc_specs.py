@@ -16,11 +16,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from zcps.doctypes import SHARED_FILE, SPEC_DIR, DocTypeCatalogue, header_of, read_spec_file, type_specs
 from zcps.errors import SpecInvalid, UnknownDocType
-from zcps.models import DocType
-
-SPEC_DIR = Path(__file__).parent / "specs"
-SHARED_FILE = "_shared.yaml"
 
 Kind = Literal["date", "year", "hours", "grade", "level", "name", "id", "number", "text", "item"]
 Where = Literal["same_line", "right", "below", "wrap", "sentence"]
@@ -68,17 +65,12 @@ class FieldSpec(_Spec):
 
 
 class DocSpec(_Spec):
-    doc_type: DocType
+    doc_type: str  # the type's id; with name and release_order, its entry in zcps.doctypes
+    name: str
+    release_order: int
     title_keywords: dict[str, float]
     fields: dict[str, FieldSpec] = Field(default_factory=dict)
     ce_records: bool = False  # the type carries yearly continuing-education records
-
-    @field_validator("doc_type")
-    @classmethod
-    def _not_other(cls, value: DocType) -> DocType:
-        if value is DocType.other:
-            raise ValueError("'other' is what no spec matched; it has no spec")
-        return value
 
 
 class _SharedSpec(_Spec):
@@ -89,35 +81,26 @@ class SpecRegistry:
     """Specs by document type; a second spec for a type is refused, an unknown type is named."""
 
     def __init__(self, shared: dict[str, FieldSpec] | None = None) -> None:
-        self._specs: dict[DocType, DocSpec] = {}
+        self._specs: dict[str, DocSpec] = {}
         self.shared = shared or {}  # the fields of _shared.yaml, read on documents of no known type
+        self.catalogue = DocTypeCatalogue()  # the types' ids, names and release order
 
     def register(self, spec: DocSpec, source: str = "") -> None:
-        if spec.doc_type in self._specs:
-            raise SpecInvalid(f"{source or spec.doc_type.value}: a spec for {spec.doc_type.value} is already registered")
+        self.catalogue.register(header_of(spec.model_dump(), source), source)
         self._specs[spec.doc_type] = spec
 
-    def get(self, doc_type: DocType | str) -> DocSpec:
+    def get(self, doc_type: object) -> DocSpec:
+        key = str(getattr(doc_type, "value", doc_type))
         try:
-            return self._specs[DocType(doc_type)]
-        except (KeyError, ValueError):
-            raise UnknownDocType(f"document type {str(getattr(doc_type, 'value', doc_type))!r}") from None
+            return self._specs[key]
+        except KeyError:
+            raise UnknownDocType(f"document type {key!r}") from None
 
     def __iter__(self):
         return iter(self._specs.values())
 
     def __len__(self) -> int:
         return len(self._specs)
-
-
-def _read(path: Path) -> dict:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SpecInvalid(f"{path.name}: {exc}") from None
-    if not isinstance(raw, dict):
-        raise SpecInvalid(f"{path.name}: a spec is a mapping")
-    return raw
 
 
 def parse_spec(raw: dict, shared: dict[str, FieldSpec], source: str) -> DocSpec:
@@ -131,13 +114,12 @@ def parse_spec(raw: dict, shared: dict[str, FieldSpec], source: str) -> DocSpec:
 def load_registry(folder: Path = SPEC_DIR) -> SpecRegistry:
     shared_path = folder / SHARED_FILE
     try:
-        shared = _SharedSpec.model_validate(_read(shared_path)).fields if shared_path.exists() else {}
+        shared = _SharedSpec.model_validate(read_spec_file(shared_path)).fields if shared_path.exists() else {}
     except (ValidationError, re.error) as exc:
         raise SpecInvalid(f"{SHARED_FILE}: {exc}") from None
     registry = SpecRegistry(shared)
-    for path in sorted(folder.glob("*.yaml")):
-        if path.name != SHARED_FILE:
-            registry.register(parse_spec(_read(path), shared, path.name), path.name)
+    for path, raw in type_specs(folder):
+        registry.register(parse_spec(raw, shared, path.name), path.name)
     return registry
 
 

@@ -36,9 +36,9 @@ def _checked_specs():
     for spec in registry:
         for name, field_spec in spec.fields.items():
             if field_spec.strategy is not None and field_spec.strategy not in STRATEGIES:
-                raise SpecInvalid(f"{spec.doc_type.value}.{name}: unknown strategy {field_spec.strategy!r}")
+                raise SpecInvalid(f"{spec.doc_type}.{name}: unknown strategy {field_spec.strategy!r}")
             if field_spec.same_as is not None and field_spec.same_as not in spec.fields:
-                raise SpecInvalid(f"{spec.doc_type.value}.{name}: same_as names no field {field_spec.same_as!r}")
+                raise SpecInvalid(f"{spec.doc_type}.{name}: same_as names no field {field_spec.same_as!r}")
     return registry
 
 

@@ -16,6 +16,7 @@ from prefect import flow
 from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 
+from flows import handover
 from flows.applicant_task import gather_task, release_task, review_task
 from flows.document_task import document_task_for
 from flows.futures import outcome
@@ -30,6 +31,7 @@ from pipeline.summary import BatchSummary
 from storage.factory import open_store
 from storage.intake import discover, record_intake
 from storage.ledger import Ledger
+from storage.selection import load_selection
 from zcps.settings import get_settings
 
 log = logging.getLogger("zcps.flow")
@@ -37,33 +39,37 @@ progress = logging.getLogger("zcps.progress")
 
 
 @flow(name="batch_review", log_prints=False, validate_parameters=False)
-def batch_review(batch: str, units: list[str] | None = None, store_url: str | None = None,
-                 only_failed: bool = False, keys: list[str] | None = None, force: bool = False,
-                 release: bool = True, reports: bool = True) -> BatchSummary:
+def batch_review(batch: str, selection: str | None = None, store_url: str | None = None,
+                 only_failed: bool = False, force: bool = False, release: bool = True,
+                 reports: bool = True) -> BatchSummary:
+    """``selection``: the reference of the stored units and file keys (``storage/selection.py``), never the
+    keys themselves, as Prefect stores and shows every flow run's parameters; None for the whole batch."""
     settings = get_settings()
     started = time.perf_counter()
     check_batch(batch, settings)
     store = open_store(store_url, settings)
+    selected = load_selection(store, batch, selection)
+    units = list(selected.units) if selected.units else None
     intake = discover(store, batch, units)
     ledger = Ledger(store, batch)
     entries = ledger.entries()
     intake_changed = record_intake(ledger, intake, entries, units)
     stages = StageBook(ledger, entries)
-    plan = BatchPlan(intake, entries, only_failed=only_failed, keys=keys, force=force,
+    plan = BatchPlan(intake, entries, only_failed=only_failed, keys=list(selected.keys or ()) or None, force=force,
                      group_size=settings.applicants_per_flow)
     del entries
     ocr_limit = set_ocr_limit(settings)
     summary, index = BatchSummary(batch=batch), BatchIndex()
     index.add_problems(problem_results(intake))
     for work in plan.documents_work():
-        documents = _subflow(documents_flow)(batch, work, store.url, ocr_limit)
+        documents = _subflow(documents_flow)(batch, work.number, handover.put(work), store.url, ocr_limit)
         for document in documents.outcomes:
             summary.add(document)
             index.add(document)
         index.fingerprints += documents.gathered
     reviewed = GroupReviewed()
     for work in plan.reviews_work(index, stages, release):
-        reviewed += _subflow(reviews_flow)(batch, work, store.url, ocr_limit)
+        reviewed += _subflow(reviews_flow)(batch, work.number, handover.put(work), store.url, ocr_limit)
     units_reported = sorted({a.unit for a in intake.applicants})
     if reports and (reviewed.changed or stages.failures or intake_changed):
         written: ReportsOutcome | None = outcome(report_task.submit(batch, store.url, units_reported),
@@ -81,9 +87,10 @@ def _subflow(subflow):
     return subflow.with_options(task_runner=FlowRunContext.get().task_runner.duplicate())
 
 
-@flow(name="documents", flow_run_name="documents-{work.number}", log_prints=False, validate_parameters=False,
+@flow(name="documents", flow_run_name="documents-{number}", log_prints=False, validate_parameters=False,
       persist_result=False)
-def documents_flow(batch: str, work: DocumentsWork, store_url: str, ocr_limit: str) -> GroupDocuments:
+def documents_flow(batch: str, number: int, work_id: str, store_url: str, ocr_limit: str) -> GroupDocuments:
+    work: DocumentsWork = handover.take(work_id)
     ledger = Ledger(open_store(store_url), batch)
     document_task = document_task_for(get_settings())
     futures = {document_task.submit(ref, store_url, work.force, ocr_limit): ref for ref in work.process}
@@ -98,10 +105,11 @@ def documents_flow(batch: str, work: DocumentsWork, store_url: str, ocr_limit: s
     return group
 
 
-@flow(name="reviews", flow_run_name="reviews-{work.number}", log_prints=False, validate_parameters=False,
+@flow(name="reviews", flow_run_name="reviews-{number}", log_prints=False, validate_parameters=False,
       persist_result=False)
-def reviews_flow(batch: str, work: ReviewsWork, store_url: str, ocr_limit: str) -> GroupReviewed:
+def reviews_flow(batch: str, number: int, work_id: str, store_url: str, ocr_limit: str) -> GroupReviewed:
     """Review every applicant of the group, then release those whose review or pages changed."""
+    work: ReviewsWork = handover.take(work_id)
     stages = work.stages
     futures = [(applicant, review_task.submit(applicant, store_url, work.findings_of(applicant),
                                               work.known_of(applicant)))

@@ -14,6 +14,7 @@ from flows.batch import batch_review
 from pipeline.summary import BatchSummary
 from storage.factory import open_store
 from storage.preflight import require_batch, require_writable
+from storage.selection import store_selection
 from validators.schema import rules_for_batch
 from zcps.prefect_api import prefect_api
 from zcps.settings import get_settings
@@ -56,8 +57,8 @@ def run_batch(batch: str, *, units: list[str] | None = None, store_url: str | No
         # The API first: worker processes started by the runner inherit its address.
         with prefect_api(), _task_runner(concurrency, dask_address, workers) as task_runner:
             return batch_review.with_options(task_runner=task_runner)(
-                batch, units=units, store_url=store_url, only_failed=only_failed, keys=keys,
-                release=release, reports=reports)
+                batch, selection=store_selection(store, batch, units, keys), store_url=store_url,
+                only_failed=only_failed, release=release, reports=reports)
     finally:
         if handler:
             progress_log.removeHandler(handler)

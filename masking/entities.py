@@ -1,6 +1,6 @@
 """The PII types masking knows and one detected entity (on a text, or on one OCR line).
 
-Placeholders and priorities are declared by each type's module in ``masking.recognizers``.
+Each type is one module in ``masking.recognizers``, which declares its placeholder, name and priority.
 
 An entity holds the matched text because redaction and the benchmark need it; it lives only in
 memory and must never reach a log or an error message.
@@ -8,22 +8,25 @@ memory and must never reach a log or an error message.
 
 from __future__ import annotations
 
+import pkgutil
 from enum import Enum
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 
-class PiiType(str, Enum):
-    name = "name"
-    id_number = "id_number"
-    phone = "phone"
-    email = "email"
-    address = "address"
-    unit = "unit"
-    other_name = "other_name"
-    certificate_number = "certificate_number"
-    photo = "photo"
-    signature = "signature"  # a signing field's area where OCR read no name
+RECOGNIZER_DIR = Path(__file__).parent / "recognizers"
+SHARED_MODULES = ("base", "fields")  # code the recognisers share; every other module there is one PII type
+
+
+def recognizer_names(folder: Path = RECOGNIZER_DIR) -> list[str]:
+    return sorted(module.name for module in pkgutil.iter_modules([str(folder)])
+                  if module.name not in SHARED_MODULES)
+
+
+# One member per recogniser module, named after it (masking/recognizers/id_number.py is ``id_number``), so a
+# PII type is added by its module alone; the modules are not imported here, as they import this one.
+PiiType = Enum("PiiType", [(name, name) for name in recognizer_names()], type=str, module=__name__)
 
 
 class PiiEntity(BaseModel):

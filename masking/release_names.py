@@ -2,8 +2,8 @@
 
 Units name files freely (``张三毕业证.jpg``, an ID number, a phone-camera name), so a submitted name
 may carry PII. Every document of the applicant, released or not, gets ``NN_{doc_type}`` in the
-order the committee binds materials (education, degree, title, appointment, CE card, assessments,
-achievements, forms), the submitted order breaking ties; findings and evidence in the released
+order the committee binds materials (each spec file's ``release_order``: education, degree, title,
+appointment, CE card, assessments, achievements, forms), the submitted order breaking ties; findings and evidence in the released
 review refer to these names.
 """
 
@@ -12,15 +12,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from validators.engine import doc_name
+from zcps.doctypes import default_catalogue
 from zcps.manifest import Manifest
 from zcps.models import DocType, DocumentResult
-
-CHECKLIST_ORDER: tuple[DocType, ...] = (
-    DocType.education_certificate, DocType.degree_certificate, DocType.title_certificate,
-    DocType.appointment_letter, DocType.vocational_qualification, DocType.ce_card, DocType.annual_assessment,
-    DocType.achievement, DocType.pledge, DocType.unit_evaluation, DocType.green_channel_form, DocType.other,
-)
-
 
 class ReleaseName(BaseModel):
     """One submitted document's name in the release."""
@@ -58,7 +52,7 @@ def release_names(manifest: Manifest, results: list[DocumentResult]) -> list[Rel
     """Names for every document, in checklist order (the list order is the release order)."""
     declared = {doc.file.removeprefix("docs/"): doc.declared_type for doc in manifest.documents}
     typed = [(_doc_type(result, declared), index, result.ref.file) for index, result in enumerate(results)]
-    typed.sort(key=lambda item: (CHECKLIST_ORDER.index(item[0]), item[1]))
+    typed.sort(key=lambda item: (default_catalogue().release_rank(item[0]), item[1]))
     return [ReleaseName(file=file, order=order, doc_type=kind) for order, (kind, _, file) in enumerate(typed, 1)]
 
 

@@ -18,7 +18,7 @@ import unicodedata
 from zcps.models import DocumentRef
 
 # Internal folders directly below results/{batch}/ and release/{batch}/; user names never land here.
-RESERVED = ("units", "state", "reports", "pseudonyms", "decisions")
+RESERVED = ("units", "state", "reports", "pseudonyms", "decisions", "selections")
 UNITS = "units"
 MAX_KEY_BYTES = 1024
 # A local path segment may hold 255 bytes; derived keys append ".json" or ".p123.png" to a name.
@@ -173,6 +173,11 @@ def stage_ledger_key(batch: str, unit: str, applicant: str | None, stage: str) -
 
 
 # results/{batch}/reports/ and results/{batch}/pseudonyms/.
+
+def selection_key(batch: str, reference: str) -> str:
+    """A run's selection (units, file keys), stored so that the flow's parameters carry only its reference."""
+    return f"results/{batch}/selections/{reference}.json"
+
 
 def reports_prefix(batch: str) -> str:
     return f"results/{batch}/reports/"

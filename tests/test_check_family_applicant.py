@@ -2,7 +2,8 @@
 held-out layout (the unseen-layout family): the verdict is the hand-derived one.
 
 One test replays PaddleOCR output recorded from these very files (tests/data/ocr/family-clean-mid),
-so it runs without the models; the other runs the real models on the same applicant."""
+so it runs without the models (``ZCPS_REGENERATE=1`` records it again with them); another says whether
+that recording is stale; the last runs the real models on the same applicant."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ import pipeline.document
 from cli.local_check import check_local
 from cli.main import build_app
 from fixtures.generator.layouts.applicants import CASES, build_applicants
+from extractors.acquire import acquire_text
 from storage.base import sha256_hex
-from zcps.models import DocumentText
+from support.recorded_ocr import RECORDINGS, current_stamp, read_stamp, replay, stale_reason
 
-RECORDED = Path(__file__).parent / "data" / "ocr" / "family-clean-mid"
+RECORDED = RECORDINGS / "family-clean-mid"
 CLEAN_MID = next(case for case in CASES if case.kind == "clean_mid")
 
 
@@ -31,16 +33,8 @@ def applicant(tmp_path_factory) -> Path:
     return root / "intake" / folder
 
 
-def _recorded(applicant_dir: Path) -> dict[str, DocumentText]:
-    texts = {}
-    for path in sorted((applicant_dir / "docs").iterdir()):
-        text = DocumentText.model_validate_json((RECORDED / f"{path.name}.json").read_text(encoding="utf-8"))
-        texts[sha256_hex(path.read_bytes())] = text
-    return texts
-
-
 def test_check_on_recorded_ocr_gives_the_expected_verdict(applicant, monkeypatch):
-    texts = _recorded(applicant)
+    texts = replay(RECORDED, sorted((applicant / "docs").iterdir()), acquire_text)
     # Every file's bytes must be the ones the OCR was recorded from (the generator is deterministic).
     assert len(texts) == len(list((applicant / "docs").iterdir()))
     monkeypatch.setattr(pipeline.document, "acquire_text", lambda data, name, **_: texts[sha256_hex(data)])
@@ -53,6 +47,13 @@ def test_check_on_recorded_ocr_gives_the_expected_verdict(applicant, monkeypatch
     assert (payload["verdict"], payload["path"].split(":")[0]) == (expected["verdict"], expected["path"])
     assert expected["verdict"] == "eligible"
     assert [f["rule"] for f in payload["findings"] if f["severity"] != "note"] == []
+
+
+def test_the_recording_is_of_the_current_engine_and_models():
+    """A stale recording replays what the engine no longer reads: re-record it (tests/README.md)."""
+    reason = stale_reason(read_stamp(RECORDED), current_stamp())
+    assert reason is None, (f"{RECORDED.name}: {reason}; re-record with ZCPS_REGENERATE=1 .venv/bin/python -m pytest "
+                            "-q tests/test_check_family_applicant.py::test_check_on_recorded_ocr_gives_the_expected_verdict")
 
 
 @pytest.mark.models

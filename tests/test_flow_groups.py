@@ -4,6 +4,7 @@ the same outputs whatever the group size, and OCR only inside a slot of the ``oc
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -38,8 +39,8 @@ def _ledger(store) -> dict:
             for e in Ledger(store, BATCH).entries()}
 
 
-def _runs_of_batch(store_url: str) -> tuple[list, dict]:
-    """The subflow runs of the ``batch_review`` run on ``store_url`` and the task runs of each run.
+def _runs_of_batch(store_url: str) -> tuple[object, list, dict]:
+    """The latest ``batch_review`` run on ``store_url``, its subflow runs and the task runs of each run.
 
     The temporary server keeps Prefect's default database, which other zcps processes of this
     machine share: the run is found by its store, which no other run uses."""
@@ -59,7 +60,7 @@ def _runs_of_batch(store_url: str) -> tuple[list, dict]:
             found = client.read_task_runs(task_run_filter=TaskRunFilter(
                 flow_run_id=TaskRunFilterFlowRunId(any_=[run.id])), limit=200)
             tasks[run.name if run is not parent else ""] = [t.name for t in found]
-    return children, tasks
+    return parent, children, tasks
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_each_group_is_a_bounded_subflow_and_outputs_do_not_depend_on_the_size(t
     assert _ledger(grouped) == _ledger(reference)
     review = json.loads(grouped.get(f"results/{BATCH}/units/u1/A3/review.json"))
     assert "duplicate.same_file" in {f["rule"] for f in review["findings"]}
-    children, tasks = _runs_of_batch(grouped.url)
+    _, children, tasks = _runs_of_batch(grouped.url)
     assert sorted(run.name for run in children) == sorted(
         [f"documents-{n}" for n in range(1, groups + 1)] + [f"reviews-{n}" for n in range(1, groups + 1)])
     per_group = max(size, 1) * 3  # at most three documents per applicant here
@@ -117,6 +118,24 @@ def test_documents_not_selected_are_fingerprinted_from_the_stored_index(tmp_path
     assert (summary.done, summary.skipped) == (0, 3)
     assert store.get(review_key(BATCH, "u1", "A2")) == a2_review
     assert [(f.key, f.code) for f in summary.failures] == [("(review) u1/A1", "E_REVIEW_INPUTS")]
+
+
+@pytest.mark.parametrize(("units", "keys"), [(None, ["u1/A2/docs/02_copy.png"]), (["u1"], None),
+                                             (["u1"], ["u1/A1/docs/01_title.png", "u1/A2/docs/02_copy.png"])])
+def test_flow_run_parameters_carry_no_names_or_keys(tmp_path, group_env, units, keys):
+    """Prefect stores and shows every flow run's parameters: the selection goes by reference, the subflows'
+    work by an opaque id, and no unit, applicant or file name reaches them."""
+    store = open_store((tmp_path / "store").as_uri())
+    small_batch(store, applicants=2, pages=1)
+    store.put(f"intake/{BATCH}/u1/A2/docs/02_copy.png", store.get(f"intake/{BATCH}/u1/A1/docs/01_title.png"))
+    group_env(1)
+    run_batch(BATCH, store_url=store.url, units=units, keys=keys)
+    parent, children, _ = _runs_of_batch(store.url)
+    assert children
+    assert re.fullmatch(r"[0-9a-f]{32}", parent.parameters["selection"])
+    for run in (parent, *children):
+        shown = json.dumps({k: v for k, v in run.parameters.items() if k != "store_url"}, ensure_ascii=False)
+        assert not re.search(r"u1|A1|A2|01_title|02_copy|docs/", shown), (run.name, shown)
 
 
 @contextmanager

@@ -1,15 +1,33 @@
-"""The placeholder and priority tables come from the recogniser modules, one module per PII type."""
+"""One module per PII type: ``PiiType`` and the placeholder, name and priority tables come from the modules."""
 
 from __future__ import annotations
 
 import pytest
 
-from masking.entities import PiiType
-from masking.recognizers import MODULES, PLACEHOLDERS, PRIORITY
+from masking.entities import PiiType, recognizer_names
+from masking.recognizers import MODULES, PLACEHOLDERS, PRIORITY, TEXT_RECOGNIZERS
 
 
 def test_one_module_per_type():
     assert sorted(m.TYPE.value for m in MODULES) == sorted(t.value for t in PiiType)
+    assert all(module.__name__ == f"masking.recognizers.{module.TYPE.value}" for module in MODULES)
+
+
+@pytest.mark.parametrize(("files", "types"), [
+    (["passport.py"], ["passport"]),
+    (["passport.py", "base.py", "fields.py", "notes.txt"], ["passport"]),
+    (["base.py", "fields.py"], []),
+    (["bank_card.py", "passport.py"], ["bank_card", "passport"]),
+])
+def test_a_new_type_is_its_module(tmp_path, files, types):
+    for file in files:
+        (tmp_path / file).write_text("", encoding="utf-8")
+    assert recognizer_names(tmp_path) == types
+
+
+def test_text_recognisers_are_gathered_highest_priority_first():
+    assert [m.PRIORITY for m in TEXT_RECOGNIZERS] == sorted((m.PRIORITY for m in TEXT_RECOGNIZERS), reverse=True)
+    assert {m.TYPE for m in MODULES} - {m.TYPE for m in TEXT_RECOGNIZERS} == {PiiType.photo, PiiType.signature}
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from support.validate_samples import ce_record, document, documents_for, manifes
 from validators import schema
 from validators.check import check_applicant
 from validators.schema import RULES_DIR, load_rules, load_rules_file
-from zcps.errors import RulesInvalid
+from zcps.errors import ManifestInvalid, RulesInvalid
+from zcps.manifest import WORDS, parse_manifest
 from zcps.settings import get_settings
 
 CONTRACTS = Path(__file__).parents[1] / "docs" / "contracts.md"
@@ -49,6 +51,10 @@ def test_rules_file_and_contracts_table_agree():
     (lambda raw: raw["paths"].pop("transfer"), "paths must name exactly"),
     (lambda raw: raw["grade_order"].remove("基本合格"), "grade_order must list exactly"),
     (lambda raw: raw["levels"].remove("员级"), "levels must list exactly"),
+    (lambda raw: raw["degree_equivalence"].update(副博士="博士"), "degree_equivalence must list exactly"),
+    (lambda raw: raw["skilled_worker"]["school_class_equivalence"].pop("技师班"),
+     "school_class_equivalence must list exactly"),
+    (lambda raw: raw["skilled_worker"]["levels"].pop("技师"), "skilled_worker.levels must list exactly"),
     (lambda raw: raw["paths"].update(future_path={"name": "x", "section": "§x"}), "paths must name exactly"),
     (lambda raw: raw["green_channel"].update(manual_items=[7]), "green_channel items"),
     (lambda raw: raw["rules"]["ce.hours_short"].update(severity="fatal"), "severity"),
@@ -113,3 +119,32 @@ def test_rules_year_is_chosen_by_settings(tmp_path, monkeypatch):
     finally:
         get_settings.cache_clear()
         load_rules.cache_clear()
+
+
+def _manifest_with(**changes) -> dict:
+    raw = {"schema": "zcps.manifest/1", "applicant_id": "A1", "name": "张三", "id_number": "110101199001011234",
+           "unit": "某单位", "unit_location": "city", "sector": "public", "target_level": "中级",
+           "education": {"level": "本科"}}
+    for dotted, value in changes.items():
+        *parents, last = dotted.split("__")
+        target = raw
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[last] = value
+    return raw
+
+
+@pytest.mark.parametrize(("field", "words"), [
+    ("target_level", WORDS.levels), ("education__level", WORDS.education_levels),
+    ("education__degree", WORDS.degrees), ("skill__level", WORDS.skill_levels),
+    ("skill__school_class", WORDS.school_classes)])
+def test_the_manifest_accepts_exactly_the_words_of_its_data_file(field, words):
+    """zcps/data/manifest_words.yaml is the one list: each word is accepted, a near miss is refused."""
+    skill = {"skill__level": "技师", "skill__obtained_on": "2015-01-01"} if field.startswith("skill") else {}
+    for word in words:
+        parse_manifest(json.dumps(_manifest_with(**{**skill, field: word})))
+    for near_miss in (f"{words[0]}级", words[0][:-1] or "x", "其他"):
+        if near_miss not in words:
+            with pytest.raises(ManifestInvalid):
+                parse_manifest(json.dumps(_manifest_with(**{**skill, field: near_miss})))
+

@@ -29,8 +29,8 @@ INTERNAL = {
 }
 
 
-@pytest.mark.parametrize("unit", ["state", "pseudonyms", "reports", "batch", "decisions", "units", "documents",
-                                  "review.json", "stages", "objects"])
+@pytest.mark.parametrize("unit", ["state", "pseudonyms", "reports", "batch", "decisions", "selections", "units",
+                                  "documents", "review.json", "stages", "objects"])
 def test_reserved_unit_names_stay_in_the_units_namespace(unit):
     keys = _derived_keys(unit, "A1", "01.png")
     for kind in ("result", "review", "release"):

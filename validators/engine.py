@@ -6,20 +6,14 @@ from dataclasses import dataclass
 
 from validators.periods import chinese_date
 from validators.schema import RuleSet
+from zcps.doctypes import default_catalogue
 from zcps.models import Evidence, Finding
-
-DOC_NAMES = {
-    "education_certificate": "学历证书", "degree_certificate": "学位证书", "title_certificate": "专业技术资格证书",
-    "appointment_letter": "聘书", "ce_card": "继续教育审验卡", "annual_assessment": "年度考核表",
-    "vocational_qualification": "职业资格（技能等级）证书", "achievement": "业绩成果材料",
-    "pledge": "《职称申报诚信承诺书》", "unit_evaluation": "《所在单位评价意见表》",
-    "green_channel_form": "《职称评审绿色通道申请表》", "other": "其他材料",
-}
 
 
 
 def doc_name(doc_type: str) -> str:
-    return DOC_NAMES.get(doc_type, doc_type)
+    """The type's Chinese name, from its spec file (zcps/doctypes.py)."""
+    return default_catalogue().name(doc_type)
 
 
 @dataclass(frozen=True)

@@ -67,29 +67,31 @@ def _wait(outcome: PathOutcome, rules: RuleSet) -> ExplanationItem:
     return ExplanationItem(topic="任职年限", text=text)
 
 
+def _per_year(topic: str, years: list[str], found: dict, describe) -> list[ExplanationItem]:
+    """One item per year the rules count: ``describe(year, what was found)``, or that nothing was found."""
+    return [ExplanationItem(topic=topic, text=f"{year}年度：{_MISSING}") if found.get(year) is None
+            else describe(year, found[year]) for year in years]
+
+
 def _continuing_education(facts: Facts, rules: RuleSet) -> list[ExplanationItem]:
-    spec, items = rules.continuing_education, []
-    for year in spec.years:
-        record = facts.ce_years.get(year)
-        if record is None:
-            items.append(ExplanationItem(topic="继续教育", text=f"{year}年度：{_MISSING}"))
-            continue
+    spec = rules.continuing_education
+
+    def describe(year: str, record) -> ExplanationItem:
         verified = f"，审验日期{record.verified_on}" if record.verified_on else "，未见审验"
         source = f"（{record.file}）" if record.from_document else "（申报数据）"
         text = (f"{year}年度：公需科目{record.public_hours or 0:g}学时、专业科目{record.professional_hours or 0:g}"
                 f"学时，合计{record.total:g}学时（须满{spec.min_total_hours:g}学时）{verified}{source}")
-        items.append(ExplanationItem(topic="继续教育", text=text, evidence=record.evidence))
-    return items
+        return ExplanationItem(topic="继续教育", text=text, evidence=record.evidence)
+
+    return _per_year("继续教育", spec.years, facts.ce_years, describe)
 
 
 def _assessments(facts: Facts, rules: RuleSet) -> list[ExplanationItem]:
-    spec, items = rules.performance, []
-    for year in spec.years:
-        grade = facts.assessments.get(year)
-        if grade is None:
-            items.append(ExplanationItem(topic="年度考核", text=f"{year}年度：{_MISSING}"))
-            continue
+    spec = rules.performance
+
+    def describe(year: str, grade) -> ExplanationItem:
         passing = "达到" if str(grade.value) in spec.passing_grades else "未达到"
-        items.append(ExplanationItem(topic="年度考核", text=f"{year}年度：{grade.value}（{passing}称职及以上）"
-                                     f"{_source(grade)}", evidence=grade.evidence))
-    return items
+        return ExplanationItem(topic="年度考核", text=f"{year}年度：{grade.value}（{passing}称职及以上）{_source(grade)}",
+                               evidence=grade.evidence)
+
+    return _per_year("年度考核", spec.years, facts.assessments, describe)

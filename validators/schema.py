@@ -13,13 +13,13 @@ from datetime import date
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from zcps.errors import RulesInvalid, RulesMissing
-from zcps.manifest import GREEN_CHANNEL_ITEMS, PATH_IDS, EducationLevel, Grade, Level, SkillLevel
+from zcps.manifest import GREEN_CHANNEL_ITEMS, PATH_IDS, WORDS, EducationLevel, Grade, Level, SkillLevel
 from zcps.models import DocType, RulesRef, Severity
 from zcps.settings import Settings, get_settings
 
@@ -284,11 +284,15 @@ class RuleSet(Spec):
         if missing:
             raise ValueError(f"rules file lacks rule ids: {', '.join(missing)}")
         # The manifest (zcps.manifest) accepts exactly the words this file ranks and names.
-        for what, listed, accepted in (("levels", self.levels, Level), ("education_order", self.education_order,
-                                       EducationLevel), ("grade_order", self.grade_order, Grade),
-                                      ("skilled_worker.levels", list(self.skilled_worker.levels), SkillLevel)):
-            if sorted(listed) != sorted(get_args(accepted)):
-                raise ValueError(f"{what} must list exactly the manifest's words: {', '.join(get_args(accepted))}")
+        for what, listed, accepted in (
+                ("levels", self.levels, WORDS.levels), ("education_order", self.education_order, WORDS.education_levels),
+                ("degree_equivalence", list(self.degree_equivalence), WORDS.degrees),
+                ("grade_order", self.grade_order, WORDS.grades),
+                ("skilled_worker.levels", list(self.skilled_worker.levels), WORDS.skill_levels),
+                ("skilled_worker.school_class_equivalence", list(self.skilled_worker.school_class_equivalence),
+                 WORDS.school_classes)):
+            if sorted(listed) != sorted(accepted):
+                raise ValueError(f"{what} must list exactly the manifest's words: {', '.join(accepted)}")
         if set(self.paths) != set(PATH_IDS):
             raise ValueError(f"paths must name exactly the manifest's paths: {', '.join(PATH_IDS)}")
         if sorted(self.green_channel.other_committee_items + self.green_channel.manual_items) != list(GREEN_CHANNEL_ITEMS):

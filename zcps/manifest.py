@@ -8,25 +8,47 @@ from __future__ import annotations
 
 import json
 import re
+from importlib import resources
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from zcps.errors import ManifestInvalid
 from zcps.text import unsafe_characters, visible
 
-Level = Literal["员级", "助理级", "中级", "副高级", "正高级"]
-EducationLevel = Literal["中专", "大专", "本科", "硕士", "博士"]
-Grade = Literal["优秀", "称职", "合格", "基本称职", "基本合格", "不称职", "不合格"]
-SkillLevel = Literal["高级工", "技师", "高级技师"]
+
+class ManifestWords(BaseModel):
+    """``zcps/data/manifest_words.yaml``: every word a manifest may declare, each list once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    levels: tuple[str, ...]
+    education_levels: tuple[str, ...]
+    degrees: tuple[str, ...]
+    grades: tuple[str, ...]
+    skill_levels: tuple[str, ...]
+    school_classes: tuple[str, ...]
+    paths: tuple[str, ...]
+    green_channel_items: tuple[int, int]
+
+
+def _read_words() -> ManifestWords:
+    text = resources.files("zcps").joinpath("data/manifest_words.yaml").read_text(encoding="utf-8")
+    return ManifestWords.model_validate(yaml.safe_load(text))
+
+
+WORDS = _read_words()  # the types below are built from it, so it is read when this module is imported
+Level = Literal[WORDS.levels]
+EducationLevel = Literal[WORDS.education_levels]
+Degree = Literal[WORDS.degrees]
+Grade = Literal[WORDS.grades]
+SkillLevel = Literal[WORDS.skill_levels]
+SchoolClass = Literal[WORDS.school_classes]
+PATH_IDS = WORDS.paths
+GREEN_CHANNEL_ITEMS = range(WORDS.green_channel_items[0], WORDS.green_channel_items[1] + 1)
 
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
-# The paths a manifest may declare; green_channel takes its item of §一(一)6 (green_channel:7).
-# Their names and numbers live in the rules file, which must name exactly these.
-PATH_IDS = ("standard", "green_channel", "rural_county_30y", "rural_township_20y", "township_institution",
-            "rural_service_3y", "non_public", "skilled_worker", "qualification_equivalence", "transfer",
-            "transitional_2023")
-GREEN_CHANNEL_ITEMS = range(1, 9)
 _PATH = re.compile(
     "^(" + "|".join(f"green_channel:[{GREEN_CHANNEL_ITEMS[0]}-{GREEN_CHANNEL_ITEMS[-1]}]" if p == "green_channel"
                     else p for p in PATH_IDS) + ")$"
@@ -46,7 +68,7 @@ class Strict(BaseModel):
 
 class Education(Strict):
     level: EducationLevel
-    degree: Literal["学士", "第二学士", "硕士", "博士"] | None = None
+    degree: Degree | None = None
     graduated_on: str | None = None
     specialty_related: bool = False
     school: str | None = None
@@ -66,7 +88,7 @@ class CurrentTitle(Strict):
 class Skill(Strict):
     level: SkillLevel
     obtained_on: str
-    school_class: Literal["中级工班", "高级工班", "预备技师班", "技师班"] | None = None
+    school_class: SchoolClass | None = None
 
     _d = field_validator("obtained_on")(_check_date)
 

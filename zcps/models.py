@@ -13,6 +13,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field as PydField
 
+from zcps.doctypes import default_catalogue
+
 BBox = tuple[float, float, float, float]
 
 
@@ -82,19 +84,8 @@ class DocumentText(Model):
         return "\n".join(p.text for p in self.pages)
 
 
-class DocType(str, Enum):
-    education_certificate = "education_certificate"
-    degree_certificate = "degree_certificate"
-    title_certificate = "title_certificate"
-    appointment_letter = "appointment_letter"
-    ce_card = "ce_card"
-    annual_assessment = "annual_assessment"
-    vocational_qualification = "vocational_qualification"
-    achievement = "achievement"
-    pledge = "pledge"
-    unit_evaluation = "unit_evaluation"
-    green_channel_form = "green_channel_form"
-    other = "other"
+# One member per spec file under extractors/specs/ plus ``other`` (zcps/doctypes.py): adding a type is its file.
+DocType = Enum("DocType", [(doc_type, doc_type) for doc_type in default_catalogue().ids()], type=str, module=__name__)
 
 
 class Candidate(Model):

@@ -1,9 +1,10 @@
 """What every recogniser module shares: the entity constructor, label spacing, and name guards.
 
-A recogniser is a module under ``masking.recognizers`` declaring ``TYPE`` (a ``PiiType``),
-``PLACEHOLDER`` (what text outputs show instead), ``PRIORITY`` (who wins an overlap: the more
-specific or validated type), ``LABELS`` (the printed labels it keys on) and ``find()``. Text
-recognisers take the page text; ``photo`` takes the image and ``signature`` the page layout.
+A recogniser is a module under ``masking.recognizers``, named after its PII type (the module
+makes the ``PiiType`` member), declaring ``TYPE`` (that member), ``PLACEHOLDER`` (what text outputs
+show instead), ``NAME`` (its Chinese name), ``PRIORITY`` (who wins an overlap: the more specific or
+validated type), ``LABELS`` (the printed labels it keys on) and ``find()``. Text recognisers take the
+page text; a module declaring ``RUNS_ON`` does not (``photo`` the image, ``signature`` the layout).
 """
 
 from __future__ import annotations

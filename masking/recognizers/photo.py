@@ -20,6 +20,7 @@ TYPE = PiiType.photo
 PLACEHOLDER = "〔照片〕"
 NAME = "照片"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 0
+RUNS_ON = "image"  # masking.document calls it on the page image, not the text
 LABELS = ("照片", "相片")
 
 _ANALYSIS_WIDTH = 800

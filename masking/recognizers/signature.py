@@ -18,6 +18,7 @@ TYPE = PiiType.signature
 PLACEHOLDER = "〔签名〕"
 NAME = "签名"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 1
+RUNS_ON = "layout"  # masking.document calls it on the page's lines and size, not the text
 LABELS = (*role_lexicon().signer, *role_lexicon().signing_notes)
 
 RIGHT_SPAN = 8.0  # line heights
