@@ -15,7 +15,7 @@ _TEMPLATES = Path(__file__).with_name("templates")
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     # autoescape=True, not select_autoescape: the template's ".j2" suffix would switch it off.
     return jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -43,7 +43,7 @@ def evidence_crops(report: ReportData, page_image: PageImage | None) -> dict[str
 
 
 def render_html(report: ReportData, page_image: PageImage | None = None) -> bytes:
-    template = _environment().get_template("report.html.j2")
+    template = environment().get_template("report.html.j2")
     html = template.render(
         report=report,
         crops=evidence_crops(report, page_image),
