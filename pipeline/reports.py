@@ -12,6 +12,7 @@ the others. ``report_scopes`` says which reports a batch has.
 from __future__ import annotations
 
 import logging
+import posixpath
 from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import BaseModel, Field
@@ -19,12 +20,14 @@ from pydantic import BaseModel, Field
 from masking.pseudonym import load_pseudonyms
 from reports.batch_report import BATCH_RENDERERS, UnitReportSummary, build_batch_report_data
 from reports.build import FORMATS, build_reports
-from reports.model import FailedFile, IgnoredFile, IgnoredFileRow, build_report_data
+from reports.crops import PageImage
+from reports.html import html_pages, render_html
+from reports.model import FailedFile, IgnoredFile, IgnoredFileRow, ReportData, build_report_data
 from reports.sources import (load_failed_files, load_ignored_files, load_reviews, page_image_source, review_units,
                              unplaced_entries)
 from storage.base import ObjectStore
 from storage.factory import open_store
-from storage.layout import report_key, report_summary_key
+from storage.layout import report_key, report_page_key, report_summary_key
 from zcps.models import Status
 from zcps.errors import ReportWriteFailed, ZcpsError, error_code
 from zcps.settings import get_settings
@@ -85,6 +88,9 @@ def _write_report(batch: str, store_url: str | None, *, unit: str | None, kind: 
         return outcome
     for fmt in formats:
         try:
+            if fmt == "html":
+                outcome.written += _write_html_pages(store, batch, unit, kind, data, page_image)
+                continue
             content = build_reports(batch, reviews, failed, kind=kind, unit=unit, formats=(fmt,),
                                     page_image=page_image, pseudonyms=pseudonyms, ignored_files=ignored)[fmt]
             key = report_key(batch, unit, kind, fmt)
@@ -96,6 +102,17 @@ def _write_report(batch: str, store_url: str | None, *, unit: str | None, kind: 
         # Only a complete unit report is linked from the batch report; a failed one is listed as not built.
         _put_summary(store, report_summary_key(batch, unit, kind), UnitReportSummary.of(data), outcome, unit, kind)
     return outcome
+
+
+def _write_html_pages(store: ObjectStore, batch: str, unit: str, kind: str, data: ReportData,
+                      page_image: PageImage | None) -> list[str]:
+    """The unit's HTML report, ``ZCPS_REPORT_PAGE_APPLICANTS`` applicants to a page, the pages linked to each other."""
+    pages = html_pages(data, get_settings().report_page_applicants)
+    keys = [report_page_key(batch, unit, kind, number) for number in range(1, len(pages) + 1)]
+    names = [posixpath.basename(key) for key in keys]
+    for number, (page, key) in enumerate(zip(pages, keys), start=1):
+        store.put(key, render_html(page, page_image, pages=names if len(pages) > 1 else [], page=number))
+    return keys
 
 
 def _put_summary(store: ObjectStore, key: str, summary: UnitReportSummary, outcome: ReportsOutcome,

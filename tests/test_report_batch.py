@@ -16,6 +16,7 @@ from storage.layout import report_key, report_summary_key, review_key
 from storage.local import LocalStore
 from support.browser import chromium
 from support.report_samples import BATCH, build_sample
+from zcps.settings import get_settings
 
 UNITS = ["baotou-supply", "hohhot-supply", "ordos-supply", "wuhai-supply"]
 
@@ -103,3 +104,34 @@ def test_batch_html_in_chromium_links_to_every_units_report(tmp_path, kind):
         unit_report = json.loads(target.with_suffix(".json").read_text(encoding="utf-8"))
         assert unit_report["unit"] == unit and unit_report["kind"] == kind
     assert re.search(r'id="count-units">4<', dom)
+
+
+@pytest.fixture
+def page_size(monkeypatch):
+    def set_size(applicants: int) -> None:
+        monkeypatch.setenv("ZCPS_REPORT_PAGE_APPLICANTS", str(applicants))
+        get_settings.cache_clear()
+
+    yield set_size
+    monkeypatch.delenv("ZCPS_REPORT_PAGE_APPLICANTS", raising=False)
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("per_page, in_unit, pages", [(30, 30, 1), (30, 31, 2), (30, 100, 4)])
+def test_a_big_units_html_is_paged_and_every_applicant_is_on_exactly_one_page(tmp_path, page_size, per_page,
+                                                                              in_unit, pages):
+    page_size(per_page)
+    store = _batch(tmp_path / "store", in_unit * len(UNITS))
+    first = report_key(BATCH, UNITS[0], "unit", "html")
+    html = store.get(first).decode()
+    here = tmp_path / "store" / Path(first).parent
+    dom = chromium(here, html, "--dump-dom").stdout
+    names = re.findall(r'<a class="page" href="([^"]+)"', dom)
+    assert len(names) == pages - 1 and ("id=\"pages\"" in dom) is (pages > 1)
+    shown: list[str] = []
+    for page in [html, *((here / name).read_text(encoding="utf-8") for name in names)]:
+        table = page[page.index('id="applicants"'):page.index("</table>", page.index('id="applicants"'))]
+        shown += re.findall(r"S-\d{5}", table)
+    assert sorted(shown) == sorted(a["applicant"] for a in _json(store, UNITS[0])["applicants"])
+    assert len(set(shown)) == len(shown) == in_unit
+
