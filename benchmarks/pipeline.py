@@ -26,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.pipeline_model import (BENCH_BATCH, DigitalRate, MachineLoad, Phase, PipelineBenchResult, ReleaseRate,
-                              SampleApplicant, SamplePage, check_targets)
+from benchmarks.pipeline_model import (DigitalRate, MachineLoad, Phase, PipelineBenchResult, ReleaseRate,
+                                       SampleApplicant, SamplePage, check_targets)
+from benchmarks.scale_model import BENCH_BATCH
 from zcps.errors import ConfigError, InputError
 from zcps.manifest import parse_manifest
 from zcps.models import DocumentRef, DocumentResult, DocumentText, Review

@@ -11,10 +11,9 @@ import os
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from benchmarks.scale_run import ScaleRun, table as scale_table
+from benchmarks.scale_model import ScaleRun, table as scale_table
 from zcps.settings import Settings
 
-BENCH_BATCH = "bench"
 TARGET_PIPELINE_RATIO = 0.9
 # Scan pipeline + release over raw OCR, per verify mode (regions: issue 16; full: issue 8).
 TARGET_FULL_RATIO = {"regions": 0.6, "full": 0.45}

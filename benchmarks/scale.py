@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from benchmarks.fixture_truth import document_truth, truth_applicants, truth_index
-from benchmarks.pipeline_model import BENCH_BATCH, RerunTimes, SampleApplicant
+from benchmarks.pipeline_model import RerunTimes, SampleApplicant
+from benchmarks.scale_model import BENCH_BATCH
 from storage.layout import intake_key
 from zcps.errors import ConfigError
 from zcps.models import DocumentText, Page, TextLine, TextSource

@@ -1,4 +1,5 @@
-"""The one scale measurement: ``zcps bench scale``, and the scale phase of ``zcps bench pipeline``.
+"""The one scale measurement: ``zcps bench scale``, and the scale phase of ``zcps bench pipeline``
+(its result and table: benchmarks/scale_model.py).
 
 Method: cached OCR, recorded from the generator's truth, so a point measures orchestration, store
 and report cost, never OCR (``benchmarks.scale``). One ``fixtures.generator --cheap`` tree is made
@@ -29,63 +30,9 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from pydantic import BaseModel, computed_field
+from benchmarks.scale_model import BENCH_BATCH, STORES, ScaleRun
 
 log = logging.getLogger("zcps.bench")
-
-STORES = ("local", "s3")
-TARGET_RSS_MIB = 1024.0
-TARGET_GROWTH = 1.2
-TARGET_STATUS_SECONDS = 10.0
-
-
-class ScaleRun(BaseModel):
-    store: str
-    applicants: int
-    files: int
-    wall_seconds: float
-    flow_seconds: float
-    peak_rss_mib: float
-    listing_seconds: float
-    ledger_summary_seconds: float
-    status_seconds: float
-    reviews_task_seconds: float
-    reports_seconds: float
-    task_runs: int
-    flow_runs: int
-    run_requests: dict[str, int]
-    status_requests: int  # the ledger read a run (or ``zcps status``) starts with
-    ledger_rebuilt: int = 0  # summaries that read found stale and rebuilt from the per-file entries
-    unique_applicants: int = 0  # generated applicants; the rest are copies under new ids
-    largest_batch_report_bytes: int = 0  # the largest whole-batch report file (any kind, any format)
-    largest_unit_report_bytes: int = 0  # the largest unit report file
-    report_bytes: int = 0  # every report file together
-
-    @computed_field
-    @property
-    def seconds_per_applicant(self) -> float:
-        return self.flow_seconds / self.applicants
-
-    @computed_field
-    @property
-    def wall_seconds_per_applicant(self) -> float:
-        return self.wall_seconds / self.applicants
-
-    @computed_field
-    @property
-    def requests_per_file(self) -> float:
-        return sum(self.run_requests.values()) / max(self.files, 1)
-
-    @computed_field
-    @property
-    def requests_per_applicant(self) -> float:
-        return sum(self.run_requests.values()) / self.applicants
-
-    @computed_field
-    @property
-    def status_requests_per_applicant(self) -> float:
-        return self.status_requests / self.applicants
-
 
 def _peak_rss_mib() -> float:
     # Not ru_maxrss: Linux carries it over exec from the forking parent; VmHWM belongs to this process.
@@ -123,7 +70,6 @@ def measure_point(kind: str, size: int, generated: str, store_url: str, env: dic
     get_settings.cache_clear()
     from prefect import tags
 
-    from benchmarks.pipeline_model import BENCH_BATCH
     from benchmarks.scale import load_scale_store, scale_order
     from extractors.ocr import engine_name
     from flows.report_task import report_task
@@ -170,7 +116,6 @@ def measure_point(kind: str, size: int, generated: str, store_url: str, env: dic
 
 def _report_sizes(store) -> tuple[list[int], list[int]]:
     """Sizes of the whole-batch report files and of the unit report files (notices left out)."""
-    from benchmarks.pipeline_model import BENCH_BATCH
     from storage.layout import report_key, reports_prefix
 
     batch_dir = report_key(BENCH_BATCH, None, "unit", "html").rsplit("/", 1)[0] + "/"
@@ -187,7 +132,6 @@ def _status_command_seconds(store_url: str) -> float:
     import shutil
     import sys
 
-    from benchmarks.pipeline_model import BENCH_BATCH
 
     command = shutil.which("zcps", path=str(Path(sys.executable).parent))
     started = time.perf_counter()
@@ -258,67 +202,3 @@ def run_scale_bench(sizes: list[int], *, stores: tuple[str, ...] = STORES, seed:
 @contextmanager
 def _local():
     yield "", {}
-
-
-METHOD_NOTE = ("cached OCR recorded from the generator's truth: every OCR lookup is a cache hit, so these numbers "
-               "measure orchestration, store and report cost, not OCR")
-
-
-def table(runs: list[ScaleRun], requested: list[int] | None = None) -> str:
-    """The measured points; sizes in ``requested`` that have no point are extrapolated, on lines of their own."""
-    header = ("store  applicants (unique)  files  wall s/app  flow s/app  peak RSS MiB  listing s  ledger s  status s  "
-              "reviews(task) s  reports s  task runs  flow runs  req/file  req/app  ledger req/app  rebuilt  "
-              "batch report KiB  unit report KiB  reports MiB")
-    lines = [f"MEASURED ({METHOD_NOTE})", header]
-    for r in runs:
-        lines.append(f"{r.store:<6} {r.applicants:>10} ({r.unique_applicants:>5}) {r.files:>6} "
-                     f"{r.wall_seconds_per_applicant:>11.3f} {r.seconds_per_applicant:>11.3f} {r.peak_rss_mib:>13.0f} "
-                     f"{r.listing_seconds:>10.2f} {r.ledger_summary_seconds:>9.2f} {r.status_seconds:>9.2f} "
-                     f"{r.reviews_task_seconds:>16.1f} {r.reports_seconds:>10.1f} {r.task_runs:>10} {r.flow_runs:>10} "
-                     f"{r.requests_per_file:>9.1f} {r.requests_per_applicant:>8.1f} "
-                     f"{r.status_requests_per_applicant:>15.2f} {r.ledger_rebuilt:>8} "
-                     f"{r.largest_batch_report_bytes / 1024:>17.1f} {r.largest_unit_report_bytes / 1024:>16.1f} "
-                     f"{r.report_bytes / 2**20:>12.1f}")
-    lines += ["", *targets(runs)]
-    missing = sorted(set(requested or []) - {r.applicants for r in runs})
-    if missing:
-        lines += ["", "EXTRAPOLATED (not measured: these sizes did not run)", *extrapolate(runs, missing)]
-    return "\n".join(lines)
-
-
-def extrapolate(runs: list[ScaleRun], sizes: list[int]) -> list[str]:
-    """Per store, a straight line through the two largest measured points (one point: flat per applicant)."""
-    out = []
-    for kind in sorted({r.store for r in runs}):
-        mine = sorted((r for r in runs if r.store == kind), key=lambda r: r.applicants)[-2:]
-        first, last = mine[0], mine[-1]
-        span = last.applicants - first.applicants
-
-        def at(size: int, value) -> float:
-            slope = (value(last) - value(first)) / span if span else 0.0
-            return value(last) + slope * (size - last.applicants)
-
-        for size in sizes:
-            flow = at(size, lambda r: r.seconds_per_applicant) if span else last.seconds_per_applicant
-            out.append(f"{kind:<6} {size:>10}: flow s/app ≈ {flow:.3f}, peak RSS ≈ "
-                       f"{at(size, lambda r: r.peak_rss_mib):.0f} MiB, req/file ≈ "
-                       f"{at(size, lambda r: r.requests_per_file):.1f}, unit report ≈ "
-                       f"{at(size, lambda r: r.largest_unit_report_bytes) / 1024:.0f} KiB "
-                       f"(from {', '.join(str(r.applicants) for r in mine)} applicants)")
-    return out
-
-
-def targets(runs: list[ScaleRun]) -> list[str]:
-    out = []
-    for kind in sorted({r.store for r in runs}):
-        mine = sorted((r for r in runs if r.store == kind), key=lambda r: r.applicants)
-        small, large = mine[0], mine[-1]
-        growth = large.seconds_per_applicant / small.seconds_per_applicant
-        out.append(f"{kind}: flow RSS {large.peak_rss_mib:.0f} MiB at {large.applicants} "
-                   f"(≤ {TARGET_RSS_MIB:.0f}: {'met' if large.peak_rss_mib <= TARGET_RSS_MIB else 'MISSED'}); "
-                   f"s/applicant growth {growth:.2f}× {small.applicants}→{large.applicants} "
-                   f"(≤ {TARGET_GROWTH}: {'met' if growth <= TARGET_GROWTH else 'MISSED'}); "
-                   f"status {large.status_seconds:.2f} s (≤ {TARGET_STATUS_SECONDS:.0f}: "
-                   f"{'met' if large.status_seconds <= TARGET_STATUS_SECONDS else 'MISSED'}); "
-                   f"max requests/file {max(r.requests_per_file for r in mine):.1f}")
-    return out

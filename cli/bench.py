@@ -191,7 +191,8 @@ def bench_scale(applicants: str = typer.Option("500,2000,5000", "--applicants", 
     from cli import runtime
 
     runtime.configure(verbose)
-    from benchmarks.scale_run import run_scale_bench, table
+    from benchmarks.scale_model import table
+    from benchmarks.scale_run import run_scale_bench
 
     sizes = [int(size) for size in applicants.split(",") if size.strip()]
     def write(runs) -> None:  # after every point, so a run stopped at its deadline keeps the points it made

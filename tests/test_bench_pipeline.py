@@ -14,7 +14,7 @@ from benchmarks.pipeline import SAMPLE_ROOT, _PhaseClock, digital_pdf_of, select
 from benchmarks.pipeline_model import (DigitalRate, MachineLoad, Phase, PipelineBenchResult, ReleaseRate, RerunTimes,
                                        check_targets)
 from benchmarks.scale import text_from_truth
-from benchmarks.scale_run import ScaleRun
+from benchmarks.scale_model import ScaleRun
 from zcps.errors import ConfigError
 from zcps.models import DocumentText, Page, TextLine, TextSource
 from zcps.settings import get_settings
