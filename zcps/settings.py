@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # Applicants per Prefect subflow: bounds the task runs of one flow run (their documents, reviews, releases).
     applicants_per_flow: int = Field(default=50, ge=1)
     # Applicants per page of a unit's HTML report: a page stays small enough to open however big the unit.
-    report_page_applicants: int = Field(default=200, ge=1)
+    report_page_applicants: int = Field(default=50, ge=1)
     # Concurrent OCR runs of the whole deployment (Prefect's global concurrency limit ``ocr``); unset:
     # the flow host's cores over ZCPS_OCR_THREADS. With several hosts, set it to the sum over workers.
     ocr_slots: int | None = Field(default=None, ge=1)
