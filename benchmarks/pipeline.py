@@ -26,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.pipeline_model import (BENCH_BATCH, DigitalRate, MachineLoad, Phase, PipelineBenchResult, ReleaseRate,
-                              SampleApplicant, SamplePage, check_targets)
+from benchmarks.pipeline_model import (DigitalRate, MachineLoad, Phase, PipelineBenchResult, ReleaseRate,
+                                       SampleApplicant, SamplePage, check_targets)
+from benchmarks.scale_model import BENCH_BATCH
 from zcps.errors import ConfigError, InputError
 from zcps.manifest import parse_manifest
 from zcps.models import DocumentRef, DocumentResult, DocumentText, Review
@@ -256,7 +257,8 @@ def _raw_and_pipeline(result: PipelineBenchResult, applicants: list[SampleApplic
 
 def run_pipeline_bench(pages: int = 20, scale: list[int] | None = None, fixtures: Path | str = SAMPLE_ROOT,
                        seed: int = 2024, out: Path | None = None) -> PipelineBenchResult:
-    from benchmarks.scale import rerun_comparison, scale_points_in_child
+    from benchmarks.scale import rerun_comparison
+    from benchmarks.scale_run import run_scale_bench
 
     settings = get_settings()
     applicants = select_applicants(Path(fixtures), pages, settings)
@@ -284,7 +286,9 @@ def run_pipeline_bench(pages: int = 20, scale: list[int] | None = None, fixtures
     with _PhaseClock(result, "scale", out, skippable=True):
         if not sizes:
             raise ConfigError("no batch sizes given (--scale \"\")")
-        result.scale, result.scale_peak_rss_mib = scale_points_in_child(sizes, seed)
+        # The one scale measurement (zcps bench scale), on the local store only.
+        result.scale = run_scale_bench(sizes, stores=("local",), seed=seed)
+        result.scale_peak_rss_mib = max(run.peak_rss_mib for run in result.scale)
     result.load_after = MachineLoad.now(settings)
     result.peak_rss_mib = peak_rss_mib()
     result.targets = check_targets(result)

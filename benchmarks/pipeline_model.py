@@ -11,9 +11,9 @@ import os
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from benchmarks.scale_model import ScaleRun, table as scale_table
 from zcps.settings import Settings
 
-BENCH_BATCH = "bench"
 TARGET_PIPELINE_RATIO = 0.9
 # Scan pipeline + release over raw OCR, per verify mode (regions: issue 16; full: issue 8).
 TARGET_FULL_RATIO = {"regions": 0.6, "full": 0.45}
@@ -103,26 +103,6 @@ class RerunTimes(_Model):
         return self.first_flow_seconds / self.second_flow_seconds
 
 
-class ScalePoint(_Model):
-    applicants: int
-    files: int
-    wall_seconds: float
-    flow_seconds: float
-    listing_seconds: float  # intake discovery (storage.intake.discover)
-    ledger_seconds: float  # reading every ledger entry (what `status` and `rerun --failed` do)
-    reports_seconds: float  # every unit and committee report, all formats
-
-    @computed_field
-    @property
-    def seconds_per_applicant(self) -> float:
-        return self.flow_seconds / self.applicants
-
-    @computed_field
-    @property
-    def wall_seconds_per_applicant(self) -> float:
-        return self.wall_seconds / self.applicants
-
-
 class Target(_Model):
     name: str
     value: float | None  # None when the phase it measures was skipped
@@ -162,9 +142,9 @@ class PipelineBenchResult(_Model):
     release: list[ReleaseRate] = Field(default_factory=list)
     digital: DigitalRate | None = None
     rerun: RerunTimes | None = None
-    scale: list[ScalePoint] = Field(default_factory=list)
+    scale: list[ScaleRun] = Field(default_factory=list)
     peak_rss_mib: float = 0.0  # this process: models, OCR, masking and the small batch runs
-    scale_peak_rss_mib: float = 0.0  # the child process that ran the cached-OCR batches of --scale
+    scale_peak_rss_mib: float = 0.0  # the largest of the scale points' flow processes (benchmarks/scale_run.py)
     phases: list[Phase] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
 
@@ -259,13 +239,7 @@ class PipelineBenchResult(_Model):
         if self.scale:
             rows.append(f"peak RSS (scale process)     {self.scale_peak_rss_mib:8.0f} MiB "
                         f"(largest batch: {max(p.applicants for p in self.scale)} applicants)")
-        if self.scale:
-            rows.append(f"{'applicants':>10}{'files':>7}{'wall s':>9}{'flow s':>9}{'s/appl':>8}"
-                        f"{'listing':>9}{'ledger':>8}{'reports':>9}")
-            for p in self.scale:
-                rows.append(f"{p.applicants:>10}{p.files:>7}{p.wall_seconds:>9.1f}{p.flow_seconds:>9.1f}"
-                            f"{p.seconds_per_applicant:>8.3f}{p.listing_seconds:>9.3f}{p.ledger_seconds:>8.3f}"
-                            f"{p.reports_seconds:>9.2f}")
+            rows.append(scale_table(self.scale))
         rows.append("targets: " + "; ".join(t.line() for t in self.targets))
         return "\n".join(rows)
 

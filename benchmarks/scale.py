@@ -1,13 +1,12 @@
-"""Batch-level parts of ``zcps bench pipeline``: a run against its unchanged re-run, and time per
-applicant as the batch grows.
+"""Batch-level inputs of the benchmarks: a run against its unchanged re-run (``zcps bench pipeline``),
+and the generated batches of the one scale measurement (benchmarks/scale_run.py).
 
-Scale method ("with cached OCR"): one generator batch of the largest size (``--cheap``) is made in a
-subprocess; each size takes its first N applicants into a fresh local store. Before the timed run,
-``work/ocr/{sha256}.json`` is filled for every readable file from the generator's ground truth (the
-text lines and boxes exactly as drawn, stored-frame coordinates, under the current engine name), so
-every OCR lookup is a cache hit and the run times everything else: listing, ledger, extraction,
-validation, reviews and reports. Release is off in these runs: its re-OCR check is real OCR per page
-and is measured per page by the pipeline phases instead.
+Scale batches ("with cached OCR"): a ``fixtures.generator --cheap`` tree; each size takes its first
+N applicants into a fresh store. Before the timed run, ``work/ocr/{sha256}.json`` is filled for every
+readable file from the generator's ground truth (the text lines and boxes exactly as drawn,
+stored-frame coordinates, under the current engine name), so every OCR lookup is a cache hit and the
+run times everything else: listing, ledger, extraction, validation, reviews and reports. A size
+larger than the tree repeats its applicants as copies under new ids (``ScaleApplicant.replica``).
 """
 
 from __future__ import annotations
@@ -20,8 +19,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from benchmarks.fixture_truth import document_truth, truth_index
-from benchmarks.pipeline_model import BENCH_BATCH, RerunTimes, SampleApplicant, ScalePoint
+from pydantic import BaseModel
+
+from benchmarks.fixture_truth import document_truth, truth_applicants, truth_index
+from benchmarks.pipeline_model import RerunTimes, SampleApplicant
+from benchmarks.scale_model import BENCH_BATCH
 from storage.layout import intake_key
 from zcps.errors import ConfigError
 from zcps.models import DocumentText, Page, TextLine, TextSource
@@ -67,16 +69,14 @@ def rerun_comparison(applicants: list[SampleApplicant]) -> RerunTimes:
                       second_skipped=second.skipped)
 
 
-def generate_batch(out: Path, applicants: int, seed: int) -> list[tuple[str, str]]:
-    """Run the fixture generator (``--cheap``); returns (unit, applicant) in the generator's order."""
+def generate_batch(out: Path, applicants: int, seed: int) -> None:
+    """Run the fixture generator (``--cheap``) into ``out``."""
     command = [sys.executable, "-m", "fixtures.generator", "--seed", str(seed), "--applicants", str(applicants),
                "--out", str(out), "--cheap"]
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise ConfigError(f"the fixture generator failed: {done.stderr[-500:]}",
                           hint="Run the benchmark from a full clone with the test extra installed.")
-    index = truth_index(out)
-    return [(entry["unit"], entry["applicant_id"]) for entry in index["applicants"]]
 
 
 def text_from_truth(truth: dict, data: bytes, filename: str, engine: str) -> DocumentText:
@@ -94,77 +94,55 @@ def text_from_truth(truth: dict, data: bytes, filename: str, engine: str) -> Doc
                         engine=PDF_TEXT_ENGINE if digital else engine, pages=pages)
 
 
-def _load_scale_store(store, generated: Path, applicants: list[tuple[str, str]], engine: str) -> int:
+class ScaleApplicant(BaseModel):
+    """One applicant of a scale batch: a generated one, or (``replica`` > 0) a copy of one under a new id."""
+
+    unit: str
+    applicant: str  # the generated applicant's id
+    replica: int = 0
+
+    @property
+    def folder(self) -> str:
+        return self.applicant if self.replica == 0 else f"{self.applicant}-R{self.replica}"
+
+
+def scale_order(generated: Path, size: int) -> list[ScaleApplicant]:
+    """The first ``size`` applicants: every generated one (index order, else path order), then copies."""
+    index = generated / "truth" / "index.json"
+    unique = ([(e["unit"], e["applicant_id"]) for e in truth_index(generated)["applicants"]] if index.exists()
+              else truth_applicants(generated))
+    if not unique:
+        raise ConfigError(f"no generated applicants under {generated}", hint="Run fixtures.generator --cheap first.")
+    return [ScaleApplicant(unit=unique[i % len(unique)][0], applicant=unique[i % len(unique)][1],
+                           replica=i // len(unique)) for i in range(size)]
+
+
+def _replica_bytes(data: bytes, replica: int) -> bytes:
+    # Trailing bytes after the image or PDF end marker, which readers ignore: a copy gets its own
+    # content hash, so it is not a duplicate file of its original (its certificate numbers still are).
+    return data if replica == 0 else data + f"\n%zcps-scale-replica {replica}\n".encode()
+
+
+def load_scale_store(store, generated: Path, applicants: list[ScaleApplicant], engine: str) -> int:
     """Intake for ``applicants`` plus a pre-filled OCR cache; returns the number of files."""
+    import json
+
     from storage.layout import ocr_cache_key
 
     files = 0
-    for unit, applicant in applicants:
-        folder = generated / "intake" / unit / applicant
-        _put_tree(store, folder, intake_key(BENCH_BATCH, f"{unit}/{applicant}/"))
+    for chosen in applicants:
+        folder = generated / "intake" / chosen.unit / chosen.applicant
+        prefix = intake_key(BENCH_BATCH, f"{chosen.unit}/{chosen.folder}/")
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest["applicant_id"] = chosen.folder
+        store.put(f"{prefix}manifest.json", json.dumps(manifest, ensure_ascii=False).encode())
         for path in sorted((folder / "docs").iterdir()):
             files += 1
-            truth = document_truth(generated, unit, applicant, path.name)
+            data = _replica_bytes(path.read_bytes(), chosen.replica)
+            store.put(f"{prefix}docs/{path.name}", data)
+            truth = document_truth(generated, chosen.unit, chosen.applicant, path.name)
             if truth is None or truth.get("bad_file"):
                 continue  # a bad file fails in the loader before OCR; there is nothing to cache
-            text = text_from_truth(truth, path.read_bytes(), path.name, engine)
+            text = text_from_truth(truth, data, path.name, engine)
             store.put(ocr_cache_key(text.sha256), text.model_dump_json().encode())
     return files
-
-
-def _stage_seconds(store, units: list[str]) -> tuple[float, float, float]:
-    """Listing, full ledger read and every report, each timed on its own over the finished batch."""
-    from pipeline.reports import write_batch_reports
-    from storage.intake import discover
-    from storage.ledger import Ledger
-
-    started = time.perf_counter()
-    discover(store, BENCH_BATCH)
-    listed = time.perf_counter()
-    Ledger(store, BENCH_BATCH).entries()
-    ledger_read = time.perf_counter()
-    write_batch_reports(BENCH_BATCH, store.url, units)
-    return listed - started, ledger_read - listed, time.perf_counter() - ledger_read
-
-
-def scale_points_in_child(sizes: list[int], seed: int) -> tuple[list[ScalePoint], float]:
-    """``scale_points`` in a fresh process, so its memory (the flow holds every document result of the
-    batch) is measured apart from the OCR worker's; returns the points and the child's peak RSS in MiB."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(_scale_with_peak, sizes, seed).result()
-
-
-def _scale_with_peak(sizes: list[int], seed: int) -> tuple[list[ScalePoint], float]:
-    points = scale_points(sizes, seed)
-    # Not ru_maxrss: Linux carries it over exec from the forking parent; VmHWM belongs to this process.
-    status = Path("/proc/self/status").read_text()
-    peak_kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
-    return points, peak_kib / 1024
-
-
-def scale_points(sizes: list[int], seed: int) -> list[ScalePoint]:
-    from extractors.ocr import engine_name
-    from storage.local import LocalStore
-
-    if not sizes:
-        return []
-    points = []
-    with tempfile.TemporaryDirectory(prefix="zcps-bench-scale-") as root:
-        generated = Path(root) / "generated"
-        started = time.perf_counter()
-        order = generate_batch(generated, max(sizes), seed)
-        log.info("generated %d applicants in %.0fs", len(order), time.perf_counter() - started)
-        for size in sorted(sizes):
-            chosen = order[:size]
-            store = LocalStore(Path(root) / f"store-{size}")
-            files = _load_scale_store(store, generated, chosen, engine_name())
-            wall, summary = _timed_run(store.url, release=False)
-            listing, ledger, reports = _stage_seconds(store, sorted({unit for unit, _ in chosen}))
-            log.info("scale %d: %s", size, summary.one_line())
-            points.append(ScalePoint(applicants=len(chosen), files=files, wall_seconds=wall,
-                                     flow_seconds=summary.seconds, listing_seconds=listing, ledger_seconds=ledger,
-                                     reports_seconds=reports))
-    return points

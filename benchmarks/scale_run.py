@@ -1,13 +1,17 @@
-"""``zcps bench scale``: one batch at growing sizes, on the local store and on a loopback S3 server.
+"""The one scale measurement: ``zcps bench scale``, and the scale phase of ``zcps bench pipeline``
+(its result and table: benchmarks/scale_model.py).
 
-Method ("cached OCR from the generator's truth", as ``zcps bench pipeline``'s scale phase): one
-``fixtures.generator --cheap`` batch of the largest size is made once; each point loads its first N
-applicants and a pre-filled OCR cache into a fresh store, then, in a fresh spawned process (the
-flow process, whose peak RSS is measured as ``VmHWM``), runs ``run_batch(release=False)`` with
-every store request counted (``storage.counting``), and times on the finished batch: listing
-(``discover``), the ledger read (``Ledger.entries``, from the per-applicant summaries, with its
-requests counted), ``zcps status --json`` as its own process (start-up included) and every report. The review stage is the sum of the review task
-runs' run time, and the task-run and flow-run counts come from the run's Prefect API.
+Method: cached OCR, recorded from the generator's truth, so a point measures orchestration, store
+and report cost, never OCR (``benchmarks.scale``). One ``fixtures.generator --cheap`` tree is made
+once (or given with ``--generated``); each point loads its first N applicants (copies under new ids
+when N exceeds the tree) and a pre-filled OCR cache into a fresh store, then, in a fresh spawned
+process (the flow process, whose peak RSS is measured as ``VmHWM``), runs
+``run_batch(release=False)`` with every store request counted (``storage.counting``), and times on
+the finished batch: listing (``discover``), the ledger read a run starts with (``Ledger.entries``,
+from the per-applicant summaries, its requests counted and its rebuilds reported),
+``zcps status --json`` as its own process (start-up included) and every report, whose sizes are
+recorded. The review stage is the sum of the review task runs' run time, and the task-run and
+flow-run counts come from the run's Prefect API.
 """
 
 from __future__ import annotations
@@ -16,61 +20,19 @@ import logging
 import multiprocessing
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from pydantic import BaseModel, computed_field
+from benchmarks.scale_model import BENCH_BATCH, STORES, ScaleRun
 
 log = logging.getLogger("zcps.bench")
-
-STORES = ("local", "s3")
-TARGET_RSS_MIB = 1024.0
-TARGET_GROWTH = 1.2
-TARGET_STATUS_SECONDS = 10.0
-
-
-class ScaleRun(BaseModel):
-    store: str
-    applicants: int
-    files: int
-    wall_seconds: float
-    flow_seconds: float
-    peak_rss_mib: float
-    listing_seconds: float
-    ledger_summary_seconds: float
-    status_seconds: float
-    reviews_task_seconds: float
-    reports_seconds: float
-    task_runs: int
-    flow_runs: int
-    run_requests: dict[str, int]
-    status_requests: int
-
-    @computed_field
-    @property
-    def seconds_per_applicant(self) -> float:
-        return self.flow_seconds / self.applicants
-
-    @computed_field
-    @property
-    def wall_seconds_per_applicant(self) -> float:
-        return self.wall_seconds / self.applicants
-
-    @computed_field
-    @property
-    def requests_per_file(self) -> float:
-        return sum(self.run_requests.values()) / max(self.files, 1)
-
-    @computed_field
-    @property
-    def status_requests_per_applicant(self) -> float:
-        return self.status_requests / self.applicants
-
 
 def _peak_rss_mib() -> float:
     # Not ru_maxrss: Linux carries it over exec from the forking parent; VmHWM belongs to this process.
@@ -100,8 +62,7 @@ def _prefect_counts(tag: str) -> tuple[int, int, float]:
     return task_runs, flow_runs, review_seconds
 
 
-def measure_point(kind: str, size: int, generated: str, order: list[tuple[str, str]], store_url: str,
-                  env: dict[str, str]) -> ScaleRun:
+def measure_point(kind: str, size: int, generated: str, store_url: str, env: dict[str, str]) -> ScaleRun:
     """One point, in the spawned flow process."""
     os.environ.update(env)
     from zcps.settings import get_settings
@@ -109,6 +70,7 @@ def measure_point(kind: str, size: int, generated: str, order: list[tuple[str, s
     get_settings.cache_clear()
     from prefect import tags
 
+    from benchmarks.scale import load_scale_store, scale_order
     from extractors.ocr import engine_name
     from flows.report_task import report_task
     from flows.runner import run_batch
@@ -116,13 +78,11 @@ def measure_point(kind: str, size: int, generated: str, order: list[tuple[str, s
     from storage.factory import open_store
     from storage.intake import discover
     from storage.ledger import Ledger
-    from benchmarks.pipeline_model import BENCH_BATCH
-    from benchmarks.scale import _load_scale_store
     from zcps.prefect_api import prefect_api
 
     store = open_store(store_url)
-    chosen = order[:size]
-    files = _load_scale_store(store, Path(generated), chosen, engine_name())
+    chosen = scale_order(Path(generated), size)
+    files = load_scale_store(store, Path(generated), chosen, engine_name())
     tag = f"zcps-bench-scale-{secrets.token_hex(6)}"
     with counting_session() as run_calls, tags(tag):
         started = time.perf_counter()
@@ -133,20 +93,38 @@ def measure_point(kind: str, size: int, generated: str, order: list[tuple[str, s
     started = time.perf_counter()
     discover(store, BENCH_BATCH)
     listed = time.perf_counter()
-    Ledger(store, BENCH_BATCH).entries()
-    ledger_read = time.perf_counter()
     with counting_session() as status_calls:
-        Ledger(open_store(store_url), BENCH_BATCH).summary()
+        ledger = Ledger(open_store(store_url), BENCH_BATCH)
+        ledger.entries()
+    ledger_read = time.perf_counter()
     status_seconds = _status_command_seconds(store_url)
     status_done = time.perf_counter()
-    report_task.fn(BENCH_BATCH, store_url, sorted({unit for unit, _ in chosen}))
+    report_task.fn(BENCH_BATCH, store_url, sorted({a.unit for a in chosen}))
     reports_done = time.perf_counter()
+    batch_sizes, unit_sizes = _report_sizes(store)
     return ScaleRun(store=kind, applicants=size, files=files, wall_seconds=wall, flow_seconds=summary.seconds,
                     peak_rss_mib=_peak_rss_mib(), listing_seconds=listed - started,
                     ledger_summary_seconds=ledger_read - listed, status_seconds=status_seconds,
                     reviews_task_seconds=reviews, reports_seconds=reports_done - status_done,
                     task_runs=task_runs, flow_runs=flow_runs, run_requests=dict(run_calls),
-                    status_requests=sum(status_calls.values()))
+                    status_requests=sum(status_calls.values()), ledger_rebuilt=ledger.summaries.stats.rebuilt,
+                    unique_applicants=len({(a.unit, a.applicant) for a in chosen}),
+                    largest_batch_report_bytes=max(batch_sizes, default=0),
+                    largest_unit_report_bytes=max(unit_sizes, default=0),
+                    report_bytes=sum(batch_sizes) + sum(unit_sizes))
+
+
+def _report_sizes(store) -> tuple[list[int], list[int]]:
+    """Sizes of the whole-batch report files and of the unit report files (notices left out)."""
+    from storage.layout import report_key, reports_prefix
+
+    batch_dir = report_key(BENCH_BATCH, None, "unit", "html").rsplit("/", 1)[0] + "/"
+    sizes: tuple[list[int], list[int]] = ([], [])
+    for key in store.list(reports_prefix(BENCH_BATCH)):
+        if "/notices/" in key or key.endswith(".summary.json"):
+            continue
+        sizes[0 if key.startswith(batch_dir) else 1].append(store.stat(key).size)
+    return sizes
 
 
 def _status_command_seconds(store_url: str) -> float:
@@ -154,7 +132,6 @@ def _status_command_seconds(store_url: str) -> float:
     import shutil
     import sys
 
-    from benchmarks.pipeline_model import BENCH_BATCH
 
     command = shutil.which("zcps", path=str(Path(sys.executable).parent))
     started = time.perf_counter()
@@ -194,56 +171,34 @@ def loopback_s3(root: Path):
         process.wait(timeout=10)
 
 
-def run_scale_bench(sizes: list[int], *, stores: tuple[str, ...] = STORES, seed: int = 2024) -> list[ScaleRun]:
+def run_scale_bench(sizes: list[int], *, stores: tuple[str, ...] = STORES, seed: int = 2024,
+                    generated: Path | None = None, unique: int | None = None,
+                    on_point: Callable[[list[ScaleRun]], None] | None = None) -> list[ScaleRun]:
+    """Every (store, size) point; ``generated``: an existing generator tree instead of a new one of
+    ``unique`` applicants (default: the largest size); ``on_point`` sees the points so far after each."""
     from benchmarks.scale import generate_batch
 
     runs = []
     with tempfile.TemporaryDirectory(prefix="zcps-bench-scale-") as root:
-        generated = Path(root) / "generated"
-        order = generate_batch(generated, max(sizes), seed)
+        if generated is None:
+            generated = Path(root) / "generated"
+            generate_batch(generated, unique or max(sizes), seed)
         for kind in stores:
             with (loopback_s3(Path(root)) if kind == "s3" else _local()) as (base_url, env):
                 for size in sorted(sizes):
                     url = (f"{base_url}?bucket_prefix=p{size}-" if kind == "s3"
-                           else (Path(root) / f"store-{size}").as_uri())
+                           else (Path(root) / f"store-{kind}-{size}").as_uri())
                     context = multiprocessing.get_context("spawn")
                     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                        runs.append(pool.submit(measure_point, kind, size, str(generated), order, url, env).result())
+                        runs.append(pool.submit(measure_point, kind, size, str(generated), url, env).result())
                     # Each point as it ends: a long run that is stopped still leaves its numbers in the log.
                     log.warning("scale point: %s", runs[-1].model_dump_json())
+                    if on_point is not None:
+                        on_point(runs)
+                    shutil.rmtree(Path(root) / f"store-{kind}-{size}", ignore_errors=True)
     return runs
 
 
 @contextmanager
 def _local():
     yield "", {}
-
-
-def table(runs: list[ScaleRun]) -> str:
-    header = ("store  applicants  files  wall s/app  flow s/app  peak RSS MiB  listing s  ledger s  status s  "
-              "reviews(task) s  reports s  task runs  flow runs  requests/file  status req/app")
-    lines = [header]
-    for r in runs:
-        lines.append(f"{r.store:<6} {r.applicants:>10} {r.files:>6} {r.wall_seconds_per_applicant:>11.3f} "
-                     f"{r.seconds_per_applicant:>11.3f} {r.peak_rss_mib:>13.0f} {r.listing_seconds:>10.2f} "
-                     f"{r.ledger_summary_seconds:>9.2f} {r.status_seconds:>9.2f} {r.reviews_task_seconds:>16.1f} "
-                     f"{r.reports_seconds:>10.1f} {r.task_runs:>10} {r.flow_runs:>10} {r.requests_per_file:>14.1f} "
-                     f"{r.status_requests_per_applicant:>15.2f}")
-    lines += ["", *targets(runs)]
-    return "\n".join(lines)
-
-
-def targets(runs: list[ScaleRun]) -> list[str]:
-    out = []
-    for kind in sorted({r.store for r in runs}):
-        mine = sorted((r for r in runs if r.store == kind), key=lambda r: r.applicants)
-        small, large = mine[0], mine[-1]
-        growth = large.seconds_per_applicant / small.seconds_per_applicant
-        out.append(f"{kind}: flow RSS {large.peak_rss_mib:.0f} MiB at {large.applicants} "
-                   f"(≤ {TARGET_RSS_MIB:.0f}: {'met' if large.peak_rss_mib <= TARGET_RSS_MIB else 'MISSED'}); "
-                   f"s/applicant growth {growth:.2f}× {small.applicants}→{large.applicants} "
-                   f"(≤ {TARGET_GROWTH}: {'met' if growth <= TARGET_GROWTH else 'MISSED'}); "
-                   f"status {large.status_seconds:.2f} s (≤ {TARGET_STATUS_SECONDS:.0f}: "
-                   f"{'met' if large.status_seconds <= TARGET_STATUS_SECONDS else 'MISSED'}); "
-                   f"max requests/file {max(r.requests_per_file for r in mine):.1f}")
-    return out

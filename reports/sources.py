@@ -34,6 +34,17 @@ def _review_keys(store: ObjectStore, batch: str, kind: ReportKind, unit: str | N
     return [key for key in store.list(start) if is_applicant_review(units, key)]
 
 
+def review_units(store: ObjectStore, batch: str, kind: ReportKind) -> list[str]:
+    """The units that have at least one stored review of ``kind`` (one listing, no review read)."""
+    units = results_units_prefix(batch) if kind == "unit" else release_units_prefix(batch)
+    return sorted({key[len(units):].split("/", 1)[0] for key in _review_keys(store, batch, kind, None)})
+
+
+def unplaced_entries(store: ObjectStore, batch: str, units: list[str]) -> list:
+    """Object and stage entries of no unit in ``units`` (a file at the batch's top level, a batch stage)."""
+    return [e for e in Ledger(store, batch).other_entries() if e.unit not in units]
+
+
 def load_reviews(store: ObjectStore, batch: str, kind: ReportKind, unit: str | None = None) -> list[Review]:
     # Threads hide the store's round trips: a province batch has thousands of reviews.
     with ThreadPoolExecutor(max_workers=_READ_THREADS) as pool:
@@ -60,7 +71,7 @@ def load_failed_files(store: ObjectStore, batch: str, unit: str | None = None) -
 
 
 def load_ignored_files(store: ObjectStore, batch: str, unit: str | None = None) -> list[IgnoredFile]:
-    entries = Ledger(store, batch).entries()
+    entries = Ledger(store, batch).entries(unit)
     return [IgnoredFile.from_ledger(e) for e in entries if e.status is Status.ignored and (unit is None or e.unit == unit)]
 
 

@@ -189,6 +189,18 @@ def report_key(batch: str, unit: str | None, kind: str, ext: str) -> str:
     return f"{reports_prefix(batch)}{scope}/{kind}.{ext}"
 
 
+def report_page_key(batch: str, unit: str, kind: str, page: int) -> str:
+    """Page ``page`` (2, 3, …) of a unit's HTML report; page 1 is ``report_key(…, "html")``."""
+    if page == 1:
+        return report_key(batch, unit, kind, "html")
+    return f"{reports_prefix(batch)}{UNITS}/{safe_segment(unit)}/{kind}-p{page}.html"
+
+
+def report_summary_key(batch: str, unit: str, kind: str) -> str:
+    """The counts of one unit's report of ``kind``, beside it; the whole-batch report is built from these."""
+    return f"{reports_prefix(batch)}{UNITS}/{safe_segment(unit)}/{kind}.summary.json"
+
+
 def notice_key(batch: str, unit: str, applicant: str) -> str:
     """An applicant's 一次性告知单 (review/notices.py), beside its unit's reports."""
     return f"{reports_prefix(batch)}{UNITS}/{safe_segment(unit)}/notices/{safe_segment(applicant)}.html"

@@ -71,12 +71,16 @@ class Ledger:
         """Every entry: documents from the applicants' summaries (``rebuild``: rebuilt from the
         per-file entries, ``zcps status --rebuild``), objects and stages read one by one (few)."""
         documents = self.summaries.entries(unit, rebuild=rebuild)
+        return sorted([*documents, *self.other_entries(unit)], key=entry_key)
+
+    def other_entries(self, unit: str | None = None) -> list[LedgerEntry]:
+        """The object and stage entries (few: one per misplaced or ignored object, per failed stage)."""
         keys = [*self.store.list(ledger_objects_prefix(self.batch)), *self.store.list(ledger_stages_prefix(self.batch))]
         # Threads hide S3 round-trip latency.
         with ThreadPoolExecutor(max_workers=_READ_THREADS) as pool:
             found = list(pool.map(self._read, keys))
-        others = [entry for entry in found if entry is not None and (unit is None or entry.unit == unit)]
-        return sorted([*documents, *others], key=entry_key)
+        return sorted((entry for entry in found if entry is not None and (unit is None or entry.unit == unit)),
+                      key=entry_key)
 
     def record(self, entry: LedgerEntry, previous: LedgerEntry | None = None) -> LedgerEntry:
         """Write an object or stage entry unless ``previous`` already says the same."""

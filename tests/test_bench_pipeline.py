@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from benchmarks.pipeline import SAMPLE_ROOT, _PhaseClock, digital_pdf_of, select_applicants
 from benchmarks.pipeline_model import (DigitalRate, MachineLoad, Phase, PipelineBenchResult, ReleaseRate, RerunTimes,
-                                       ScalePoint, check_targets)
+                                       check_targets)
 from benchmarks.scale import text_from_truth
+from benchmarks.scale_model import ScaleRun
 from zcps.errors import ConfigError
 from zcps.models import DocumentText, Page, TextLine, TextSource
 from zcps.settings import get_settings
@@ -79,7 +80,7 @@ def test_rerun_skips_every_unchanged_file(bench_json):
 def test_scale_point_per_size(bench_json, size):
     point = next(p for p in bench_json["scale"] if p["applicants"] == size)
     for field in ("files", "wall_seconds", "flow_seconds", "seconds_per_applicant", "listing_seconds",
-                  "ledger_seconds", "reports_seconds"):
+                  "ledger_summary_seconds", "reports_seconds", "report_bytes"):
         assert _positive_finite(point[field]), (size, field, point[field])
 
 
@@ -116,10 +117,16 @@ def test_targets_near_misses(raw, pipeline, masking, pipeline_met, full_met):
     assert met["full(regions)/raw"] is full_met
 
 
+def _scale_run(applicants: int, flow_seconds: float) -> ScaleRun:
+    return ScaleRun(store="local", applicants=applicants, files=9 * applicants, wall_seconds=flow_seconds + 1,
+                    flow_seconds=flow_seconds, peak_rss_mib=300.0, listing_seconds=0.1, ledger_summary_seconds=0.1,
+                    status_seconds=1.0, reviews_task_seconds=1.0, reports_seconds=0.1, task_runs=10, flow_runs=3,
+                    run_requests={"get": 10}, status_requests=applicants)
+
+
 @pytest.mark.parametrize("small, large, flat", [(0.10, 0.149, True), (0.10, 0.151, False), (0.20, 0.10, True)])
 def test_scale_growth_target(small, large, flat):
-    points = [ScalePoint(applicants=n, files=9 * n, wall_seconds=s * n + 1, flow_seconds=s * n, listing_seconds=0.1,
-                         ledger_seconds=0.1, reports_seconds=0.1) for n, s in ((10, small), (500, large))]
+    points = [_scale_run(n, s * n) for n, s in ((10, small), (500, large))]
     result = PipelineBenchResult(pages=1, files=1, applicants=1, load_before=_load(1.0), model_load_seconds=1.0,
                                  raw_ocr_seconds=1.0, pipeline_seconds=1.0, scale=points)
     assert next(t for t in check_targets(result) if t.name == "scale growth").met is flat
@@ -181,8 +188,7 @@ def test_skipped_phases_skip_their_targets(skipped_phase, skipped_targets):
                if f"release_{mode}" != skipped_phase]
     rerun = RerunTimes(applicants=1, files=2, pages=2, first_wall_seconds=60, first_flow_seconds=50,
                        second_wall_seconds=1, second_flow_seconds=0.5, second_skipped=2)
-    scale = [ScalePoint(applicants=n, files=9 * n, wall_seconds=n, flow_seconds=n * 0.2, listing_seconds=0.1,
-                        ledger_seconds=0.1, reports_seconds=0.1) for n in (10, 100)]
+    scale = [_scale_run(n, n * 0.2) for n in (10, 100)]
     result = PipelineBenchResult(
         pages=10, files=10, applicants=1, load_before=_load(1.0), model_load_seconds=1.0, raw_ocr_seconds=10.0,
         pipeline_seconds=10.5, phases=phases, release=release,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.scale_run import ScaleRun, targets
+from benchmarks.scale_model import ScaleRun, table, targets
 
 
 def _run(applicants: int, flow_seconds: float, rss: float = 500.0, status: float = 1.0) -> ScaleRun:
@@ -37,3 +37,21 @@ def test_targets_at_and_past_their_bounds(case: str):
 def test_requests_per_file_and_status_requests_per_applicant_are_derived():
     run = _run(500, 500.0)
     assert (run.requests_per_file, run.status_requests_per_applicant) == (15.0 + 3 / 4500, 503 / 500)
+
+
+@pytest.mark.parametrize("measured, requested, extrapolated", [
+    ((50, 200), (50, 200), []),  # every size ran: no extrapolated section
+    ((50, 200), (50, 200, 500), [500]),
+    ((50,), (500, 2000, 5000), [500, 2000, 5000]),  # one point: flat per applicant
+])
+def test_sizes_that_did_not_run_are_extrapolated_on_lines_of_their_own(measured, requested, extrapolated):
+    runs = [_run(n, n * 2.0, rss=300.0 + n) for n in measured]
+    out = table(runs, list(requested))
+    measured_part, _, guessed = out.partition("EXTRAPOLATED")
+    assert measured_part.startswith("MEASURED (cached OCR") and "not OCR" in measured_part
+    assert [int(line.split()[1].rstrip(":")) for line in guessed.splitlines()[1:] if line] == extrapolated
+    if extrapolated:
+        flow = float(guessed.split("flow s/app ≈ ")[1].split(" ")[0])
+        assert flow == pytest.approx(2.0)  # seconds per applicant were flat in the measured points
+        rss = float(guessed.split("peak RSS ≤ ")[1].split(" ")[0])
+        assert rss == pytest.approx(300.0 + (extrapolated[0] if len(measured) > 1 else measured[-1]), abs=0.5)

@@ -151,15 +151,19 @@ def test_declared_but_absent_file_is_named(hostile):
 
 
 def test_every_applicant_and_every_failed_or_ignored_object_is_in_the_report(hostile):
-    report = json.loads(hostile.store.get(report_key(BATCH, None, "unit", "json")))
-    assert report["unit"] is None, "the whole-batch report is not a unit's"
-    listed = {(a["unit"], a["applicant"]) for a in report["applicants"]}
+    batch = json.loads(hostile.store.get(report_key(BATCH, None, "unit", "json")))
+    assert batch["schema"] == "zcps.batch-report/1", "the whole-batch report is the units' summary"
+    # Each unit's report lists its applicants and files; the batch's lists the files of no unit.
+    units = [json.loads(hostile.store.get(report_key(BATCH, row["unit"], "unit", "json"))) for row in batch["units"]]
+    listed = {(a["unit"], a["applicant"]) for report in units for a in report["applicants"]}
     assert set(hostile.corpus.applicants) - listed == set()
     entries = _entries(hostile)
     failed = {e.label for e in entries.values() if e.status.value == "failed"}
     ignored = {e.label for e in entries.values() if e.status.value == "ignored"}
-    assert failed - {row["key"] for row in report["failed_files"]} == set()  # newlines kept, backslashes too
-    assert {row["key"] for row in report["ignored_files"]} == ignored
+    failed_rows = [row for report in units for row in report["failed_files"]] + batch["unplaced_failed"]
+    ignored_rows = [row for report in units for row in report["ignored_files"]] + batch["unplaced_ignored"]
+    assert failed - {row["key"] for row in failed_rows} == set()  # newlines kept, backslashes too
+    assert {row["key"] for row in ignored_rows} == ignored
 
 
 def test_reserved_unit_names_reach_no_internal_key(hostile):

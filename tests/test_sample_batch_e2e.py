@@ -146,12 +146,15 @@ class _Rows(HTMLParser):
 
 def test_unit_report_in_chromium_shows_every_applicants_findings_with_crops(sample_run, tmp_path):
     store, _, _ = sample_run
-    html = store.get(report_key(BATCH, None, "unit", "html")).decode()
+    # The batch report links to the unit reports, which carry the findings (reports/batch_report.py).
+    batch = json.loads(store.get(report_key(BATCH, None, "unit", "json")))
     probe = ("<script>window.addEventListener('load',function(){document.querySelectorAll('img.crop')"
              ".forEach(function(i){i.dataset.naturalWidth=String(i.naturalWidth)})});</script></body>")
-    dom = chromium(tmp_path, html.replace("</body>", probe), "--virtual-time-budget=8000", "--dump-dom").stdout
     rows = _Rows()
-    rows.feed(dom)
+    for unit in (row["unit"] for row in batch["units"]):
+        html = store.get(report_key(BATCH, unit, "unit", "html")).decode()
+        rows.feed(chromium(tmp_path, html.replace("</body>", probe), "--virtual-time-budget=8000",
+                           "--dump-dom").stdout)
     expected = {a: e for (_, a), e in _expected().items()}
     shown = Counter(re.sub(r"\s", "", r.get("data-applicant", "")) for r in rows.rows)
     for applicant, truth in expected.items():

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     concurrency: int = 2
     # Applicants per Prefect subflow: bounds the task runs of one flow run (their documents, reviews, releases).
     applicants_per_flow: int = Field(default=50, ge=1)
+    # Applicants per page of a unit's HTML report: a page stays small enough to open however big the unit
+    # (evidence crops are about 330 KiB per applicant, docs/benchmarks.md).
+    report_page_applicants: int = Field(default=50, ge=1)
     # Concurrent OCR runs of the whole deployment (Prefect's global concurrency limit ``ocr``); unset:
     # the flow host's cores over ZCPS_OCR_THREADS. With several hosts, set it to the sum over workers.
     ocr_slots: int | None = Field(default=None, ge=1)
