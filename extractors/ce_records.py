@@ -25,8 +25,12 @@ from zcps.models import BBox, CERecord, Page, TextLine
 
 _ITEMS = ("public", "professional", "total", "date", "verifier")
 _LABEL_RE = {name: re.compile(HEADERS[name]) for name in _ITEMS}
-_ANY_LABEL = re.compile("|".join(f"(?:{HEADERS[name]})" for name in _ITEMS))
+# Named groups say which item matched: a label pattern with a lookahead (专业 before its number) does
+# not match again on its own text.
+_ANY_LABEL = re.compile("|".join(f"(?P<{name}>{HEADERS[name]})" for name in _ITEMS))
 _YEAR_HEAD = re.compile(r"(?<!\d)(?P<y>20\d\d)\s*(?:年\s*度|年(?!\s*\d)|(?=\s*$))")
+# A year column's cell opening a row (2021 | 公需课程 | 公需 | 18), or a 小计 line's (2021小计): a bare year, no date.
+_LEADING_YEAR = re.compile(r"^\s*(?P<y>20\d\d)(?!\d|\s*[.\-/年月]\s*\d)")
 _NUMBER_AFTER = re.compile(r"^\s*[:：]?\s*(?P<n>\d{1,3}(?:\.\d)?)(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])")
 _SEAL = re.compile(r"审\s*验\s*专\s*用|专\s*用\s*章|审\s*验\s*章|公\s*章|盖\s*章|印\s*章")
@@ -108,7 +112,7 @@ def _columns(rows: list[list[TextLine]], page: int) -> list[CERecord]:
         label = _ANY_LABEL.search(text)
         if label is None:
             continue
-        name = next(n for n, r in _LABEL_RE.items() if r.fullmatch(label.group()))
+        name = label.lastgroup
         label_right = max((g.bbox[2] for line in row for g in line_glyphs(line) if g.x <= _label_x(row, label)), default=0)
         for line in row:
             for glyph in line_glyphs(line):
@@ -146,7 +150,7 @@ def _sheet(rows: list[list[TextLine]], page: int) -> list[CERecord]:
     for row in rows:
         text = _text(row)
         dates = find_dates_in_text(text)
-        head = _YEAR_HEAD.search(text)
+        head = _YEAR_HEAD.search(text) or _LEADING_YEAR.match(text)
         if re.search(r"小\s*计", text):
             if head and int(head.group("y")) in YEARS:
                 year = int(head.group("y"))
@@ -210,9 +214,14 @@ def _dates_under_rows(records: list[CERecord], lines: list[TextLine]) -> None:
 
 
 def _completeness(records: list[CERecord]) -> tuple[int, int, float]:
-    """Years read, then years with both hour kinds, then confidence: how much of the card a reader explains."""
+    """Years read, then years with both hour kinds, then confidence: how much of the card a reader explains.
+
+    A year read on several records (course rows taken for year rows) explains less than one read once:
+    each extra record counts against it."""
+    years = {r.year for r in records}
     complete = sum(r.public_hours is not None and r.professional_hours is not None for r in records)
-    return len({r.year for r in records}), complete, sum(r.confidence for r in records)
+    repeated = len(records) - len(years)
+    return len(years) - repeated, complete - repeated, sum(r.confidence for r in records)
 
 
 def _mark_doubts(records: list[CERecord]) -> list[CERecord]:
