@@ -90,7 +90,8 @@ def _row_options(layout: DocumentLayout, index: int) -> list[tuple[Cell, str, tu
 
 
 def _misread_options(cells: list[Cell]) -> bool:
-    """Whether the option list holds characters that are neither option, mark nor label: an option
+    """Whether the cells from the first option to the last hold characters that are neither option,
+    mark nor label: an option
     OCR garbled (优考 for 优秀), so the list read is not the list printed and an index into it may
     point at the wrong word."""
     for cell in cells:
@@ -117,7 +118,8 @@ def image_marked_grade(layout: DocumentLayout, page_images: Callable[[int], np.n
         if marked is not None and 0 <= marked < len(options):
             cell, word, span = options[marked]
             field = _field(cell, word, word, span, 1.0, "mark")
-            if _misread_options(sorted({id(c): c for c, _, _ in options}.values(), key=lambda c: c.bbox[0])):
+            first, last = options[0][0].bbox[0], options[-1][0].bbox[0]
+            if _misread_options(sorted((c for c in row if first <= c.bbox[0] <= last), key=lambda c: c.bbox[0])):
                 field.doubts.append(MISREAD_OPTIONS_DOUBT)
             return field
     return None
