@@ -5,7 +5,8 @@ Four readers, each returning the years it could read; the one that reads the mos
 
 - a table with one row per year, or one sentence per year (``extractors.ce_table``);
 - a table with one column per year (header ``2021年度 2022年度 2023年度``, one row per item);
-- one labelled block per year (``2022年度`` / ``公需科目：30 学时`` / ``专业科目：60 学时`` / ``审验日期：…``);
+- one labelled block per year (``2022年度`` / ``公需科目：30 学时`` / ``专业科目：60 学时`` / ``审验日期：…``),
+  the blocks under one another or side by side;
 - a registration sheet: course rows (category 公需/专业 and hours) with a yearly 小计 line.
 
 A year with hours but neither a verification date nor a seal is recorded ``verified=False``.
@@ -85,6 +86,24 @@ def _blocks(rows: list[list[TextLine]], page: int) -> list[CERecord]:
         dates = find_dates_in_text(text)
         records.append(_record(year, hours, dates[0] if dates else None, block, page, 1.0, bool(_SEAL.search(text))))
     return records
+
+
+def _block_columns(lines: list[TextLine], page: int) -> list[CERecord]:
+    """Blocks set side by side (2021年 beside 2022年, 2023年 under them): each column of blocks is read
+    on its own. The columns part at the widest gap between the left edges of the year headings, when
+    that gap is wider than a few lines are tall."""
+    heads = sorted(line.bbox[0] for line in lines if (m := _YEAR_HEAD.search(line.text))
+                   and len(line.text.strip()) <= len(m.group()) + 2 and not find_dates_in_text(line.text))
+    if len(heads) < 2:
+        return []
+    gap, left_edge = max((b - a, a) for a, b in zip(heads, heads[1:]))
+    height = sorted(line.bbox[3] - line.bbox[1] for line in lines)[len(lines) // 2]
+    if gap < 4 * height:
+        return []
+    split = left_edge + gap / 2
+    columns = ([line for line in lines if line.bbox[0] < split], [line for line in lines if line.bbox[0] >= split])
+    records = [r for column in columns for r in _blocks(group_rows(column), page)]
+    return sorted(records, key=lambda r: r.year)
 
 
 def _year_columns(row: list[TextLine]) -> dict[int, float] | None:
@@ -251,6 +270,7 @@ def extract_ce_records(pages: list[Page], tables: dict[int, list[BBox]] | None =
         rows = group_rows(lines)
         table = table_records([split_page])
         _dates_under_rows(table, lines)
-        readings = [table, _columns(rows, page.number), _blocks(rows, page.number), _sheet(rows, page.number)]
+        readings = [table, _columns(rows, page.number), _blocks(rows, page.number), _sheet(rows, page.number),
+                    _block_columns(lines, page.number)]
         records.extend(max(readings, key=_completeness))
     return _mark_doubts(records)
