@@ -51,3 +51,19 @@ def test_options_across_a_rows_lines_and_the_misread_doubt(monkeypatch, cells, r
     assert field.value == grade and field.method == "mark"
     assert (MISREAD_OPTIONS_DOUBT in field.doubts) is doubted
     assert seen[0][reported] == grade
+
+
+GARBLED = [
+    # (line text, grade read, garbled)
+    ("评结果：优秀格基本台格不格", "优秀", True),  # the tick over 合格 broke the list; 优秀 was left whole
+    ("考核结果：称职基本称职不称", "称职", True),
+    ("考核结果：优秀□ 称职☑ 基本称职□ 不称职□", "称职☑", False),
+    ("考核等次：称职", "称职", False),
+    ("经单位考核委员会审核，你2022年度考核结果为称职等次。", "称职", False),
+    ("考核结果：合格（√） 优秀（ ） 不合格（ ）", "合格（√）", False),
+]
+
+
+@pytest.mark.parametrize(("text", "raw", "garbled"), GARBLED)
+def test_a_grade_left_whole_in_a_broken_option_list_is_doubted(text, raw, garbled):
+    assert grades.garbled_options(text, raw) is garbled
