@@ -76,7 +76,12 @@ def truth_document(root: Path, unit: str, applicant: str, truth_path: Path) -> D
 def ocr_document(root: Path, unit: str, applicant: str, file: str, cache: ObjectStore) -> DocumentResult:
     """The document stage on the file, through ``cache``; the pages are dropped (the review needs none)."""
     ref = DocumentRef(batch="2024", unit=unit, applicant=applicant, file=file)
-    result = read_document(ref, (root / "intake" / unit / applicant / "docs" / file).read_bytes(), store=cache)
+    try:
+        result = read_document(ref, (root / "intake" / unit / applicant / "docs" / file).read_bytes(), store=cache)
+    except Exception as exc:  # an extractor bug on one layout is a failed document, scored as such
+        log.warning("bench: %s/%s failed: %s", applicant, file, type(exc).__name__)
+        return DocumentResult(ref=ref, status=Status.failed, errors=[
+            ErrorInfo(code="E_INTERNAL", message=type(exc).__name__, stage="extract")])
     return result.model_copy(update={"pages": []})
 
 

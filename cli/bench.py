@@ -25,6 +25,8 @@ def bench_extraction(
         xfund: Optional[str] = typer.Option(None, "--xfund", envvar="ZCPS_XFUND_DIR",
                                             help="XFUND zh_train folder for date recall on real forms."),
         xfund_limit: Optional[int] = typer.Option(None, "--xfund-limit", help="Score only the first N XFUND pages."),
+        split: list[str] = typer.Option([], "--split", help="With --holdout-layouts: score only these splits "
+                                        "(sample, tuning, held_out, new_held_out); repeatable. Default: all."),
         verbose: bool = VERBOSE) -> None:
     """Document-type accuracy, exact-match accuracy per field family and OCR CER on the fixtures."""
     from cli import runtime
@@ -33,8 +35,14 @@ def bench_extraction(
     if holdout_layouts:
         from benchmarks.extraction_holdout import run_holdout_bench
 
-        typer.echo(run_holdout_bench(fixtures, work=work, per_layout=per_layout, xfund=xfund,
-                                     xfund_limit=xfund_limit).table())
+        from benchmarks.extraction_holdout import SPLITS
+
+        try:
+            report = run_holdout_bench(fixtures, work=work, per_layout=per_layout, xfund=xfund,
+                                       xfund_limit=xfund_limit, only=tuple(split) or SPLITS)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--split") from exc
+        typer.echo(report.table())
         return
     from benchmarks.extraction import run_extraction_bench
 

@@ -5,7 +5,8 @@ Four readers, each returning the years it could read; the one that reads the mos
 
 - a table with one row per year, or one sentence per year (``extractors.ce_table``);
 - a table with one column per year (header ``2021年度 2022年度 2023年度``, one row per item);
-- one labelled block per year (``2022年度`` / ``公需科目：30 学时`` / ``专业科目：60 学时`` / ``审验日期：…``);
+- one labelled block per year (``2022年度`` / ``公需科目：30 学时`` / ``专业科目：60 学时`` / ``审验日期：…``),
+  the blocks under one another or side by side;
 - a registration sheet: course rows (category 公需/专业 and hours) with a yearly 小计 line.
 
 A year with hours but neither a verification date nor a seal is recorded ``verified=False``.
@@ -25,8 +26,12 @@ from zcps.models import BBox, CERecord, Page, TextLine
 
 _ITEMS = ("public", "professional", "total", "date", "verifier")
 _LABEL_RE = {name: re.compile(HEADERS[name]) for name in _ITEMS}
-_ANY_LABEL = re.compile("|".join(f"(?:{HEADERS[name]})" for name in _ITEMS))
+# Named groups say which item matched: a label pattern with a lookahead (专业 before its number) does
+# not match again on its own text.
+_ANY_LABEL = re.compile("|".join(f"(?P<{name}>{HEADERS[name]})" for name in _ITEMS))
 _YEAR_HEAD = re.compile(r"(?<!\d)(?P<y>20\d\d)\s*(?:年\s*度|年(?!\s*\d)|(?=\s*$))")
+# A year column's cell opening a row (2021 | 公需课程 | 公需 | 18), or a 小计 line's (2021小计): a bare year, no date.
+_LEADING_YEAR = re.compile(r"^\s*(?P<y>20\d\d)(?!\d|\s*[.\-/年月]\s*\d)")
 _NUMBER_AFTER = re.compile(r"^\s*[:：]?\s*(?P<n>\d{1,3}(?:\.\d)?)(?![\d.])")
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])")
 _SEAL = re.compile(r"审\s*验\s*专\s*用|专\s*用\s*章|审\s*验\s*章|公\s*章|盖\s*章|印\s*章")
@@ -83,6 +88,24 @@ def _blocks(rows: list[list[TextLine]], page: int) -> list[CERecord]:
     return records
 
 
+def _block_columns(lines: list[TextLine], page: int) -> list[CERecord]:
+    """Blocks set side by side (2021年 beside 2022年, 2023年 under them): each column of blocks is read
+    on its own. The columns part at the widest gap between the left edges of the year headings, when
+    that gap is wider than a few lines are tall."""
+    heads = sorted(line.bbox[0] for line in lines if (m := _YEAR_HEAD.search(line.text))
+                   and len(line.text.strip()) <= len(m.group()) + 2 and not find_dates_in_text(line.text))
+    if len(heads) < 2:
+        return []
+    gap, left_edge = max((b - a, a) for a, b in zip(heads, heads[1:]))
+    height = sorted(line.bbox[3] - line.bbox[1] for line in lines)[len(lines) // 2]
+    if gap < 4 * height:
+        return []
+    split = left_edge + gap / 2
+    columns = ([line for line in lines if line.bbox[0] < split], [line for line in lines if line.bbox[0] >= split])
+    records = [r for column in columns for r in _blocks(group_rows(column), page)]
+    return sorted(records, key=lambda r: r.year)
+
+
 def _year_columns(row: list[TextLine]) -> dict[int, float] | None:
     columns = {}
     for line in row:
@@ -108,7 +131,7 @@ def _columns(rows: list[list[TextLine]], page: int) -> list[CERecord]:
         label = _ANY_LABEL.search(text)
         if label is None:
             continue
-        name = next(n for n, r in _LABEL_RE.items() if r.fullmatch(label.group()))
+        name = label.lastgroup
         label_right = max((g.bbox[2] for line in row for g in line_glyphs(line) if g.x <= _label_x(row, label)), default=0)
         for line in row:
             for glyph in line_glyphs(line):
@@ -146,7 +169,7 @@ def _sheet(rows: list[list[TextLine]], page: int) -> list[CERecord]:
     for row in rows:
         text = _text(row)
         dates = find_dates_in_text(text)
-        head = _YEAR_HEAD.search(text)
+        head = _YEAR_HEAD.search(text) or _LEADING_YEAR.match(text)
         if re.search(r"小\s*计", text):
             if head and int(head.group("y")) in YEARS:
                 year = int(head.group("y"))
@@ -210,9 +233,14 @@ def _dates_under_rows(records: list[CERecord], lines: list[TextLine]) -> None:
 
 
 def _completeness(records: list[CERecord]) -> tuple[int, int, float]:
-    """Years read, then years with both hour kinds, then confidence: how much of the card a reader explains."""
+    """Years read, then years with both hour kinds, then confidence: how much of the card a reader explains.
+
+    A year read on several records (course rows taken for year rows) explains less than one read once:
+    each extra record counts against it."""
+    years = {r.year for r in records}
     complete = sum(r.public_hours is not None and r.professional_hours is not None for r in records)
-    return len({r.year for r in records}), complete, sum(r.confidence for r in records)
+    repeated = len(records) - len(years)
+    return len(years) - repeated, complete - repeated, sum(r.confidence for r in records)
 
 
 def _mark_doubts(records: list[CERecord]) -> list[CERecord]:
@@ -242,6 +270,7 @@ def extract_ce_records(pages: list[Page], tables: dict[int, list[BBox]] | None =
         rows = group_rows(lines)
         table = table_records([split_page])
         _dates_under_rows(table, lines)
-        readings = [table, _columns(rows, page.number), _blocks(rows, page.number), _sheet(rows, page.number)]
+        readings = [table, _columns(rows, page.number), _blocks(rows, page.number), _sheet(rows, page.number),
+                    _block_columns(lines, page.number)]
         records.extend(max(readings, key=_completeness))
     return _mark_doubts(records)

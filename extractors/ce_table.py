@@ -25,7 +25,7 @@ HOUR_COLUMNS = ("public", "professional", "total")
 # The column and item labels of every CE layout; OCR confuses 目/日 and 合/命 in them.
 HEADERS = {
     "year": r"年\s?度|年\s?份",
-    "public": r"公\s?需(?:\s?科\s?[目日]|\s?课)?",
+    "public": r"公\s?需(?:\s?科\s?[目日]|\s?课)?|公\s?共\s?(?:科\s?[目日]|课)",
     "professional": r"专\s?业\s?(?:科\s?[目日]|课|(?=\s?[:：]?\s?\d))",
     "total": r"[合命]\s?计|总\s?学\s?时|[总共]\s?计|小\s?计",
     "date": r"[审核]\s?[验核]\s?(?:日\s?期|时\s?间)|登\s?记\s?日\s?期|日\s?期",

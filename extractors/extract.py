@@ -22,7 +22,8 @@ from extractors.geometry import page_image
 from extractors.matches import Match
 from extractors.layout import DocumentLayout, analyse, ruling_cells
 from extractors.levels import title_level
-from extractors.strategies import STRATEGIES, image_marked_grade
+from extractors.grades import garbled_options
+from extractors.strategies import MISREAD_OPTIONS_DOUBT, STRATEGIES, image_marked_grade
 from zcps.errors import InputError, SpecInvalid
 from zcps.models import DocType, DocumentText, Extraction, Field
 
@@ -62,6 +63,18 @@ def read_fields(layout: DocumentLayout, spec: DocSpec | None) -> dict[str, Field
         if field is not None:
             found[name] = field
     return found
+
+
+def _doubt_a_garbled_option_list(field: Field, layout: DocumentLayout) -> None:
+    """A grade read as the only whole word of an option list whose other words OCR broke is doubtful."""
+    if field.method == "mark" or field.bbox is None or MISREAD_OPTIONS_DOUBT in field.doubts:
+        return
+    cx, cy = (field.bbox[0] + field.bbox[2]) / 2, (field.bbox[1] + field.bbox[3]) / 2
+    for cell in layout.cells:
+        x0, y0, x1, y1 = cell.bbox
+        if cell.page == field.page and x0 <= cx <= x1 and y0 <= cy <= y1 and garbled_options(cell.text, field.raw):
+            field.doubts.append(MISREAD_OPTIONS_DOUBT)
+            return
 
 
 def document_dates(layout: DocumentLayout) -> list[Field]:
@@ -123,6 +136,9 @@ def extract_document(text: DocumentText, doc_type: DocType | None = None,
                 marked = image_marked_grade(layout, page_images)
                 if marked is not None:
                     fields[name] = marked
+    for name, field in fields.items():
+        if spec is not None and name in spec.fields and spec.fields[name].kind == "grade":
+            _doubt_a_garbled_option_list(field, layout)
     records = extract_ce_records(text.pages, tables) if spec is not None and spec.ce_records else []
     return Extraction(doc_type=doc_type, doc_type_confidence=confidence, fields=fields,
                       dates=document_dates(layout), records=records)

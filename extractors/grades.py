@@ -113,6 +113,17 @@ def find_grade(text: str) -> Match | None:
     return Match(chosen.grade, raw.strip(), chosen.span, certainty * (0.9 if chosen.mark and chosen.mark in _WEAK_TICKS else 1.0))
 
 
+def garbled_options(text: str, raw: str) -> bool:
+    """Whether the line the grade ``raw`` was read from also holds pieces of other options that are not
+    whole option words (优秀格基本台格不格: the tick over 合格 broke it): the list was misread, and the
+    one word left whole need not be the one marked."""
+    rest = re.split(r"[:：]", text)[-1].replace(raw, " ", 1)
+    for _, (start, end) in reversed(option_spans(rest)):
+        rest = rest[:start] + " " + rest[end:]
+    letters = set("".join(vocabulary().grades))
+    return any(ch in letters for ch in rest)
+
+
 def option_spans(text: str) -> list[tuple[str, tuple[int, int]]]:
     """The grade options a line prints, with their spans: what an image-level detector looks at."""
     return [(m.group(), m.span()) for m in _grade_re().finditer(text)]

@@ -13,7 +13,7 @@ from zcps import idcard
 
 HAN = r"[\u4e00-\u9fa5·]"
 # What may follow a name on the same line: a separator or the next label.
-NAME_END = r"(?=\s|$|[，,。:：;；()（）]|性别|性|身份|出生|民族|男|女|同志|职务|工作单位|单位|申报|现职|职称|学历|年龄|部门)"
+NAME_END = r"(?=\s|$|[，,。:：;；()（）]|性别|性|身份|公民身份|证件号|出生|民族|男|女|同志|职务|工作单位|单位|申报|现职|职称|学历|年龄|部门)"
 NOT_NAMES = {"本人", "申报人", "专业技术", "该同志", "学生", "同志"}
 # Words of forms and certificates, never inside a person's name (研究生毕业证书 is a title, not 毕业证书).
 _FORM_WORDS = re.compile("证书|毕业|学位|学历|专业|技术|职称|单位|部门|公司|考核|年度|日期|号码|编号|科目|学时|签字|签名|盖章|证明|培训"

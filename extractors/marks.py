@@ -7,7 +7,11 @@ decision is made on the ink around each option's word box:
 - ink blobs beside a word (a tick, a filled box, a tick inside printed brackets) are given to the
   nearest option; printed empty boxes and brackets put the same ink beside every option, so only an
   option with clearly more ink than the others counts as marked;
-- a stroke that encloses one word box, and no other option, is a circle;
+- a stroke that encloses one word box, and no other option, is a circle; so is one drawn tight enough
+  to touch the glyphs, which merges with them into one component as wide and tall as the word
+  (a word's printed characters are separate components);
+- a tick in a row of its own under the options (a column per option, 打√ in the cell below) is given
+  to the option whose column it stands in, when no other column holds ink;
 - a flat stroke under one word, no longer than the word by much, is an underline; a table rule runs
   on under the neighbours and is not;
 - a grade written into an answer box is passed in as text (``written``) and must name one option.
@@ -36,6 +40,9 @@ _CIRCLE_MAX = 3.5  # a circle is at most the word plus this, wide and tall
 _UNDERLINE_DROP = 0.9  # an underline starts at most this far below the word
 _UNDERLINE_OVERRUN = 1.5  # and runs past the word by at most this much in total
 _UNDERLINE_THICK = 0.4
+_BELOW_REACH = 2.8  # a mark in the row under the options starts within this far below them
+_BELOW_MIN_INK = 0.15  # and has this much ink, in h², while every other column has at most
+_BELOW_STRAY_INK = 0.03
 # A side mark counts when its option has this much more ink (in h²) than the next option, and this ratio.
 _MIN_EXTRA_INK = 0.06
 _MIN_RATIO = 1.45
@@ -111,6 +118,35 @@ def _encloses(blob: _Blob, box: BBox, h: float) -> bool:
     return (blob.x0 <= box[0] + slack and blob.x1 >= box[2] - slack and blob.y0 < box[1] - 0.05 * h
             and blob.y1 > box[3] + 0.05 * h and blob.x1 - blob.x0 <= box[2] - box[0] + _CIRCLE_MAX * h
             and blob.y1 - blob.y0 <= _CIRCLE_MAX * h)
+
+
+def _rings(blob: _Blob, box: BBox, h: float) -> bool:
+    """A circle drawn through the word's outer strokes: one component spanning the whole word, not much larger."""
+    slack = _CIRCLE_SLACK * h
+    return (blob.x0 <= box[0] + slack and blob.x1 >= box[2] - slack and blob.y0 <= box[1] + slack
+            and blob.y1 >= box[3] - slack and blob.x1 - blob.x0 <= box[2] - box[0] + _CIRCLE_MAX * h
+            and blob.y1 - blob.y0 <= _CIRCLE_MAX * h)
+
+
+def _below_ink(blobs: list[_Blob], options: Sequence[OptionBox], h: float) -> int | None:
+    """The option whose column holds the only mark in the row under the options (打√ in the cell below)."""
+    bottom = max(o.bbox[3] for o in options)
+    centres = [(o.bbox[0] + o.bbox[2]) / 2 for o in options]
+    edges = [-np.inf] + [(a + b) / 2 for a, b in zip(centres, centres[1:])] + [np.inf]
+    ink = [0.0] * len(options)
+    for blob in blobs:
+        if not bottom + 0.2 * h <= blob.y0 <= bottom + _BELOW_REACH * h:
+            continue
+        if blob.x1 - blob.x0 > _MARK_MAX * h or blob.y1 - blob.y0 > _MARK_MAX * h:
+            continue  # a table rule, not a mark
+        cx = (blob.x0 + blob.x1) / 2
+        column = next(i for i in range(len(options)) if edges[i] <= cx < edges[i + 1])
+        if abs(cx - centres[column]) > (options[column].bbox[2] - options[column].bbox[0]) / 2 + _SIDE_REACH * h:
+            continue
+        ink[column] += blob.area / (h * h)
+    best = int(np.argmax(ink))
+    others = [v for i, v in enumerate(ink) if i != best]
+    return best if ink[best] >= _BELOW_MIN_INK and all(v <= _BELOW_STRAY_INK for v in others) else None
 
 
 def _underlines(blob: _Blob, box: BBox, h: float) -> bool:
@@ -189,10 +225,12 @@ def read_marked_option(image: np.ndarray, options: Sequence[OptionBox], *, writt
     y1 = min(image.shape[0], int(max(o.bbox[3] for o in options) + reach))
     blobs = _blobs(ink_mask(image[y0:y1, x0:x1], channels), (x0, y0))
     circled = [i for i, o in enumerate(options) if any(
-        _encloses(b, o.bbox, h) and not any(_encloses(b, p.bbox, h) for j, p in enumerate(options) if j != i)
+        (_encloses(b, o.bbox, h) or _rings(b, o.bbox, h))
+        and not any(_encloses(b, p.bbox, h) or _rings(b, p.bbox, h) for j, p in enumerate(options) if j != i)
         for b in blobs)]
     underlined = [i for i, o in enumerate(options) if any(_underlines(b, o.bbox, h) for b in blobs)]
-    framing = {b for b in blobs if any(_encloses(b, o.bbox, h) or _underlines(b, o.bbox, h) for o in options)}
+    framing = {b for b in blobs if any(_encloses(b, o.bbox, h) or _rings(b, o.bbox, h) or _underlines(b, o.bbox, h)
+                                       for o in options)}
     ink = _side_ink([b for b in blobs if b not in framing], options, h)
     glyph, glyph_confidence = _by_side_ink(ink)
     found = {MarkMethod.circle: _single(circled) if len(circled) <= 1 else -1,
@@ -200,6 +238,9 @@ def read_marked_option(image: np.ndarray, options: Sequence[OptionBox], *, writt
              # A circle swallows the printed box beside its word, which makes the other boxes look marked.
              MarkMethod.glyph: None if glyph == -1 and (circled or underlined) else glyph}
     marked = {method: index for method, index in found.items() if index is not None}
+    if not marked and (below := _below_ink([b for b in blobs if b not in framing], options, h)) is not None:
+        marked = {MarkMethod.glyph: below}
+        glyph_confidence = 0.85
     rounded = [round(v, 3) for v in ink]
     if not marked:
         return MarkedOption(option=None, ink=rounded)

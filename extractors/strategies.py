@@ -27,6 +27,7 @@ _ISSUE = re.compile(r"第\s*\d+\s*期")
 _NOT_PUBLICATION = re.compile(r"收\s*稿|修\s*回|录\s*用")
 _OPTION = re.compile(r"\s*[（(]?\s*(?P<n>[1-8])\s*[)）]")
 _HAN = re.compile(r"[\u4e00-\u9fa5]")
+MISREAD_OPTIONS_DOUBT = "考核等次选项未能完整识别，所圈选/勾选的等次可能对应错误"
 
 Strategy = Callable[[DocumentLayout, FieldSpec], "Field | None"]
 
@@ -81,21 +82,46 @@ def ticked_item(layout: DocumentLayout, spec: FieldSpec) -> Field | None:
     return None
 
 
+def _row_options(layout: DocumentLayout, index: int) -> list[tuple[Cell, str, tuple[int, int]]]:
+    """The option words of one row, each in its own OCR line: OCR often reads a circled or boxed
+    option as a line of its own (考核等次：优秀 | 称职 | 基本称职 | 不称职)."""
+    cells = sorted(layout.rows[index], key=lambda c: c.bbox[0])
+    return [(cell, word, span) for cell in cells for word, span in option_spans(cell.text)]
+
+
+def _misread_options(cells: list[Cell]) -> bool:
+    """Whether the cells from the first option to the last hold characters that are neither option,
+    mark nor label: an option
+    OCR garbled (优考 for 优秀), so the list read is not the list printed and an index into it may
+    point at the wrong word."""
+    for cell in cells:
+        text = re.split(r"[:：]", cell.text)[-1]
+        for _, (start, end) in reversed(option_spans(text)):
+            text = text[:start] + text[end:]
+        if _HAN.search(text):
+            return True
+    return False
+
+
 def image_marked_grade(layout: DocumentLayout, page_images: Callable[[int], np.ndarray | None]) -> Field | None:
     """The grade marked on the page image, for an option list whose text carries no mark."""
     if not IMAGE_MARK_DETECTORS:
         return None
-    for cell in layout.row_cells:
-        options = option_spans(cell.text)
-        if len(options) < 2 or find_grade(cell.text) is not None:
+    for index, row in enumerate(layout.rows):
+        options = _row_options(layout, index)
+        if len(options) < 2 or find_grade(layout.row_cell(index).text) is not None:
             continue
-        image = page_images(cell.page)
+        image = page_images(row[0].page)
         if image is None:
             continue
-        index = image_marked_option(image, [OptionWord(word, span_bbox(cell.line, span)) for word, span in options])
-        if index is not None and 0 <= index < len(options):
-            word, span = options[index]
-            return _field(cell, word, word, span, 1.0, "mark")
+        marked = image_marked_option(image, [OptionWord(word, span_bbox(cell.line, span)) for cell, word, span in options])
+        if marked is not None and 0 <= marked < len(options):
+            cell, word, span = options[marked]
+            field = _field(cell, word, word, span, 1.0, "mark")
+            first, last = options[0][0].bbox[0], options[-1][0].bbox[0]
+            if _misread_options(sorted((c for c in row if first <= c.bbox[0] <= last), key=lambda c: c.bbox[0])):
+                field.doubts.append(MISREAD_OPTIONS_DOUBT)
+            return field
     return None
 
 

@@ -10,7 +10,7 @@ import pytest
 from benchmarks import extraction_holdout
 from benchmarks.extraction_dates import DateScore, reference_dates, run_xfund, xfund_root
 from extractors.ocr import engine_name
-from fixtures.generator.layouts.family import HELD_OUT, build_family
+from fixtures.generator.layouts.family import HELD_OUT, NEW_HELD_OUT, build_family
 from fixtures.generator.truth import DocTruth
 from storage.base import sha256_hex
 from storage.layout import ocr_cache_key
@@ -162,3 +162,25 @@ def test_cli_prints_the_three_splits_and_reads_xfund_from_the_environment(tmp_pa
     assert result.returncode == 0, result.stderr
     assert "held-out layouts" in result.stdout and "assess-notice" in result.stdout
     assert "XFUND zh_train (real scanned forms, 1 pages" in result.stdout
+
+
+@pytest.mark.parametrize(("only", "scored"), [
+    (("held_out", "new_held_out"), {"held_out", "new_held_out"}),
+    (("new_held_out",), {"new_held_out"}),
+    (("sample",), {"sample"}),
+])
+def test_only_the_splits_asked_for_are_scored(tmp_path, only, scored):
+    work = tmp_path / "work"
+    store = LocalStore(work)
+    layouts = {"tuning": "title-table", "held_out": sorted(HELD_OUT)[0], "new_held_out": sorted(NEW_HELD_OUT)[0]}
+    _family(work, store, list(layouts.values()))
+    _sample(tmp_path / "sample", store, work / "family", layouts["tuning"])
+    report = extraction_holdout.run_holdout_bench(tmp_path / "sample", work=work, per_layout=1,
+                                                  xfund=tmp_path / "no-xfund", only=only)
+    assert {name for name, split in report.splits.items() if split.scores.documents} == scored
+    assert "second held-out" in report.table()
+
+
+def test_an_unknown_split_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown split"):
+        extraction_holdout.run_holdout_bench(tmp_path, work=tmp_path / "work", only=("heldout",))

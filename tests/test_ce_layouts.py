@@ -63,6 +63,25 @@ SHEET_UNDATED_SUBTOTALS = rows_of([
     "继续教育学时登记表", "1 电力安全生产法规 公需 30 2022.03.05", "2 配电网自动化新技术 专业 60 2022.06.18",
     "小计 90 学时", "3 数字化转型概论 公需 30 2023.04.11", "4 继电保护整定计算 专业 62 2023.08.20", "小计 92 学时",
 ])
+# a register of course rows whose first cell is the year, each year closed by "2021小计": the table reader
+# would take every course row for a year of its own; the sheet explains the card with one record a year
+COURSE_REGISTER = [(text, x, 300 + 50 * i) for i, texts in enumerate((
+    ("年度", "课程名称", "类别", "学时"),
+    ("2021", "公需课程1", "公需", "15"), ("2021", "公需课程2", "公需", "15"), ("2021", "专业课程1", "专业", "30"),
+    ("2021", "专业课程2", "专业", "30"), ("2021小计", "公需30 专业60 合计90", "", "", "审验日期：2021.12.5"),
+    ("2022", "公需课程1", "公需", "18"), ("2022", "公需课程2", "公需", "18"), ("2022", "专业课程1", "专业", "72"),
+    ("2022小计", "公需36 专业72 合计108", "", "", "审验日期：2022-12-10"))) for text, x in zip(texts, (90, 230, 500, 620, 900))
+    if text]
+# blocks set side by side, 公共课/专业课/总计 wording: 2021 and 2022 share rows, 2023 sits under 2021
+BLOCKS_SIDE_BY_SIDE = [(text, x, y) for x, top, lines in (
+    (80, 280, ("2021年", "公共课 30学时", "专业课60学时", "总计 90学时", "审验时间 2021/12/19")),
+    (650, 280, ("2022年", "公共课 30学时", "专业课62学时", "总计 92学时", "审验时间2022/12/18")),
+    (80, 620, ("2023年", "公共科目 24学时", "专业课66学时", "审验时间 2023/12/19"))) for y, text in zip(range(top, top + 300, 60), lines)]
+# near miss: the same blocks stacked in one column read as they always did
+BLOCKS_STACKED = [(text, 80, 280 + 60 * i) for i, (text, _, _) in
+                  enumerate(sorted(BLOCKS_SIDE_BY_SIDE, key=lambda c: (c[2] >= 620, c[1], c[2])))]
+# near miss: a course row opening with its date (2021.3.5), not a year: the year still comes from the 小计 line
+COURSE_REGISTER_DATED = [(text.replace("2021", "2021.3.5") if text == "2021" else text, x, y) for text, x, y in COURSE_REGISTER]
 TABLE = [(text, x, y) for y, texts in ((300, ("年度", "公需科目", "专业科目", "合计", "审验日期")),
                                        (360, ("2021", "30", "60", "90", "2021年12月6日")), (420, ("2022", "30", "62", "92")))
          for text, x in zip(texts, (150, 320, 520, 720, 900))]
@@ -101,6 +120,14 @@ CASES = [
     ("row per year, a seal but no date", [*TABLE[:10], ("2022", 150, 420), ("30", 320, 420), ("62", 520, 420),
                                            ("审验专用章", 900, 420)],
      [(2021, 30, 60, 90, "2021-12-06", True), (2022, 30, 62, None, None, True)]),
+    ("blocks side by side", BLOCKS_SIDE_BY_SIDE, [(2021, 30, 60, 90, "2021-12-19", True), (2022, 30, 62, 92, "2022-12-18", True),
+                                                  (2023, 24, 66, None, "2023-12-19", True)]),
+    ("blocks stacked", BLOCKS_STACKED, [(2021, 30, 60, 90, "2021-12-19", True), (2022, 30, 62, 92, "2022-12-18", True),
+                                        (2023, 24, 66, None, "2023-12-19", True)]),
+    ("course register, year column and yearly 小计", COURSE_REGISTER,
+     [(2021, 30, 60, 90, "2021-12-05", True), (2022, 36, 72, 108, "2022-12-10", True)]),
+    ("course register, dated course rows", COURSE_REGISTER_DATED,
+     [(2021, 30, 60, 90, "2021-12-05", True), (2022, 36, 72, 108, "2022-12-10", True)]),
     ("row per year, one unverified", TABLE, [(2021, 30, 60, 90, "2021-12-06", True), (2022, 30, 62, 92, None, False)]),
 ]
 

@@ -13,8 +13,8 @@ from faker import Faker
 
 from benchmarks.review import run_review_bench
 from fixtures.generator.facts import Pen
-from fixtures.generator.layouts.applicants import CASES, applicant_case, build_applicants, documents
-from fixtures.generator.layouts.family import HELD_OUT
+from fixtures.generator.layouts.applicants import CASES, DRAWS, NEW_CASES, applicant_case, build_applicants, documents
+from fixtures.generator.layouts.family import HELD_OUT, NEW_HELD_OUT
 from storage.local import LocalStore
 
 BY_KIND = {case.kind: case for case in CASES}
@@ -93,3 +93,32 @@ def test_same_seed_same_bytes_and_held_out_only_drops_sample_layouts(tmp_path):
     assert _digests(tmp_path / "c") == full
     card = json.loads(next((tmp_path / "a").glob("truth/*/*/docs/*_ce_card.*.json")).read_text(encoding="utf-8"))
     assert [r["verified_on"] is None for r in card["records"]] == [False, False, True]
+
+
+@pytest.mark.parametrize("case", NEW_CASES, ids=[c.kind for c in NEW_CASES])
+def test_every_second_draw_document_is_in_a_second_draw_layout(case):
+    docs = documents(case, _facts(case))
+    assert {d.layout for d in docs if d.layout} <= NEW_HELD_OUT
+
+
+def test_the_second_draw_has_every_verdict_and_its_own_applicant_numbers():
+    assert {case.verdict for case in NEW_CASES} == {"eligible", "needs_review", "not_eligible"}
+    assert sum(case.verdict == "eligible" for case in NEW_CASES) >= 5
+    assert not {c.kind for c in NEW_CASES} & {c.kind for c in CASES}
+    cases, first_number = DRAWS["second"]
+    assert cases == NEW_CASES and first_number >= DRAWS["first"][1] + len(CASES)
+
+
+@pytest.fixture(scope="module")
+def second_draw_tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("second-draw")
+    chosen = ("new_clean_mid", "new_title_short", "new_date_mismatch")
+    build_applicants(root, cheap=True, cases=tuple(c for c in NEW_CASES if c.kind in chosen),
+                     first_number=DRAWS["second"][1])
+    return root
+
+
+def test_second_draw_expectations_agree_with_the_rules_on_exact_readings(second_draw_tree, tmp_path):
+    bench = run_review_bench(second_draw_tree, source="truth", cache=LocalStore(tmp_path / "cache"))
+    assert [bench.count(v, v) for v in ("eligible", "needs_review", "not_eligible")] == [1, 1, 1]
+    assert bench.finding_differences == {}

@@ -11,7 +11,7 @@ from faker import Faker
 
 from fixtures.generator.layouts.common import REGISTRY, format_family_date, layout
 from fixtures.generator.layouts.family import (
-    GROUPS, HELD_OUT, FamilyDoc, build_family, group_of, render, render_layout,
+    GROUPS, HELD_OUT, NEW_HELD_OUT, FamilyDoc, build_family, group_of, plan_family, render, render_layout,
 )
 from fixtures.generator.truth import DocTruth
 
@@ -29,10 +29,15 @@ KEY_FIELDS = {
 def test_at_least_forty_layouts_across_every_group_and_a_fixed_held_out_third():
     assert len(REGISTRY) >= 40
     assert HELD_OUT <= set(REGISTRY)
-    for group in GROUPS:
+    for group in set(GROUPS) - {"second_draw"}:
         ids = [i for i, item in REGISTRY.items() if group_of(item) == group]
         held = [i for i in ids if i in HELD_OUT]
         assert 0 < len(held) < len(ids), group
+    # the second held-out draw: its own group, disjoint from the first split, covering each applicant's documents
+    second = {i for i, item in REGISTRY.items() if group_of(item) == "second_draw"}
+    assert second == NEW_HELD_OUT and not second & HELD_OUT
+    assert {REGISTRY[i].doc_type for i in second} >= {"education_certificate", "title_certificate", "ce_card",
+                                                      "annual_assessment", "vocational_qualification"}
     assert {item.doc_type for item in REGISTRY.values()} == set(KEY_FIELDS)
 
 
@@ -94,8 +99,19 @@ def test_same_seed_same_bytes_and_the_index_names_each_layouts_split(tmp_path):
     index = json.loads((tmp_path / "a" / "truth" / "family.json").read_text(encoding="utf-8"))
     assert {entry["id"] for entry in index["layouts"]} == set(chosen)
     for entry in index["layouts"]:
-        assert entry["split"] == ("held_out" if entry["id"] in HELD_OUT else "tuning")
+        assert entry["split"] == ("held_out" if entry["id"] in HELD_OUT else
+                                  "new_held_out" if entry["id"] in NEW_HELD_OUT else "tuning")
         assert len(entry["files"]) == 2
         for file in entry["files"]:
             assert (tmp_path / "a" / "intake" / file["file"]).exists()
             assert (tmp_path / "a" / "truth" / (file["file"] + ".json")).exists()
+
+
+@pytest.mark.parametrize("seed", [2025, 7])
+def test_the_second_draw_leaves_the_first_familys_plan_as_it_was(seed):
+    """The first family's documents are drawn in the same capture kinds with or without the second draw, so
+    their recorded OCR and the scores measured on them stay comparable."""
+    first = [i for i in REGISTRY if i not in NEW_HELD_OUT]
+    alone = plan_family(seed, 2, first)
+    together = [d for d in plan_family(seed, 2) if d.layout.id not in NEW_HELD_OUT]
+    assert [(d.layout.id, d.degradation, d.file) for d in alone] == [(d.layout.id, d.degradation, d.file) for d in together]

@@ -53,6 +53,18 @@ def _render(options, printed: str, mark: str | None, target: int, *, degrade: st
         pen_marks.fill(sheet, mark_box(target), shape=mark)
     elif mark == "circle":
         pen_marks.circle(sheet, word, rng)
+    elif mark == "tight_circle":  # drawn through the word's outer strokes, touching its glyphs
+        pen_marks.circle(sheet, (word[0] + h // 6, word[1] + h // 5, word[2] - h // 6, word[3] - h // 5), rng)
+    elif mark == "tight_circle_two":
+        after = boxes[first + (target + 1) * step]
+        pen_marks.circle(sheet, (word[0] + h // 6, word[1] + h // 5, after[2] - h // 6, after[3] - h // 5), rng)
+    elif mark in ("tick_below", "ticks_below_two"):  # 打√ in the cell under the option's column
+        for index in (target, target + 1) if mark == "ticks_below_two" else (target,):
+            column = boxes[first + index * step]
+            cx = (column[0] + column[2]) // 2 + h // 2
+            pen_marks.tick(sheet, (cx - h // 3, column[3] + h, cx + h // 3, column[3] + 2 * h))
+    elif mark == "text_below":
+        sheet.write(10, 31, "本人已知悉上述考核结果，无异议。", pt=11)
     elif mark == "underline":
         pen_marks.underline(sheet, word, rng)
     elif mark == "two_ticks":
@@ -112,6 +124,11 @@ CASES = [
     (GRADES, "plain", "circle", 1, "", 1, MarkMethod.circle),
     (GRADES, "box_after", "circle", 2, "", 2, MarkMethod.circle),
     (PASS_FAIL, "plain", "circle", 0, "", 0, MarkMethod.circle),
+    (GRADES, "plain", "tight_circle", 1, "", 1, MarkMethod.circle),
+    (GRADES, "box_before", "tight_circle", 2, "", 2, MarkMethod.circle),
+    (GRADES, "plain", "tight_circle", 0, "fax", 0, MarkMethod.circle),
+    (GRADES, "plain", "tick_below", 1, "", 1, MarkMethod.glyph),
+    (GRADES, "plain", "tick_below", 3, "low_contrast", 3, MarkMethod.glyph),
     (GRADES, "plain", "underline", 1, "", 1, MarkMethod.underline),
     (GRADES, "plain", "underline", 3, "", 3, MarkMethod.underline),
     (GRADES, "box_after", "tick", 1, "fax", 1, MarkMethod.glyph),
@@ -129,6 +146,9 @@ CASES = [
     (GRADES, "plain", "short_underline", 1, "", None, None),
     (GRADES, "plain", "row_rule", 1, "", None, None),
     (GRADES, "box_after", "two_ticks", 1, "", None, None),
+    (GRADES, "plain", "tight_circle_two", 1, "", None, None),
+    (GRADES, "plain", "ticks_below_two", 1, "", None, None),
+    (GRADES, "plain", "text_below", 1, "", None, None),
 ]
 
 
