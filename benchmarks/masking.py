@@ -2,7 +2,10 @@
 
 Per PII type: entity recall (a truth item counts as found when ≥ ``FOUND_COVERAGE`` of its box
 is filled) and precision (a redaction is correct when ≥ ``CORRECT_SHARE`` of its area lies on
-truth PII); other people's names and signature regions are their own rows. Also: the mean covered
+truth PII at line height: truth boxes are glyph boxes, OCR line boxes and so every redaction are
+up to twice as tall, so truth boxes are grown by ``LINE_HEIGHT_GROWTH`` of their height above and
+below; the glyph-height figure is printed too); other people's names and signature regions are
+their own rows. Also: the mean covered
 share of truth boxes, the truth date/grade/hours/field boxes covered > ``PROTECTED_LIMIT`` (masked
 by mistake), withheld documents, the speed of the whole path (OCR + masking + re-OCR check) against
 raw OCR, and the time the per-applicant dossier (build + its own check) adds to masking.
@@ -35,6 +38,7 @@ from zcps.settings import Settings, get_settings
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FOUND_COVERAGE = 0.7
 CORRECT_SHARE = 0.3
+LINE_HEIGHT_GROWTH = 0.5
 PROTECTED_LIMIT = 0.3
 # Issue 13's targets on layouts not used for tuning.
 MUST_FIND = (PiiType.name.value, PiiType.id_number.value, PiiType.phone.value, PiiType.unit.value)
@@ -45,8 +49,8 @@ DOSSIER_SHARE = 0.15
 PII_FIELDS = {"name", "id_number", "certificate_number"}
 # Printed in this order; signature regions are scored apart from the overall precision because a
 # region is an area around an unreadable signature, not the signature's exact ink.
-TYPE_ORDER = ("name", "id_number", "phone", "email", "address", "unit", "certificate_number", "other_name",
-              "signature", "photo")
+TYPE_ORDER = ("name", "id_number", "phone", "email", "address", "unit", "certificate_number", "employee_number",
+              "other_name", "signature", "photo")
 AREA_TYPES = {"signature"}
 
 
@@ -58,6 +62,7 @@ class TypeScore(BaseModel):
     found: int = 0
     detected: int = 0
     correct: int = 0
+    correct_glyph: int = 0  # correct against the glyph-height truth boxes (the criterion before)
     coverage_sum: float = 0.0
 
     @property
@@ -97,6 +102,12 @@ class MaskBenchResult(BaseModel):
         return sum(s.correct for s in text) / detected if detected else 1.0
 
     @property
+    def precision_glyph(self) -> float:
+        text = [s for s in self.scores if s.type not in AREA_TYPES]
+        detected = sum(s.detected for s in text)
+        return sum(s.correct_glyph for s in text) / detected if detected else 1.0
+
+    @property
     def protected_share(self) -> float:
         return len(self.protected_masked) / self.protected_boxes if self.protected_boxes else 0.0
 
@@ -128,7 +139,8 @@ class MaskBenchResult(BaseModel):
         for s in self.scores:
             rows.append(f"{s.type:<20}{s.truth:>6}{s.found:>6}{s.recall:>8.1%}{s.mean_coverage:>7.0%}"
                         f"{s.detected:>7}{s.correct:>8}{s.precision:>7.1%}")
-        rows.append(f"overall precision {self.precision:.1%} (target ≥ 95%; signature regions apart)")
+        rows.append(f"overall precision {self.precision:.1%} (target ≥ 95%; signature regions apart; "
+                    f"{self.precision_glyph:.1%} against glyph-height truth boxes)")
         rows.append(f"date/grade/hours/field boxes masked: {len(self.protected_masked)} of {self.protected_boxes}"
                     f" ({self.protected_share:.1%}; target ≤ 1%)")
         rows.extend(f"  masked: {where}" for where in self.protected_masked[:20])
@@ -194,6 +206,11 @@ def _filled(shape: tuple[int, int], boxes: list[BBox]) -> np.ndarray:
     return mask
 
 
+def _line_height(box: BBox) -> BBox:
+    grow = (box[3] - box[1]) * LINE_HEIGHT_GROWTH
+    return box[0], box[1] - grow, box[2], box[3] + grow
+
+
 def _protected_boxes(truth: dict) -> list[tuple[str, int, list[float]]]:
     boxes = [(name, f["page"], f["bbox"]) for name, f in truth.get("fields", {}).items() if name not in PII_FIELDS]
     boxes += [("date", d["page"], d["bbox"]) for d in truth.get("dates", [])]
@@ -216,13 +233,15 @@ def _score_document(result: MaskBenchResult, scores: dict[str, TypeScore], where
             score.truth += 1
             score.coverage_sum += coverage
             score.found += coverage >= FOUND_COVERAGE
-        on_truth = _filled(shape, [box for _, box, _ in truth_pii])
+        on_glyphs = _filled(shape, [box for _, box, _ in truth_pii])
+        on_lines = _filled(shape, [_line_height(box) for _, box, _ in truth_pii])
         for redaction in masked_page.redactions:
             area = sum(max(0.0, (b[2] - b[0]) * (b[3] - b[1])) for b in redaction.boxes) or 1.0
-            inside = sum(_share(on_truth, b) * (b[2] - b[0]) * (b[3] - b[1]) for b in redaction.boxes)
             score = scores[redaction.type.value]
             score.detected += 1
-            score.correct += inside / area >= CORRECT_SHARE
+            for on_truth, attribute in ((on_lines, "correct"), (on_glyphs, "correct_glyph")):
+                inside = sum(_share(on_truth, b) * (b[2] - b[0]) * (b[3] - b[1]) for b in redaction.boxes)
+                setattr(score, attribute, getattr(score, attribute) + (inside / area >= CORRECT_SHARE))
         for name, number, box in _protected_boxes(truth):
             if number != page.number:
                 continue
@@ -343,6 +362,7 @@ class SideBySide(BaseModel):
                              if score and score.detected else "—")
             rows.append(f"  {kind:<20}{cells[0]:>22}{cells[1]:>22}")
         rows.append(f"{'overall precision':<22}{sample.precision:>22.1%}{holdout.precision:>22.1%}")
+        rows.append(f"{'  at glyph height':<22}{sample.precision_glyph:>22.1%}{holdout.precision_glyph:>22.1%}")
         rows.append(f"{'dates/grades/hours':<22}{'masked by mistake':>44}")
         rows.append(f"{'':<22}"
                     f"{f'{len(sample.protected_masked)}/{sample.protected_boxes} ({sample.protected_share:.1%})':>22}"

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from masking.entities import LineHit, PiiEntity
 from masking.known import KnownPii
+from masking.normalise import clean
 from masking.recognizers import other_name
 from zcps.manifest import Manifest
 from zcps.models import TextLine
@@ -44,9 +45,16 @@ def detect_doc(text: str, known: KnownPii | None = None):
 
 
 def detect_text(text: str, known: KnownPii | None = None) -> list[PiiEntity]:
+    """PII in ``text``, read through its clean view (``masking.normalise``: no zero-width or bidi
+    characters, full-width folded), with spans over the original characters."""
     if not text.strip():
         return []
-    return list(detect_doc(text, known)._.zcps_pii)
+    view = clean(text)
+    found = []
+    for entity in detect_doc(view.text, known)._.zcps_pii:
+        start, end = view.span(entity.start, entity.end)
+        found.append(entity.model_copy(update={"start": start, "end": end, "text": text[start:end]}))
+    return found
 
 
 def detect_lines(lines: list[TextLine], known: KnownPii | None = None) -> list[LineHit]:

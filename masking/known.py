@@ -25,6 +25,7 @@ _LOOKALIKE_DIGITS = lookalike_table("OoDQlI|iZzSsBbgq")
 _NAME_LABEL_BEFORE = re.compile(
     r"(姓名|签名|签字|审核人|审批人|审验人|经办人|负责人|申报人|持证人|本人|填表人|联系人)[:：]?$"
 )
+_HONORIFICS = ("同志", "先生", "女士")
 _UNIT_PIECE = re.compile(r"(?<=公司)")
 _ADMIN_MARK = re.compile(r"(省|自治区|市|盟|区|县|旗)")
 
@@ -168,14 +169,28 @@ def _name_window_ok(compact: str, start: int, end: int, target: str, dist: int, 
     window = compact[start:end]
     if dist == 0:
         return True
-    if not all("\u4e00" <= ch <= "\u9fff" or ch == "·" for ch in window):
-        return False
+    if not all(_cjk(ch) for ch in window):
+        # one stray OCR character inside the name ("万j小红"): the rest is the name exactly
+        return "".join(ch for ch in window if _cjk(ch)) == target
     if len(target) >= 4:
         return True
-    labelled = anywhere or bool(_NAME_LABEL_BEFORE.search(compact[max(0, start - 6):start]))
+    labelled = (anywhere or bool(_NAME_LABEL_BEFORE.search(compact[max(0, start - 6):start]))
+                or compact[end:end + 2] in _HONORIFICS)
     if len(target) == 2:
         return labelled and len(window) == 2 and window[0] == target[0]
     return labelled
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch == "·"
+
+
+def _edge_across_lines(text: str, offsets: list[int], start: int, end: int) -> bool:
+    """A fuzzy window whose first or last character is on another line than the rest of it: one
+    character of the next line ("…分公司\n个人总结") is no part of the value."""
+    if end - start < 3:
+        return False
+    return "\n" in text[offsets[start]:offsets[start + 1]] or "\n" in text[offsets[end - 2]:offsets[end - 1]]
 
 
 def _find_text(text: str, value: KnownValue, anywhere: bool) -> list[PiiEntity]:
@@ -184,7 +199,8 @@ def _find_text(text: str, value: KnownValue, anywhere: bool) -> list[PiiEntity]:
     target, budget = value.value, _text_budget(value)
     wanted = set(target)
     starts = [i for i in range(len(haystack)) if haystack[i] in wanted or haystack[i + 1:i + 2] in wanted]
-    candidates = _windows(haystack, target, budget, starts)
+    candidates = [c for c in _windows(haystack, target, budget, starts)
+                  if not c[0] or not _edge_across_lines(text, offsets, c[1], c[2])]
     if value.kind == "name":
         candidates = [c for c in candidates if _name_window_ok(compact, c[1], c[2], target, c[0], anywhere)]
     return [

@@ -8,7 +8,11 @@ import random
 import pytest
 from faker import Faker
 
-from fixtures.generator.holdout import LAYOUTS, Holdout, write_holdout
+from fixtures.generator import signatories
+from fixtures.generator.holdout import LAYOUTS as HOLDOUT_LAYOUTS
+from fixtures.generator.holdout import Holdout, write_holdout
+
+LAYOUTS = {**HOLDOUT_LAYOUTS, **signatories.LAYOUTS}
 from zcps.manifest import parse_manifest
 
 EXPECTED = {
@@ -21,6 +25,10 @@ EXPECTED = {
     "registration_form": {"name", "phone", "unit", "other_name"},
     "appointment_notice": {"name", "other_name"},
     "recommenders": {"name", "other_name", "signature"},
+    "signoff_table": {"name", "other_name", "signature"},
+    "footer_pair": {"name", "other_name"},
+    "handwritten_verifier": {"name", "other_name"},
+    "running_text": {"name", "other_name"},
 }
 
 
@@ -52,3 +60,13 @@ def test_written_batch_reads_like_the_sample(tmp_path):
     for document in manifest.documents:
         truth = tmp_path / "truth" / manifest_path.parent.parent.name / manifest.applicant_id / f"{document.file}.json"
         assert json.loads(truth.read_text(encoding="utf-8"))["pii"]
+
+
+def test_signatory_layouts_are_their_own_unit_and_name_uncommon_people(tmp_path):
+    assert write_holdout(tmp_path, seed=31, applicants=2, layouts=signatories.LAYOUTS, unit="signatories") == 8
+    assert sorted(p.name for p in (tmp_path / "intake" / "signatories").iterdir()) == ["2024-SI-0001", "2024-SI-0002"]
+    names = set()
+    for truth in (tmp_path / "truth").rglob("*.json"):
+        names |= {item["text"] for item in json.loads(truth.read_text(encoding="utf-8"))["pii"]
+                  if item["type"] == "other_name"}
+    assert names & set(signatories.UNCOMMON_NAMES)

@@ -65,3 +65,27 @@ def test_bench_scores_a_known_document(tmp_path):
     assert result.protected_boxes == 2 and result.protected_masked == []
     assert result.ocr_seconds > 0 and result.mask_seconds > 0
     assert "masking bench: 1 documents" in str(result)
+
+
+@pytest.mark.parametrize("redaction, correct, correct_glyph", [
+    ((100, 100, 160, 120), 1, 1),   # exactly the glyphs
+    ((100, 90, 160, 130), 1, 1),    # twice the glyph height
+    ((95, 80, 165, 140), 1, 0),     # an OCR word box: three times as tall and a little wider (held-out: 21–29 %)
+    ((100, 0, 160, 300), 0, 0),     # a column of paper through the name
+    ((300, 100, 360, 120), 0, 0),   # beside the name
+    ((130, 100, 190, 120), 1, 1),   # half on it
+])
+def test_precision_counts_a_line_height_mask_over_a_name_as_correct(redaction, correct, correct_glyph):
+    from benchmarks.masking import MaskBenchResult, _score_document, _ScoresByType
+    from masking.document import MaskedDocument, MaskedPage, Redaction
+    from masking.entities import PiiType
+    from zcps.models import Page
+
+    truth = {"pages": [{"number": 1, "width": 400, "height": 300, "dpi": 200}],
+             "pii": [{"type": "name", "page": 1, "bbox": [100, 100, 160, 120]}]}
+    page = Page(number=1, width=400, height=300, dpi=200)
+    masked = MaskedDocument(label="t", pages=[MaskedPage(number=1, png=b"", redactions=[
+        Redaction(type=PiiType.name, boxes=[tuple(float(v) for v in redaction)])])])
+    scores = _ScoresByType()
+    _score_document(MaskBenchResult(), scores, "u/a/f", truth, [page], masked)
+    assert (scores["name"].correct, scores["name"].correct_glyph) == (correct, correct_glyph)

@@ -41,9 +41,10 @@ def typed(text: str, manifest: Manifest | None = None) -> list[tuple[str, str]]:
     (f"公民身份号码 {OTHER_VALID_ID}", [("id_number", OTHER_VALID_ID)]),
     (f"身份证号：{BAD_CHECK_ID}", [("id_number", BAD_CHECK_ID)]),  # fail closed: a misread digit
     ("证书编号：201915000123456789", [("certificate_number", "201915000123456789")]),
-    ("987654321098765432", []),
+    ("987654321098765432", [("certificate_number", "987654321098765432")]),  # fail closed: a long number
     ("身份证 150102850315231", [("id_number", "150102850315231")]),
-    ("身份证 150102851315231", []),  # month 13: not a birth date
+    ("身份证 150102851315231", [("id_number", "150102851315231")]),  # month 13, labelled: fail closed
+    ("学时 12 小时 3456", []),
     ("日期20240630", []),
     ("毕业时间：20230625", []),
     ("手机 139 0471 1234", [("phone", "139 0471 1234")]),
@@ -89,7 +90,10 @@ def test_rules_without_manifest(text, expected):
     ("姓名：王建囯", [("name", "王建囯")]),            # one OCR-wrong character, with a label
     ("姓名：王 建 国", [("name", "王 建 国")]),
     ("王建国 同志：", [("name", "王建国")]),
-    ("王建囯同志", []),                                  # fuzzy 3-char name without a label: not trusted
+    ("王建囯同志", [("name", "王建囯")]),                 # fuzzy, but 同志 says it is a person
+    ("王建囯工作", []),                                  # fuzzy 3-char name without person context
+    ("王j建国", [("name", "王j建国")]),                   # one stray OCR character inside
+    ("王j建军", []),                                     # near miss: stray character and a wrong one
     ("建国以来", []),
     (f"身份证号：{VALID_ID[:-1]}7", [("id_number", VALID_ID[:-1] + "7")]),  # OCR-wrong check digit
     (f"1501 0219 8503 1523 1{VALID_ID[-1]}", [("id_number", f"1501 0219 8503 1523 1{VALID_ID[-1]}")]),

@@ -49,13 +49,20 @@ def test_idcard_normalise(raw, normalised):
     (f"身份证号：{VALID[:2]}O{VALID[3:]}", [f"{VALID[:2]}O{VALID[3:]}"]),  # one look-alike letter
     (f"身份证号：{BAD_CHECK}", [BAD_CHECK]),  # fail closed: one misread digit breaks the checksum
     (f"{BAD_CHECK}", [BAD_CHECK]),              # unlabelled, but a real province and birth date
-    (f"{FUTURE}", []),                          # unlabelled, no plausible birth date
-    (f"{BAD_CHECK[:6]}19851315{BAD_CHECK[14:]}", []),  # month 13 and a failed checksum
+    # Unlabelled, 12+ digits from a real province: the birth date may be the garbled part.
+    (f"{FUTURE}", [FUTURE]),
+    (f"{BAD_CHECK[:6]}19851315{BAD_CHECK[14:]}", [f"{BAD_CHECK[:6]}19851315{BAD_CHECK[14:]}"]),
+    ("11号9：150014871001.14", ["150014871001"]),   # held-out CE card: label and birth date lost
+    ("15010219851", []),                            # 11 digits from a province: phone length
+    ("150102198512", ["150102198512"]),             # 12: the shortest run masked
+    ("990102198503152310", []),                     # no province: a certificate number's business
     # Held-out OCR misreads after an ID label, on the same line or the next: masked, checksum or not.
     ("身份证号码\n15272818851020020\n单位", ["15272818851020020"]),   # 17 of 18 digits read
     ("身份证号码\n15010211010060T1", ["15010211010060T1"]),          # digits read as letters
     ("身份证件号码\n1572-1111.7255\n单位", ["1572-1111.7255"]),      # separators inside the run
     ("身0证号：150.420110727813号", ["150.420110727813"]),            # the label garbled too
+    ("身份证号码\n150 02114 010060T41", ["150 02114 010060T41"]),  # OCR split the run with spaces
+    ("身份证号码：1501 0219 8503 1523 1X 性别", ["1501 0219 8503 1523 1X"]),  # typed in groups
     ("证件号码\n男", []),                                          # the next line is no number
     ("身份证号码：2024.06.30", []),                                  # a date, too few digits
     ("编号：1519173258238", []),                                     # a certificate number's label

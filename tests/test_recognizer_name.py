@@ -9,6 +9,11 @@ from masking.recognizers import name
 
 @pytest.mark.parametrize("text, found", [
     ("姓名：王建国", ["王建国"]),
+    ("姓旨：将璐", ["将璐"]),                      # the label garbled by OCR
+    ("是工姓\n显波\n录上编号", ["显波"]),          # 员工姓名 garbled, the value on the next line
+    ("老百姓\n生活", []),                         # near miss: 姓 ending an ordinary word
+    ("姓名\n运维检修部", []),                      # a department in the next cell
+    ("性别：男", []),
     ("姓　　名：巴特尔", ["巴特尔"]),
     ("姓名王小红性别女", ["王小红"]),
     ("姓名：乌力吉巴雅尔", ["乌力吉巴雅尔"]),  # a long Mongolian name under a strong label

@@ -17,7 +17,13 @@ from zcps.models import TextLine
     ("单位负责人（签字）：李旭", ["李旭"]),
     ("主管领导签字：宋秀芳", ["宋秀芳"]),
     ("经办人：乂丙", ["乂丙"]),              # a signature OCR misread: short, no surname, still a name
-    ("经办人：乂丙丁戊", []),                 # four characters without a surname: not a signature
+    ("经办人：乂丙丁戊", ["乂丙丁戊"]),       # four characters without a surname: a Mongolian name too
+    ("经 办 人：斯琴高娃", ["斯琴高娃"]),
+    ("经办人：高级工程师", []),               # a title, not a name
+    ("委托欧阳文静同志代为报送", ["欧阳文静"]),
+    ("材料经王雪核对无误", ["王雪"]),
+    ("经研究，决定聘任", []),                 # 经 opens no name here
+    ("经人事处复核", []),                     # a department
     ("发证人：周强", ["周强"]),
     ("签名：郑一", ["郑一"]),
     ("经办人（签字）：", []),

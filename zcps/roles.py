@@ -20,6 +20,8 @@ class RoleLexicon(BaseModel):
     signer: tuple[str, ...]
     signing_notes: tuple[str, ...]
     holder_sentence_openers: tuple[str, ...]
+    other_sentence_openers: tuple[str, ...] = ()
+    closer_after_other_name: tuple[str, ...] = ()
 
     def role_of(self, label: str) -> str | None:
         """"holder", "signer" or None for a label with spaces already removed."""

@@ -50,8 +50,11 @@ NOT_NAME_WORDS = (
     "人力", "资源", "社会", "保障", "教育", "机关", "无", "情况", "结论", "等次", "学时", "专业", "科目",
     "审验", "审批", "复核", "考核", "验证", "内蒙", "自治区", "盟", "旗", "省", "市", "县",
     "合计", "总计", "小计", "备注", "以上", "推荐", "主管", "领导", "负责",
-    "职称", "职务", "性别", "民族", "日期", "姓名", "签名", "签字",
+    "职称", "职务", "性别", "民族", "日期", "姓名", "签名", "签字", "身份", "号码", "证号", "编号",
+    "工程师", "高级", "助理", "经济师", "会计师",
 )
+# A candidate of three or more characters ending so is a department (运维检修部), not a person.
+_DEPARTMENT_END = re.compile(r"[部科处室所队班组]$")
 
 
 def is_surname_initial(candidate: str) -> bool:
@@ -68,4 +71,5 @@ def cut_at_stop(candidate: str) -> str:
 
 
 def looks_like_name(candidate: str) -> bool:
-    return len(candidate) >= 2 and not any(word in candidate for word in NOT_NAME_WORDS)
+    return (len(candidate) >= 2 and not any(word in candidate for word in NOT_NAME_WORDS)
+            and not (len(candidate) >= 3 and _DEPARTMENT_END.search(candidate)))

@@ -8,7 +8,10 @@ Fail closed, because a missed ID number is the worst leak a release can have:
   token of digits, look-alikes and separators with ≥ ``LABELLED_DIGITS`` digits is masked, checksum
   or not ("15272818851020020", "150.420110727813");
 - unlabelled, an 18-character digit run with a real province and a plausible birth date is masked
-  even when its check digit fails (one misread digit).
+  even when its check digit fails (one misread digit);
+- unlabelled, ``LONG_RUN`` or more digits in a row that begin with a real province code are an ID
+  number OCR cut or garbled ("150014871001.14" where the label and the birth date were lost): no
+  date, hours or phone number is that long.
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ _LABEL = re.compile("|".join(LABELS))
 _MAX_LOOKALIKES = 2
 # An ID label as OCR prints it: 身份证号(码), 身份证件号码, 证件号码, 公民身份号码, 身0证号 ….
 _LOOSE_LABEL = re.compile(r"(?:身.?证件?|证件|身份)号码?")
-_TOKEN = re.compile(r"[0-9A-Za-z×|.\-·:：]+")
+# Single spaces may split the value ("150 02114 010060T41", an ID typed in groups).
+_TOKEN = re.compile(r"[0-9A-Za-z×|.\-·:：]+(?: [0-9A-Za-z×|.\-·:：]+)*")
+LONG_RUN = 12
+_LONG = re.compile(rf"(?<!\d)\d{{{LONG_RUN},}}(?!\d)")
 _AFTER_LABEL = re.compile(r"\s*[:：]?\s*")
 LABELLED_DIGITS = 10
 _DIGIT_MAP = str.maketrans(idcard.LOOKALIKES.replace("×", "").replace("x", ""), "0" * 4 + "1" * 3)
@@ -76,4 +82,14 @@ def find(text: str) -> list[PiiEntity]:
             found.append(entity(TYPE, text, match.start(), match.end(), score, "id_checksum"))
         elif _birth_dated(compact):
             found.append(entity(TYPE, text, match.start(), match.end(), 0.7, "id_birth_date"))
-    return found + [e for e in _labelled(text) if not any(f.start < e.end and e.start < f.end for f in found)]
+    found += [e for e in _labelled(text) if not any(f.start < e.end and e.start < f.end for f in found)]
+    return found + [e for e in _long_runs(text) if not any(f.start < e.end and e.start < f.end for f in found)]
+
+
+def _long_runs(text: str) -> list[PiiEntity]:
+    found = []
+    for match in _LONG.finditer(text):
+        before = text[max(0, match.start() - 10):match.start()]
+        if idcard.region_ok(match.group()) and not CERT_LABEL_BEFORE.search(before):
+            found.append(entity(TYPE, text, match.start(), match.end(), 0.6, "id_long_run"))
+    return found

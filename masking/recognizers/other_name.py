@@ -12,7 +12,7 @@ import re
 
 from masking.entities import LineHit, PiiEntity, PiiType
 from masking.recognizers.base import CJK, cut_at_stop, entity, is_surname_initial, looks_like_name, spaced
-from masking.recognizers.fields import LabelField, below_in_column, label_fields
+from masking.recognizers.fields import LabelField, below_in_column, heads_column, label_fields
 from zcps.models import TextLine
 from zcps.roles import role_lexicon
 
@@ -21,14 +21,18 @@ PLACEHOLDER = "〔姓名〕"
 NAME = "他人姓名"  # in reviewer-facing messages (masking.withheld)
 PRIORITY = 5
 LABELS = (*role_lexicon().signer, *role_lexicon().signing_notes)
-# Up to this length a string next to a signing label is taken as a (possibly misread) signature.
-SHORT_SIGNATURE = 3
+# Up to this length a string next to a signing label is taken as a name, surname or not: a
+# (possibly misread) signature, or a Mongolian name (斯琴高娃, 额尔敦) no surname list knows.
+SHORT_SIGNATURE = 4
 
 _NOTE = rf"(?:[（(]\s*(?:{spaced(*role_lexicon().signing_notes)})\s*[）)]|{spaced(*role_lexicon().signing_notes)})"
 _LEADING_CJK = re.compile(rf"[{CJK}·]+")
 # Same line only: a value on another line is found from the layout, where geometry says whose it is.
 _GAP = r"[ \t\u3000]*"
 _AFTER_LABEL = re.compile(rf"({spaced(*LABELS)}){_GAP}{_NOTE}?{_GAP}[:：]?{_GAP}([{CJK}·]{{2,6}})")
+# Somebody named inside a sentence: 委托 {name} 同志代为报送, 材料经 {name} 核对无误.
+_IN_SENTENCE = re.compile(rf"(?:{'|'.join(role_lexicon().other_sentence_openers)})\s*([{CJK}·]{{2,5}}?)\s*"
+                          rf"(?:{'|'.join(role_lexicon().closer_after_other_name)})")
 _ANY_LABEL = re.compile(rf"^(?:{spaced(*LABELS, *role_lexicon().holder)})")
 
 
@@ -50,6 +54,9 @@ def find(text: str) -> list[PiiEntity]:
         if candidate is not None:
             start = match.start(2)
             found.append(entity(TYPE, text, start, start + len(candidate), 0.8, "signer_label"))
+    for match in _IN_SENTENCE.finditer(text):
+        if looks_like_name(match.group(1)):
+            found.append(entity(TYPE, text, match.start(1), match.end(1), 0.6, "other_in_sentence"))
     return found
 
 
@@ -86,7 +93,7 @@ def find_in_layout(lines: list[TextLine]) -> list[LineHit]:
         if hit is None:
             continue
         hits.append(hit)
-        if field.role == "signer" and hit.line == field.below_line:
+        if hit.line == field.below_line and (field.role == "signer" or heads_column(lines, field.line)):
             hits += column_values(lines, field, hit)
     return hits
 
