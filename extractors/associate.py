@@ -50,6 +50,14 @@ def _is_label(cell: Cell) -> bool:
             or re.sub(r"\s", "", cell.text) in _label_words())
 
 
+def _inside_longer_label(text: str, hit: re.Match) -> bool:
+    """Whether the label found at ``hit`` is the tail or middle of a longer label of any field
+    (考核人 in 被考核人, 审核人 in 被审核人): the longer one names another person."""
+    length = hit.end() - hit.start()
+    return any(found.start() <= hit.start() and hit.end() <= found.end() and found.end() - found.start() > length
+               for word in _label_words() for found in label_regex(word).finditer(text))
+
+
 @dataclass(frozen=True)
 class Reading:
     match: Match
@@ -144,7 +152,8 @@ def _wrapped(layout: DocumentLayout, cell: Cell, start: int, spec: FieldSpec, la
 def _labelled(layout: DocumentLayout, spec: FieldSpec) -> list[Reading]:
     readings = []
     for cell in layout.cells:
-        hits = [(m, label) for label in spec.labels for m in label_regex(label).finditer(cell.text)]
+        hits = [(m, label) for label in spec.labels for m in label_regex(label).finditer(cell.text)
+                if not _inside_longer_label(cell.text, m)]
         if not hits:
             continue
         match, label = min(hits, key=lambda h: (h[0].start(), -(h[0].end() - h[0].start())))

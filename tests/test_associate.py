@@ -109,6 +109,11 @@ ROLES = [
     # an appointment decision without the space before 同志
     ([("经研究，兹决定聘任胡帅同志为工程师", 150, 300)], {"name": ("胡帅", "holder")}),
     ([("经研究，决定聘任 诸葛明 为高级工程师", 150, 300)], {"name": ("诸葛明", "holder")}),
+    # a signer's label inside a longer holder label (考核人 in 被考核人) names the holder, not a signer
+    ([("被考核人：张海涛", 150, 300)], {"name": ("张海涛", "holder")}),
+    ([("被考核人：张海涛", 150, 300), ("考核人：刘志刚", 150, 500)],
+     {"name": ("张海涛", "holder"), "signer": ("刘志刚", "signer")}),
+    ([("被 考 核 人：张海涛", 150, 300)], {"name": ("张海涛", "holder")}),
 ]
 
 

@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from stdnum.cn import ric
+from zcps.idcard import with_check_digit
 
 from support.s3_server import S3Server
 from flows.runner import run_batch
@@ -40,7 +40,7 @@ SECRET_KEY = f"Sx{uuid.uuid4().hex}"
 PSEUDONYM_KEY = f"pk-{uuid.uuid4().hex[:12]}"
 NAME = "司马翠芳"
 ID_BODY = "15010219880715003"
-ID_NUMBER = ID_BODY + ric.calc_check_digit(ID_BODY)
+ID_NUMBER = with_check_digit(ID_BODY)
 PHONE = "13947158263"
 ADDRESS = "呼伦贝尔市海拉尔区胜利大街88号"
 PII = {"name": NAME, "id_number": ID_NUMBER, "phone": PHONE, "address": ADDRESS}

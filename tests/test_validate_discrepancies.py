@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rapidfuzz.distance import Levenshtein
 from stdnum.cn import ric
+
 from support.validate_samples import (
     APPLICANT_ID_NUMBER, ce_record, document, documents_for, failed, manifest, replace_field, review_rules,
 )
@@ -11,6 +13,7 @@ from support.validate_samples import (
 from validators.check import check_applicant, check_invalid_manifest
 from validators.duplicates import duplicate_findings
 from zcps.errors import ManifestInvalid
+from zcps.idcard import with_check_digit
 from zcps.manifest import parse_manifest
 
 
@@ -78,7 +81,7 @@ def test_hours_declared_vs_card(public, professional, rules):
     ("王 建国", APPLICANT_ID_NUMBER, set()),
     ("王建民", APPLICANT_ID_NUMBER, {("identity.name_mismatch", "review")}),  # one character: maybe another person
     ("李秀英", APPLICANT_ID_NUMBER, {("identity.name_mismatch", "review")}),
-    ("王建国", "150102198503152318", {("identity.id_mismatch", "review")}),
+    ("王建国", "150102198503152318", {("identity.id_unknown", "note")}),  # its check digit misread
     ("王建国", "110101199003074514", {("identity.id_mismatch", "review")}),
     ("李秀英", "110101199003074514", {("identity.name_mismatch", "review"), ("identity.id_mismatch", "review")}),
 ])
@@ -91,17 +94,40 @@ def test_identity_on_documents(name, id_number, rules):
 
 def test_id_check_character_case_is_normalised():
     bases = (f"11010119900307{sequence:03d}" for sequence in range(1000))
-    number = next(b + "X" for b in bases if ric.calc_check_digit(b) == "X")
+    number = next(with_check_digit(b) for b in bases if with_check_digit(b).endswith("X"))
     m = manifest(id_number=number)
     docs = documents_for(m) + [document("pledge", "11_pledge.jpg", {}, holder=(m.name, number.lower()))]
     assert review_rules(check(m, docs)) == set()
 
 
-def test_id_mismatch_message_flags_an_invalid_check_digit():
+def _with_digits(number: str, changes: dict[int, str], *, valid: bool) -> str:
+    """``number`` with the digits at ``changes`` replaced and a check digit that is (in)valid."""
+    body = list(number[:-1])
+    for position, digit in changes.items():
+        body[position] = digit
+    check = with_check_digit("".join(body))
+    return check if valid else check[:-1] + next(c for c in "0123456789X" if c != check[-1])
+
+
+MISREAD_EDITS = 2  # certainty.id_misread_edits in the 2024 rules
+
+
+@pytest.mark.parametrize(("read", "rule", "flag"), [
+    (_with_digits(APPLICANT_ID_NUMBER, {}, valid=False), "identity.id_unknown", "相差1位"),  # check digit misread
+    (_with_digits(APPLICANT_ID_NUMBER, {10: "9"}, valid=False), "identity.id_unknown", None),
+    # near misses: past the misread distance, or a valid number (a real ID, perhaps another person's)
+    (_with_digits(APPLICANT_ID_NUMBER, {8: "0", 9: "0", 10: "9"}, valid=False), "identity.id_mismatch", "校验位无效"),
+    (_with_digits(APPLICANT_ID_NUMBER, {16: "5"}, valid=True), "identity.id_mismatch", None),
+])
+def test_an_invalid_id_close_to_the_declared_one_is_unknown_not_a_mismatch(read, rule, flag):
     m = manifest()
-    docs = documents_for(m) + [document("pledge", "11_pledge.jpg", {}, holder=(m.name, APPLICANT_ID_NUMBER[:-1] + "0"))]
+    edits = Levenshtein.distance(read, m.id_number)
+    assert (rule == "identity.id_unknown") == (not ric.is_valid(read) and edits <= MISREAD_EDITS)
+    docs = documents_for(m) + [document("pledge", "11_pledge.jpg", {}, holder=(m.name, read))]
     (finding,) = check(m, docs).findings
-    assert "校验位无效" in finding.message
+    assert finding.rule == rule
+    assert finding.severity == ("note" if rule == "identity.id_unknown" else "review")
+    assert flag is None or flag in finding.message
 
 
 @pytest.mark.parametrize(("confidence", "rules"), [

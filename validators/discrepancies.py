@@ -57,13 +57,20 @@ def identity(manifest: Manifest, documents: list[DocumentResult], rules: RuleSet
         findings += _holder_name(result, manifest, rules, maker)
         number = fields.get("id_number")
         if number is not None and number.value and _id_number(str(number.value)) != _id_number(manifest.id_number):
-            extracted = _id_number(str(number.value))
-            close = Levenshtein.distance(extracted, _id_number(manifest.id_number)) == 1
-            note = ("（号码校验位无效，可能为识别误差）" if not idcard.is_valid(extracted)
-                    else "（仅相差一位，请核对是否为识别误差）" if close else "")
-            findings.append(maker.make("identity.id_mismatch", declared=manifest.id_number, extracted=extracted,
-                                       evidence=field_evidence(result, number), doc_name=kind, file=file, note=note))
+            findings.append(_id_finding(_id_number(str(number.value)), manifest, rules, maker,
+                                        evidence=field_evidence(result, number), doc_name=kind, file=file))
     return findings
+
+
+def _id_finding(extracted: str, manifest: Manifest, rules: RuleSet, maker: FindingMaker, **context) -> Finding:
+    edits = Levenshtein.distance(extracted, _id_number(manifest.id_number))
+    valid = idcard.is_valid(extracted)
+    if not valid and edits <= rules.certainty.id_misread_edits:
+        return maker.make("identity.id_unknown", declared=manifest.id_number, extracted=extracted, edits=edits,
+                          **context)
+    note = ("（号码校验位无效，可能为识别误差）" if not valid
+            else "（仅相差一位，请核对是否为识别误差）" if edits == 1 else "")
+    return maker.make("identity.id_mismatch", declared=manifest.id_number, extracted=extracted, note=note, **context)
 
 
 def _same(first: str, second: str) -> bool:

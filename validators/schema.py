@@ -28,7 +28,7 @@ RULES_DIR = Path(__file__).parent / "rules"
 # Rule ids the code emits; the rules file must define every one of them.
 EMITTED_RULES = frozenset({
     "manifest.invalid", "file.unreadable", "docs.missing", "docs.senior_checklist", "identity.name_mismatch",
-    "identity.name_unknown", "identity.id_mismatch", "duplicate.same_file", "duplicate.same_certificate",
+    "identity.name_unknown", "identity.id_unknown", "identity.id_mismatch", "duplicate.same_file", "duplicate.same_certificate",
     "extract.low_confidence", "extract.text_layer_mismatch",
     "declared.date_mismatch", "declared.level_mismatch", "declared.grade_mismatch", "declared.hours_mismatch",
     "cutoff.evidence_after", "cutoff.ce_verified_after", "qualification.education", "qualification.years_short",
@@ -182,6 +182,7 @@ class CertaintyDoubts(Spec):
 class CertaintyRules(Spec):
     block_confidence: float = Field(gt=0, le=1)
     holder_name_confidence: float = Field(gt=0, le=1)
+    id_misread_edits: int = Field(ge=0, le=4)
     rules_without_hours: list[str] = Field(default_factory=list)
     doubtful: str
     both_ways: str

@@ -48,6 +48,11 @@ def region_ok(number: str) -> bool:
     return number[:2] in PROVINCES
 
 
+def with_check_digit(first17: str) -> str:
+    """The 18-character number whose first 17 digits are ``first17`` (stdnum wants a placeholder last)."""
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
 def check_digit_ok(number: str) -> bool:
     return len(number) == 18 and number[:17].isdigit() and ric.calc_check_digit(number) == number[-1]
 

@@ -19,7 +19,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from stdnum.cn import ric
+from zcps.idcard import with_check_digit
 
 from zcps.resources import font_path
 
@@ -30,7 +30,7 @@ SCAN_DPI = 200
 
 
 def valid_id(first17: str) -> str:
-    return first17 + ric.calc_check_digit(first17)
+    return with_check_digit(first17)
 
 
 @dataclass(frozen=True)

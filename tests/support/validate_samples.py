@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-from stdnum.cn import ric
+from zcps.idcard import with_check_digit
 
 from zcps.manifest import Manifest
 from zcps.models import (
@@ -16,7 +16,7 @@ from zcps.models import (
 )
 
 ID_BASE = "15010219850315231"
-APPLICANT_ID_NUMBER = ID_BASE + ric.calc_check_digit(ID_BASE)
+APPLICANT_ID_NUMBER = with_check_digit(ID_BASE)
 APPLICANT_NAME = "王建国"
 BOX = (40.0, 120.0, 420.0, 160.0)
 
