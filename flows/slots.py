@@ -5,8 +5,9 @@ The flow sets the limit on the Prefect API it runs against (the temporary server
 ``PREFECT_API_URL``) before any document starts and passes its name to the tasks; tasks on Dask
 workers reach the same API. zcps's temporary server keeps Prefect's default database, which every
 zcps process of the host shares, and its leases in memory only: there the limit is named per
-server (``ocr-{port}``), so runs of other processes never take each other's slots and the slots
-of a killed run are never seen again.
+server (``ocr-{token}``, a token drawn when the server starts), so runs of other processes never take
+each other's slots, and slots held when a process was killed, whose leases died with its server, are
+never seen again, not even by a later server on the same port.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from zcps.prefect_api import temporary_api_port
+from zcps.prefect_api import temporary_server_token
 from zcps.settings import Settings
 
 OCR_LIMIT = "ocr"
@@ -29,8 +30,8 @@ def ocr_slots(settings: Settings) -> int:
 
 
 def ocr_limit_name() -> str:
-    port = temporary_api_port()
-    return OCR_LIMIT if port is None else f"{OCR_LIMIT}-{port}"
+    token = temporary_server_token()
+    return OCR_LIMIT if token is None else f"{OCR_LIMIT}-{token}"
 
 
 def set_ocr_limit(settings: Settings) -> str:

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 
 from zcps.errors import ConfigError
@@ -29,8 +30,13 @@ from zcps.settings import get_settings
 
 WATCHDOG_SECONDS = 0.2
 _STOP_TIMEOUT_SECONDS = 5.0
-# What Prefect's own temporary server sets: no UI, and the server knows it is ephemeral.
-_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+# What Prefect's own temporary server sets: no UI, and the server knows it is ephemeral. Plus a
+# short retry for a full concurrency limit: a waiter is not woken when a slot frees, it sleeps the
+# Retry-After the server gives, which by default grows with the slot's average occupancy up to
+# 30 s. An OCR slot held 5 s would then sit idle for most of that wait (PrefectHQ/prefect#23183).
+SLOT_RETRY_SECONDS = 0.5
+_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+               "PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS": str(SLOT_RETRY_SECONDS)}
 
 _SERVER_HINT = ("Set PREFECT_API_URL to a running Prefect server (docs/operations.md, "
                 "'A Prefect server and its UI').")
@@ -45,6 +51,10 @@ class TemporaryServer:
 
     def __init__(self) -> None:
         self.port = _free_port()
+        # Names what this server's life creates in the database it shares: a later server on the same
+        # port must not inherit state (concurrency slots held when a process was killed) whose leases
+        # died with this one.
+        self.token = uuid.uuid4().hex[:12]
         # A file, not a pipe: nobody reads the server's errors while it runs, and a full pipe would stall it.
         self._errors = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
@@ -107,12 +117,12 @@ def temporary_server() -> TemporaryServer:
         return _server
 
 
-def temporary_api_port() -> int | None:
-    """The port of this process's temporary server when it is the API in use, else None."""
+def temporary_server_token() -> str | None:
+    """The token of this process's temporary server when it is the API in use, else None."""
     from prefect.settings import PREFECT_API_URL
 
     if _server is not None and PREFECT_API_URL.value() == _server.api_url:
-        return _server.port
+        return _server.token
     return None
 
 
