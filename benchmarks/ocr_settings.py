@@ -31,14 +31,19 @@ from extractors.ocr_options import OcrOptions, parse_candidate
 from zcps.settings import Settings, get_settings
 
 SCAN_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
-# The engine settings before issue 16, then the candidates the default was picked from.
+# The engine settings before issue 16 first, then the candidates the default was picked from
+# (docs/benchmarks.md); threads=1 except where the row measures threads.
 DEFAULT_CANDIDATES = (
-    "det=min64,rec_batch=6,bucket=0",
-    "det=min64,rec_batch=6,bucket=128",
-    "det=max1280,rec_batch=12",
-    "det=max960,rec_batch=12",
-    "det=max1280,rec_batch=12,int8=rec",
-    "det=max1280,rec_batch=12,int8=both",
+    "det=min64,rec_batch=6,bucket=0,pattern=on",
+    "det=max960,rec_batch=12,pattern=on",
+    "det=max960,rec_batch=12,pattern=off",
+    "det=max960,rec_batch=12,arena=off,pattern=off",
+    "det=max960,rec_batch=12,pattern=on,opt=extended",
+    "det=max960,rec_batch=12,pattern=on,threads=2",
+    "det=max960,rec_batch=12,pattern=on,int8=det",
+    "det=max800,rec_batch=12,pattern=on",
+    "det=max800,rec_batch=12,pattern=off",
+    "det=max960,rec_batch=6,pattern=on",
 )
 
 

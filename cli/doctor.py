@@ -1,6 +1,6 @@
 """``zcps doctor``: one line per check of what runs and tests need, the fix on each failing line.
 
-Checks the OCR model files and their hashes, every system resource of ``zcps.resources`` (the
+Checks the OCR model files and their hashes (the INT8 copies too), every system resource of ``zcps.resources`` (the
 generator's fonts, Chromium, rclone, the libraries OpenCV links), whether the configured store
 answers, and the rules file of the configured year. Exit 0 when all pass, 3 when any fails.
 """
@@ -41,6 +41,46 @@ def check_models(model_dir: Path) -> Check:
     return Check("models", False, f"{shown} — run `zcps models install` (ZCPS_MODEL_DIR={model_dir})")
 
 
+def check_int8_models(model_dir: Path, quantised: str) -> Check:
+    """The INT8 copies ``zcps models install`` writes: their sha256, and whether ZCPS_OCR_QUANTISED loads them.
+
+    Never installed and not used passes (float models alone run everything); damaged always fails,
+    so a copy nobody loads today cannot be switched on later with a wrong hash.
+    """
+    from extractors.models_int8 import int8_absent, int8_dir, int8_problems
+
+    folder = int8_dir(model_dir)
+    problems = int8_problems(model_dir)
+    if not problems:
+        return Check("int8 models", True, f"{folder} (det, rec sha256 as expected; ZCPS_OCR_QUANTISED={quantised})")
+    if quantised == "none" and int8_absent(model_dir):
+        return Check("int8 models", True, f"not installed, not used (ZCPS_OCR_QUANTISED=none); "
+                                          f"`zcps models install` writes {folder}")
+    return Check("int8 models", False,
+                 f"{'; '.join(problems)} — run `zcps models install` to rebuild {folder} (the sha256 are pinned for "
+                 f"onnxruntime {_version('onnxruntime')} and onnx {_version('onnx')}; found {_installed_versions()}), "
+                 f"or set ZCPS_OCR_QUANTISED=none (now {quantised})")
+
+
+def _version(dist: str) -> str:
+    """The version pyproject.toml pins for ``dist``."""
+    from extractors.models_int8 import PINNED_VERSIONS
+
+    return PINNED_VERSIONS[dist]
+
+
+def _installed_versions() -> str:
+    import importlib.metadata
+
+    found = []
+    for dist in ("onnxruntime", "onnx"):
+        try:
+            found.append(f"{dist} {importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"no {dist}")
+    return ", ".join(found)
+
+
 def check_resource(resource: SystemResource) -> Check:
     found = resource.locate()
     if found is not None:
@@ -72,7 +112,8 @@ def check_rules(year: str) -> Check:
 def run_checks(settings: Settings, resources: Iterable[SystemResource]) -> list[Check]:
     from validators.schema import configured_years
 
-    return [check_models(settings.model_dir), *(check_resource(r) for r in resources), check_store(settings),
+    return [check_models(settings.model_dir), check_int8_models(settings.model_dir, settings.ocr_quantised),
+            *(check_resource(r) for r in resources), check_store(settings),
             *(check_rules(year) for year in configured_years(settings))]
 
 

@@ -28,7 +28,8 @@ from zcps.errors import ModelsMissing
 log = logging.getLogger("zcps.models")
 
 SOURCES = {"det": DET_ONNX, "rec": REC_ONNX}
-# quantize_dynamic(weight_type=QUInt8) of the pinned sources with onnxruntime 1.32.0 and onnx 1.23.2.
+# The versions (pinned in pyproject.toml) whose quantize_dynamic(weight_type=QUInt8) gives INT8_SHA256.
+PINNED_VERSIONS = {"onnxruntime": "1.32.0", "onnx": "1.23.2"}
 INT8_SHA256 = {
     "det": "d1de8192b9c8c0e68a4c341605604b76b7c18d15b0e6167624f49e1e484f7cdb",
     "rec": "90cc15baad23ceabf06a4b92b7976ea7158c43d66aee9d38bb72b52f7ff2b0aa",
@@ -77,6 +78,12 @@ def int8_problems(model_dir: Path | str) -> list[str]:
         elif _sha256_file(path) != INT8_SHA256[kind]:
             problems.append(f"{path} has the wrong sha256")
     return problems
+
+
+def int8_absent(model_dir: Path | str) -> bool:
+    """True when no file of ``int8/`` exists at all (never installed, as opposed to damaged)."""
+    folder = int8_dir(Path(model_dir))
+    return not any((folder / kind / name).exists() for kind in SOURCES for name in ("inference.onnx", "inference.yml"))
 
 
 def paths_for(paths: ModelPaths, model_dir: Path | str, quantised: str) -> ModelPaths:

@@ -17,6 +17,7 @@ import math
 import os
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -41,11 +42,16 @@ class OcrResult:
     polys: list[np.ndarray] = field(default_factory=list)  # every detected text quad, (4, 2) float
 
 
+@lru_cache(maxsize=1)
+def _library_versions() -> str:
+    return "+".join(f"{dist}-{importlib.metadata.version(dist)}" for dist in ("paddleocr", "paddlex", "onnxruntime"))
+
+
 def engine_name(options: OcrOptions | None = None) -> str:
-    """The OCR cache's engine name: library versions, the settings that change output, this code's version."""
+    """The OCR cache's engine name, part of every result's pipeline version: library versions, the
+    settings that change output, this code's version."""
     options = options or OcrOptions.from_settings(get_settings())
-    versions = "+".join(f"{dist}-{importlib.metadata.version(dist)}" for dist in ("paddleocr", "paddlex", "onnxruntime"))
-    return f"{versions}+PP-OCRv6_small+{options.output_tag()}+{PIPELINE_OCR_VERSION}"
+    return f"{_library_versions()}+PP-OCRv6_small+{options.output_tag()}+{PIPELINE_OCR_VERSION}"
 
 
 class _DemoteToDebug(logging.Filter):

@@ -32,16 +32,18 @@ LIMIT_TYPES = ("min", "max")
 class OcrOptions:
     # paddlex's DetResizeForTest: "min" scales a page up until its short side reaches the limit
     # (min64, paddlex's default: every scan at its own resolution); "max" scales it down until its
-    # long side fits. max960 + batches of 12 lines: the fastest candidate of `zcps bench ocr` with
-    # CER and dates/grades/CE hours no worse than min64 + 6 (docs/benchmarks.md).
+    # long side fits. max800 + batches of 12 lines: 1.67x the pages/s of min64 + 6 in one
+    # `zcps bench ocr` run, with the same CER and dates/grades/CE hours (docs/benchmarks.md).
     det_limit_type: Literal["min", "max"] = "max"
-    det_limit_side_len: int = 960
+    det_limit_side_len: int = 800
     rec_batch_size: int = 12
-    intra_threads: int = 2
+    intra_threads: int = 1
     inter_threads: int = 1
     graph_level: GraphLevel = "all"
     mem_arena: bool = True
-    mem_pattern: bool = True
+    # Off: the recogniser's batch width changes with nearly every batch, and a memory pattern is
+    # planned and kept per input shape; off read the same text faster with less memory (same run).
+    mem_pattern: bool = False
     bucket: int = 128  # detector canvas step in pixels; 0 gives each page its own size
     # Long side of the detector-only pass that decides orientation and skew before recognition: on
     # the 14 turned-first sample scans 640 decides as 960 does (rotation 14/14, the same deskews to

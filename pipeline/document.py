@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from extractors.acquire import acquire_text, acquire_text_cached
 from extractors.extract import extract_document, page_images_of
-from extractors.ocr import PIPELINE_OCR_VERSION
+from extractors.ocr import engine_name
 from storage.base import ObjectStore, sha256_hex
 from storage.factory import open_store
 from storage.layout import doc_key, document_result_key
@@ -30,8 +30,12 @@ from zcps.models import DocumentFingerprint, DocumentRef, DocumentResult, ErrorI
 
 log = logging.getLogger("zcps.flow")
 
-# The OCR part changes when a page is read differently (extractors.ocr), so finished files are redone.
-PIPELINE_VERSION = f"zcps-{__version__}+{PIPELINE_OCR_VERSION}"
+
+def pipeline_version() -> str:
+    """What a finished file was read with: this code and the OCR engine's name (its libraries, the
+    ``ZCPS_OCR_*`` settings that change what is read, ``PIPELINE_OCR_VERSION``). A file read under
+    other OCR settings is redone, not reused."""
+    return f"zcps-{__version__}+{engine_name()}"
 
 # Entered around text acquisition that misses the OCR cache (the flows pass Prefect's ``ocr`` slot).
 OcrSlot = Callable[[], AbstractContextManager]
@@ -64,7 +68,7 @@ class DocumentOutcome(BaseModel):
 
 
 def failed_result(ref: DocumentRef, exc: ZcpsError, stage: str, sha: str | None = None) -> DocumentResult:
-    return DocumentResult(ref=ref, status=Status.failed, sha256=sha, pipeline_version=PIPELINE_VERSION,
+    return DocumentResult(ref=ref, status=Status.failed, sha256=sha, pipeline_version=pipeline_version(),
                           errors=[ErrorInfo(code=exc.code, message=exc.message, stage=stage)])
 
 
@@ -78,7 +82,7 @@ def document_result(ref: DocumentRef, data: bytes, *, store: ObjectStore | None 
         with ocr_slot():
             text, cached = acquire_text(data, ref.file), False
     extraction = extract_document(text, page_images=page_images_of(data, ref.file, text))
-    return DocumentResult(ref=ref, status=Status.done, sha256=text.sha256, pipeline_version=PIPELINE_VERSION,
+    return DocumentResult(ref=ref, status=Status.done, sha256=text.sha256, pipeline_version=pipeline_version(),
                           text_source=text.source, page_count=len(text.pages), pages=text.pages,
                           extraction=extraction, from_cache=cached)
 
@@ -121,12 +125,13 @@ def process_document(ref: DocumentRef, store_url: str, force: bool = False,
     ledger = Ledger(store, ref.batch)
     data = store.get(doc_key(ref))
     sha = sha256_hex(data)
-    if not force and not ledger.should_process(ref, sha, PIPELINE_VERSION):
+    version = pipeline_version()
+    if not force and not ledger.should_process(ref, sha, version):
         previous = load_result(store, ref)
         if previous is not None:
             return DocumentOutcome.of(previous.model_copy(update={"reused": True}))
     owner = current_holder().token
-    ledger.claim(ref, sha, PIPELINE_VERSION, owner)
+    ledger.claim(ref, sha, version, owner)
     started = time.perf_counter()
     try:
         result = read_document(ref, data, store=store, ocr_slot=ocr_slot)

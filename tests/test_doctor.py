@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from extractors.models_install import CLS_ONNX
-from cli.doctor import check_models, check_resource, check_rules, check_store, run_checks
+from extractors.models_int8 import int8_dir
+from cli.doctor import check_int8_models, check_models, check_resource, check_rules, check_store, run_checks
 from zcps.resources import FONTS, RESOURCES, resources_for
 from zcps.settings import Settings, get_settings
 
@@ -49,6 +50,37 @@ def test_models_check(tmp_path, damage, ok, says):
     check = check_models(models)
     assert (check.ok, says in check.detail) == (ok, True), check.detail
     assert ("zcps models install" in check.detail) != ok
+
+
+def _drop_int8(models: Path) -> None:
+    for path in sorted(int8_dir(models).rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+
+
+def _break_int8_det(models: Path) -> None:
+    path = int8_dir(models) / "det" / "inference.onnx"
+    path.unlink()
+    path.write_bytes(b"not the model")
+
+
+@pytest.mark.parametrize(("damage", "quantised", "ok", "says"), [
+    (None, "none", True, "sha256 as expected"),
+    (None, "both", True, "ZCPS_OCR_QUANTISED=both"),
+    (_drop_int8, "none", True, "not installed, not used"),
+    (_drop_int8, "rec", False, "rec is incomplete"),
+    (_drop_int8, "det", False, "det is incomplete"),
+    (_break_int8_det, "none", False, "has the wrong sha256"),
+    (_break_int8_det, "rec", False, "has the wrong sha256"),
+    (lambda models: (int8_dir(models) / "rec" / "inference.yml").unlink(), "none", False, "rec is incomplete"),
+], ids=["installed", "installed-used", "absent-unused", "absent-rec-used", "absent-det-used", "altered-unused",
+        "altered-other-used", "half-installed"])
+def test_int8_models_check(tmp_path, damage, quantised, ok, says):
+    models = _linked_models(tmp_path)
+    if damage:
+        damage(models)
+    check = check_int8_models(models, quantised)
+    assert (check.ok, says in check.detail) == (ok, True), check.detail
+    assert ("run `zcps models install`" in check.detail and "ZCPS_OCR_QUANTISED=none" in check.detail) != ok
 
 
 @pytest.mark.parametrize(("resource", "ok", "says"), [
@@ -94,7 +126,8 @@ def test_one_line_per_check_in_order(tmp_path):
     for resource in RESOURCES:
         resource.require()
     checks = run_checks(Settings(store_url=(tmp_path / "s").as_uri()), RESOURCES)
-    assert [c.name for c in checks] == ["models", *(r.name for r in RESOURCES), "store", "rules 2024"]
+    assert [c.name for c in checks] == ["models", "int8 models", *(r.name for r in RESOURCES), "store",
+                                          "rules 2024"]
     assert all(check.line().startswith("ok  ") for check in checks), [c.line() for c in checks if not c.ok]
 
 
@@ -102,10 +135,11 @@ def test_one_line_per_check_in_order(tmp_path):
     ([], {}, 0, "0 failed"),
     (["--runtime"], {}, 0, "0 failed"),
     ([], {"ZCPS_MODEL_DIR": "{tmp}/no-models"}, 3, "FAIL  models"),
+    ([], {"ZCPS_OCR_QUANTISED": "det", "ZCPS_MODEL_DIR": "{tmp}/no-models"}, 3, "FAIL  int8 models"),
     ([], {"ZCPS_RULES_YEAR": "2023"}, 3, "FAIL  rules 2023"),
     ([], {"ZCPS_STORE_URL": "s3://127.0.0.1:{port}", "ZCPS_S3_ACCESS_KEY": "k", "ZCPS_S3_SECRET_KEY": "s"}, 3,
      "FAIL  store"),
-], ids=["complete", "runtime-only", "no-models", "no-rules", "store-down"])
+], ids=["complete", "runtime-only", "no-models", "no-int8-models", "no-rules", "store-down"])
 def test_doctor_command(tmp_path, closed_loopback_port, args, env, code, says):
     env = {name: value.format(tmp=tmp_path, port=closed_loopback_port) for name, value in env.items()}
     checked = resources_for("runtime" if args else "test")
@@ -115,6 +149,6 @@ def test_doctor_command(tmp_path, closed_loopback_port, args, env, code, says):
                             env={**os.environ, **env})
     assert result.returncode == code, result.stdout + result.stderr
     assert says in result.stdout and "Traceback" not in result.stderr
-    assert [line.split()[1] for line in result.stdout.splitlines()[1:len(checked) + 1]] == \
+    assert [line.split()[1] for line in result.stdout.splitlines()[2:len(checked) + 2]] == \
         [r.name.split()[0] for r in checked]
-    assert len(result.stdout.splitlines()) == len(checked) + 4  # models, resources, store, rules, summary
+    assert len(result.stdout.splitlines()) == len(checked) + 5  # models, int8, resources, store, rules, summary

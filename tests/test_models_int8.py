@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from extractors.models_install import model_paths
-from extractors.models_int8 import int8_dir, int8_problems, paths_for, quantise_models
+from extractors.models_int8 import PINNED_VERSIONS, int8_absent, int8_dir, int8_problems, paths_for, quantise_models
 from zcps.errors import ModelsMissing
 from zcps.settings import get_settings
 
@@ -38,6 +39,18 @@ def test_unusable_int8_copies_are_refused(tmp_path, present, problem, quantised)
     with pytest.raises(ModelsMissing, match=problem) as caught:
         paths_for(model_paths(tmp_path), tmp_path, quantised)
     assert "ZCPS_OCR_QUANTISED=none" in caught.value.hint
+
+
+@pytest.mark.parametrize("present, absent", [((), True), (("det",), False), (("det", "rec"), False)])
+def test_absent_means_no_int8_file_at_all(tmp_path, present, absent):
+    fake_int8(tmp_path, present)
+    assert int8_absent(tmp_path) is absent
+
+
+@pytest.mark.parametrize("dist", sorted(PINNED_VERSIONS))
+def test_int8_hashes_name_the_versions_pyproject_pins(dist):
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert f"{dist}=={PINNED_VERSIONS[dist]}" in pyproject["project"]["dependencies"]
 
 
 @pytest.mark.models

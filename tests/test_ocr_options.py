@@ -53,8 +53,8 @@ def test_parse_candidate_rejects(text, message):
     ({}, BASE),
     ({"ZCPS_OCR_DET_LIMIT_TYPE": "min", "ZCPS_OCR_DET_LIMIT_SIDE_LEN": "64"},
      OcrOptions(det_limit_type="min", det_limit_side_len=64)),
-    ({"ZCPS_OCR_THREADS": "1", "ZCPS_OCR_REC_BATCH_SIZE": "12", "ZCPS_OCR_MEM_PATTERN": "false"},
-     OcrOptions(intra_threads=1, rec_batch_size=12, mem_pattern=False)),
+    ({"ZCPS_OCR_THREADS": "2", "ZCPS_OCR_REC_BATCH_SIZE": "6", "ZCPS_OCR_MEM_PATTERN": "true"},
+     OcrOptions(intra_threads=2, rec_batch_size=6, mem_pattern=True)),
     ({"ZCPS_OCR_QUANTISED": "both", "ZCPS_OCR_BUCKET": "0"}, OcrOptions(quantised="both", bucket=0)),
 ])
 def test_options_from_settings(monkeypatch, env, expected):
@@ -67,12 +67,12 @@ def test_options_from_settings(monkeypatch, env, expected):
 
 def test_engine_config_names_paddlex_fields():
     config = OcrOptions(graph_level="basic", mem_arena=False).engine_config()
-    assert config == {"intra_op_num_threads": 2, "inter_op_num_threads": 1, "graph_optimization_level": 1,
-                      "enable_cpu_mem_arena": False, "enable_mem_pattern": True}
+    assert config == {"intra_op_num_threads": 1, "inter_op_num_threads": 1, "graph_optimization_level": 1,
+                      "enable_cpu_mem_arena": False, "enable_mem_pattern": False}
 
 
 @pytest.mark.parametrize("options, other, same_output", [
-    (OcrOptions(), OcrOptions(intra_threads=1, graph_level="basic", mem_arena=False), True),
+    (OcrOptions(), OcrOptions(intra_threads=2, graph_level="basic", mem_arena=False, mem_pattern=True), True),
     (OcrOptions(), OcrOptions(det_limit_type="min"), False),
     (OcrOptions(), OcrOptions(det_limit_side_len=1280), False),
     (OcrOptions(), OcrOptions(rec_batch_size=6), False),
@@ -143,3 +143,25 @@ def test_upright_transform_from_probe_quads(rotation, skew, upside_down, expecte
     stored = turned(polys, width, height, rotation) if rotation else polys
     transform = upright_transform(image, stored, 1.0, lambda crops: [upside_down] * len(crops))
     assert (transform.rotation, transform.deskew_angle) == pytest.approx(expected, abs=0.02)
+
+
+@pytest.mark.parametrize("env, redone", [
+    ({}, False),
+    ({"ZCPS_OCR_THREADS": "2", "ZCPS_OCR_INTER_THREADS": "2", "ZCPS_OCR_MEM_PATTERN": "false",
+      "ZCPS_OCR_MEM_ARENA": "false"}, False),
+    ({"ZCPS_OCR_DET_LIMIT_SIDE_LEN": "960"}, True),
+    ({"ZCPS_OCR_DET_LIMIT_TYPE": "min"}, True),
+    ({"ZCPS_OCR_REC_BATCH_SIZE": "24"}, True),
+    ({"ZCPS_OCR_QUANTISED": "det"}, True),
+    ({"ZCPS_OCR_BUCKET": "0"}, True),
+])
+def test_results_read_under_other_ocr_settings_are_redone(monkeypatch, env, redone):
+    from pipeline.document import pipeline_version
+
+    for name in [name for name in __import__("os").environ if name.startswith("ZCPS_OCR_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setattr("extractors.ocr.get_settings", Settings)  # read the environment on each call
+    before = pipeline_version()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert (pipeline_version() != before) is redone

@@ -36,15 +36,17 @@ class Settings(BaseSettings):
     intake_read_only: bool = True
 
     model_dir: Path = Field(default_factory=default_model_dir)
-    ocr_threads: int = 2  # ONNX Runtime intra-op threads per OCR engine
+    # ONNX Runtime intra-op threads per OCR engine. 1: ZCPS_CONCURRENCY single-thread workers use the
+    # cores; 2 threads per worker cost 6.56 against 3.11 CPU s/page in `zcps bench ocr` (docs/benchmarks.md).
+    ocr_threads: int = 1
     # OCR engine settings (extractors.ocr_options.OcrOptions; chosen by `zcps bench ocr`, docs/benchmarks.md).
     ocr_det_limit_type: Literal["min", "max"] = "max"
-    ocr_det_limit_side_len: int = 960
+    ocr_det_limit_side_len: int = 800
     ocr_rec_batch_size: int = 12
     ocr_inter_threads: int = 1
     ocr_graph_level: Literal["disabled", "basic", "extended", "all"] = "all"
     ocr_mem_arena: bool = True
-    ocr_mem_pattern: bool = True
+    ocr_mem_pattern: bool = False
     ocr_bucket: int = 128
     ocr_probe_long_side: int = 640
     ocr_quantised: Literal["none", "det", "rec", "both"] = "none"
