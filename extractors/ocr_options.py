@@ -35,7 +35,7 @@ class OcrOptions:
     # long side fits. max800 + batches of 12 lines: 1.67x the pages/s of min64 + 6 in one
     # `zcps bench ocr` run, with the same CER and dates/grades/CE hours (docs/benchmarks.md).
     det_limit_type: Literal["min", "max"] = "max"
-    det_limit_side_len: int = 800
+    det_limit_side_len: int = 960
     rec_batch_size: int = 12
     intra_threads: int = 1
     inter_threads: int = 1

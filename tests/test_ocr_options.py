@@ -149,7 +149,7 @@ def test_upright_transform_from_probe_quads(rotation, skew, upside_down, expecte
     ({}, False),
     ({"ZCPS_OCR_THREADS": "2", "ZCPS_OCR_INTER_THREADS": "2", "ZCPS_OCR_MEM_PATTERN": "false",
       "ZCPS_OCR_MEM_ARENA": "false"}, False),
-    ({"ZCPS_OCR_DET_LIMIT_SIDE_LEN": "960"}, True),
+    ({"ZCPS_OCR_DET_LIMIT_SIDE_LEN": "800"}, True),
     ({"ZCPS_OCR_DET_LIMIT_TYPE": "min"}, True),
     ({"ZCPS_OCR_REC_BATCH_SIZE": "24"}, True),
     ({"ZCPS_OCR_QUANTISED": "det"}, True),

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     ocr_threads: int = 1
     # OCR engine settings (extractors.ocr_options.OcrOptions; chosen by `zcps bench ocr`, docs/benchmarks.md).
     ocr_det_limit_type: Literal["min", "max"] = "max"
-    ocr_det_limit_side_len: int = 800
+    ocr_det_limit_side_len: int = 960
     ocr_rec_batch_size: int = 12
     ocr_inter_threads: int = 1
     ocr_graph_level: Literal["disabled", "basic", "extended", "all"] = "all"
