@@ -3,6 +3,7 @@ the same outputs whatever the group size, and OCR only inside a slot of the ``oc
 
 from __future__ import annotations
 
+import contextvars
 import json
 import re
 import threading
@@ -157,6 +158,14 @@ def test_ocr_runs_inside_a_slot_and_a_cached_file_takes_none(tmp_path, cached):
     assert calls == ([] if cached else ["enter"])
 
 
+def _thread_in_this_context(target) -> threading.Thread:
+    """A thread that sees this thread's Prefect settings context (the temporary server's URL): a new
+    thread starts with empty context variables, and its Prefect client would fall back to whatever
+    the process-wide settings say, another test's server or Prefect's own ephemeral one."""
+    context = contextvars.copy_context()
+    return threading.Thread(target=context.run, args=(target,))
+
+
 @pytest.mark.parametrize("slots", [1, 3])
 def test_the_ocr_limit_holds_no_more_runs_than_its_slots(monkeypatch, slots):
     monkeypatch.setenv("ZCPS_OCR_SLOTS", str(slots))
@@ -184,7 +193,7 @@ def test_the_ocr_limit_holds_no_more_runs_than_its_slots(monkeypatch, slots):
     try:
         with prefect_api():
             name = set_ocr_limit(get_settings())
-            threads = [threading.Thread(target=occupy) for _ in range(slots + 2)]
+            threads = [_thread_in_this_context(occupy) for _ in range(slots + 2)]
             for thread in threads:
                 thread.start()
             hold_until_full()
@@ -218,7 +227,7 @@ def test_a_document_waiting_past_the_slot_wait_fails_with_its_code(tmp_path, mon
     try:
         with prefect_api():
             name = set_ocr_limit(get_settings())
-            holder = threading.Thread(target=hold)
+            holder = _thread_in_this_context(hold)
             holder.start()
             assert held.wait(120)
             monkeypatch.setenv("ZCPS_OCR_SLOT_WAIT_SECONDS", str(wait))  # the holder waited as long as it needed
