@@ -151,9 +151,12 @@ def _ledger(store) -> dict[str, tuple]:
 def test_cluster_finishes_the_batch_after_a_worker_is_killed_mid_file(cluster, s3_env, tmp_path):
     address, workers = cluster
     store = open_store(settings=s3_env)
+    # Every page differs (its own certificate number): a page another file already put in the OCR
+    # cache is read in a fraction of a second, and no worker would hold a file long enough to be caught.
     for number in range(1, APPLICANTS + 1):
         put_applicant(store, "u1", f"C{number}",
-                      {f"0{page}_title.png": TITLE_PAGE[:page + 1] for page in range(1, 3)}, PAGE_SIZE)
+                      {f"0{page}_title.png": [*TITLE_PAGE[:page + 1], f"证书编号：ZC2016{number:02d}{page:02d}"]
+                       for page in range(1, 3)}, PAGE_SIZE)
     run_log = tmp_path / "run.log"
     with run_log.open("wb") as out:
         run = subprocess.Popen([str(BIN / "zcps"), "run", "--batch", BATCH, "--dask", address],
