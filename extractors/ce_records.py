@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from extractors.ce_table import HEADERS, HOUR_COLUMNS, MAX_HOURS, YEARS
+from extractors.ce_table import HEADERS, HOUR_COLUMNS, MAX_HOURS, YEARS, reading_score
 from extractors.ce_table import extract_ce_records as table_records
 from extractors.dates import find_dates_in_text
 from extractors.fields_boxes import line_glyphs, union
@@ -50,8 +50,6 @@ def _text(row: list[TextLine]) -> str:
 def _record(year: int, hours: dict[str, float], date, rows: list[list[TextLine]], page: int,
             certainty: float, seal: bool, verifier: str | None = None, bbox: BBox | None = None) -> CERecord:
     lines = [line for row in rows for line in row]
-    # The lines that carry a reading set the confidence, not a seal's legend OCR'd as noise ('CEIN').
-    readings = [line for line in lines if _READING.search(line.text)] or lines
     public, professional, total = (hours.get(name) for name in HOUR_COLUMNS)
     if total is not None and public is not None and professional is not None and public + professional != total:
         certainty *= 0.5
@@ -59,7 +57,8 @@ def _record(year: int, hours: dict[str, float], date, rows: list[list[TextLine]]
         certainty *= 0.7
     return CERecord(year=year, public_hours=public, professional_hours=professional, total=total,
                     verified_on=date.value if date else None, verifier=verifier, raw=" / ".join(_text(r) for r in rows),
-                    confidence=round(min(line.score for line in readings) * certainty * (date.certainty if date else 0.9), 4),
+                    confidence=round(reading_score(lines, year, (public, professional, total), _READING) * certainty
+                                     * (date.certainty if date else 0.9), 4),
                     page=page, bbox=bbox or union([line.bbox for line in lines]), verified=bool(date) or seal or None)
 
 

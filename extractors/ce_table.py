@@ -33,6 +33,8 @@ HEADERS = {
 }
 _HEADER_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in HEADERS.items()))
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER_ONLY_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*")
+_DIGIT_RE = re.compile(r"\d")
 _YEAR_RE = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _INLINE_RE = re.compile(
     rf"(?P<y>20\d\d)年度?.{{0,3}}?(?:{HEADERS['public']})[:：]?(?P<pub>\d+(?:\.\d+)?).{{0,4}}?(?:{HEADERS['professional']})[:：]?"
@@ -74,15 +76,33 @@ class _Row:
         return union([line.bbox for line in self.lines])
 
     @property
-    def score(self) -> float:
-        # Only the lines carrying digits hold the year, hours and date; a seal legend or a signature
-        # read into the same band must not make correct hours look uncertain.
-        numeric = [line.score for line in self.lines if any(ch.isdigit() for ch in line.text)]
-        return min(numeric or [line.score for line in self.lines])
-
-    @property
     def raw(self) -> str:
         return " ".join(line.text for line in sorted(self.lines, key=lambda l: l.bbox[0]))
+
+
+def reading_score(lines: list[TextLine], year: int, hours: tuple[float | None, float | None, float | None],
+                  reading: re.Pattern = _DIGIT_RE) -> float:
+    """The lowest OCR score among the lines that hold the record's readings.
+
+    A seal legend or a signature read into the record's band holds none (no ``reading`` in it), and neither
+    does a line of only a number the record does not use (a seal's ring read as ``0``). When public +
+    professional = total, a line of only one of those hours is corroborated by the sum and cannot make it
+    doubtful; a line holding the sum's numbers together with anything else still counts."""
+    public, professional, total = hours
+    used = {h for h in hours if h is not None}
+    summed = None not in hours and public + professional == total
+
+    def holds_reading(line: TextLine) -> bool:
+        if not reading.search(line.text):
+            return False
+        number = _NUMBER_ONLY_RE.fullmatch(line.text)
+        if number is None:
+            return True
+        value = float(number.group(1))
+        return value == year or (value in used and not summed)
+
+    scores = [line.score for line in lines if holds_reading(line)]
+    return min(scores or [line.score for line in lines if reading.search(line.text)] or [line.score for line in lines])
 
 
 def group_rows(lines: list[TextLine]) -> list[_Row]:
@@ -205,7 +225,8 @@ def _parse_row(row: _Row, columns: dict[str, float] | None, page: int) -> CEReco
     return CERecord(
         year=year, public_hours=public, professional_hours=professional, total=total,
         verified_on=verified.value if verified else None, verifier=verifier, raw=row.raw,
-        confidence=round(row.score * certainty * (verified.certainty if verified else 0.9), 4),
+        confidence=round(reading_score(row.lines, year, (public, professional, total)) * certainty
+                         * (verified.certainty if verified else 0.9), 4),
         page=page, bbox=row.bbox,
     )
 
@@ -248,7 +269,9 @@ def _parse_inline(rows: list[_Row], page: int) -> list[CERecord]:
         records.append(CERecord(
             year=int(match.group("y")), public_hours=public, professional_hours=professional, total=total,
             verified_on=verified.value if verified else None, raw=" ".join(r.raw for r in date_rows),
-            confidence=round(min(r.score for r in date_rows) * certainty * (verified.certainty if verified else 0.9), 4),
+            confidence=round(reading_score([line for r in date_rows for line in r.lines], int(match.group("y")),
+                                           (public, professional, total))
+                             * certainty * (verified.certainty if verified else 0.9), 4),
             page=page, bbox=union([r.bbox for r in date_rows]),
         ))
     return records

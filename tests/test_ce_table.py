@@ -108,6 +108,44 @@ def test_disagreeing_rows_get_lower_confidence(public, professional, total, plau
     assert (record.confidence >= 0.9) is plausible
 
 
+# (case, cells as (column, text, OCR score), whether the record stays confident). A seal read into a row
+# (sample card 2024-HH-0004: a lone "0" at 0.16) or a weak cell the sum corroborates (2024-CF-0003: the
+# total "90" at 0.76) must not make a legible row doubtful; a weak cell nothing corroborates still does.
+WEAK_CELLS = [
+    ("seal ring read as a lone 0", [("verifier", "0", 0.16)], True),
+    ("weak total that the sum confirms", [("total", "90", 0.76)], True),
+    ("weak public hours that the sum confirms", [("public", "30", 0.5)], True),
+    ("near miss: weak total that disagrees", [("total", "80", 0.76)], False),
+    ("near miss: weak hours with no total to confirm them", [("public", "30", 0.5), ("total", None, 0)], False),
+    ("near miss: weak year", [("year", "2021", 0.6)], False),
+    ("near miss: weak date", [("date", "2021.12.06", 0.6)], False),
+]
+
+
+@pytest.mark.parametrize(("case", "changes", "confident"), WEAK_CELLS, ids=[c[0] for c in WEAK_CELLS])
+def test_only_the_cells_holding_uncorroborated_readings_set_the_confidence(case, changes, confident):
+    cells = {"year": ("2021", 0.97), "public": ("30", 0.97), "professional": ("60", 0.97), "total": ("90", 0.97),
+             "date": ("2021.12.06", 0.97)}
+    noise = []
+    for key, text, score in changes:
+        if text == "0":
+            noise.append(ocr_line([(text, COLUMNS[key])], 830, score))
+        else:
+            cells[key] = (text, score)
+    lines = [ocr_line([(text, COLUMNS[key])], 825, score) for key, (text, score) in cells.items() if text is not None]
+    (record,) = extract_ce_records(card(lines + noise))
+    assert record.year == 2021 and record.public_hours == 30
+    assert (record.confidence >= 0.8) is confident, record.confidence
+
+
+def test_a_seal_read_beside_a_sentence_rows_date_leaves_the_row_confident():
+    lines = [ocr_line([("2022年度 公需科目 30 学时 专业科目 60 学时 合计 90 学时", 100)], 600),
+             ocr_line([("审验日期：2022年12月6日", 140)], 660), ocr_line([("0", 700)], 662, 0.16)]
+    (record,) = extract_ce_records(card(lines, header=False))
+    assert (record.year, record.total, record.verified_on) == (2022, 90, "2022-12-06")
+    assert record.confidence >= 0.9
+
+
 @pytest.mark.parametrize(("text", "year_kept"), [("1999", False), ("2031", False), ("2000", True), ("2030", True)])
 def test_year_range(text, year_kept):
     cells = [ocr_line([(t, COLUMNS[key])], 825) for key, t in
