@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -76,9 +75,12 @@ def load_ignored_files(store: ObjectStore, batch: str, unit: str | None = None) 
 
 
 def page_image_source(store: ObjectStore, batch: str, kind: ReportKind):
-    """``page_image(source, page)`` for reports.build: ``source`` is ``{unit}/{applicant}/docs/{file}``."""
+    """``page_image(source, page)`` for reports.build: ``source`` is ``{unit}/{applicant}/docs/{file}``.
 
-    @lru_cache(maxsize=32)
+    Each call decodes the page anew: a decoded page is megabytes, and the report's crop maker
+    (``reports.crops.CropMaker``) already keeps the few pages its applicant's findings come back to.
+    A cache here held up to 32 pages per unit report being built, with several built at once."""
+
     def unit_page(source: str, page: int) -> np.ndarray | None:
         unit, applicant, _, file = source.split("/", 3)
         ref = DocumentRef(batch=batch, unit=unit, applicant=applicant, file=file)
@@ -91,7 +93,6 @@ def page_image_source(store: ObjectStore, batch: str, kind: ReportKind):
         except ObjectNotFound:
             return None
 
-    @lru_cache(maxsize=32)
     def committee_page(source: str, page: int) -> np.ndarray | None:
         unit, pseudonym, document = source.split("/", 2)
         try:
