@@ -50,7 +50,7 @@ PII_FIELDS = {"name", "id_number", "certificate_number"}
 # Printed in this order; signature regions are scored apart from the overall precision because a
 # region is an area around an unreadable signature, not the signature's exact ink.
 TYPE_ORDER = ("name", "id_number", "phone", "email", "address", "unit", "certificate_number", "employee_number",
-              "other_name", "signature", "photo")
+              "other_name", "signature", "photo", "qr_code")
 AREA_TYPES = {"signature"}
 
 
