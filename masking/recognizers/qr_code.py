@@ -49,6 +49,7 @@ _RIGHT_ANGLE_COS = 0.3
 _CODE_MODULES = (21, 61)  # a lone finder's code: version 1 to the largest a certificate prints
 _QUIET_SHARE = 0.06  # dark share of the two modules beyond a code's edge: the quiet zone is blank
 _DARK_DATA = (0.2, 0.8)  # share of dark pixels inside a code's data area
+_LONE_DARK_DATA = (0.3, 0.8)  # … asked more of where one finder alone vouches for the code
 _MARGIN_MODULES = 2.0  # the quiet zone; covering a little paper leaks nothing
 _INK_CONTRAST = 15  # grey levels below the local mean that are ink
 _SEAL_RED = 60  # red over the larger of green and blue: seal ink, not the black of a code
@@ -149,15 +150,23 @@ def _code_around(finder: _Finder, dark: np.ndarray) -> list[tuple[np.ndarray, fl
                         _band_share(dark, x0, far_y, far_x, far_y + sy * 2 * m))
             if quiet < _QUIET_SHARE:
                 square = _square(np.array([x0, y0]), np.array([sx * n * m, 0.0]), np.array([0.0, sy * n * m]))
-                if _DARK_DATA[0] + 0.1 <= _dark_share(dark, square) <= _DARK_DATA[1]:
-                    # corner to corner, as the other quads: centre-to-centre plus 3.5 modules
+                if _LONE_DARK_DATA[0] <= _dark_share(dark, square) <= _LONE_DARK_DATA[1]:
                     codes.append((square, m))
                 break
     return codes
 
 
+def _outer(quad: np.ndarray, module: float) -> np.ndarray:
+    """The code's corners from the square joining its finder centres: 3.5 modules further out on
+    each side, so √2 × 3.5 along each diagonal, whatever the tilt."""
+    centre = quad.mean(axis=0)
+    out = quad - centre
+    lengths = np.linalg.norm(out, axis=1, keepdims=True)
+    return (quad + out / np.maximum(lengths, 1e-6) * 3.5 * math.sqrt(2) * module).astype(np.float32)
+
+
 def _codes_from_finders(finders: list[_Finder], dark: np.ndarray) -> list[tuple[np.ndarray, float]]:
-    """(quad, module) of each code the patterns make; the quad joins the finder centres."""
+    """(corners, module) of each code the patterns make."""
     quads, used = [], set()
     for trio in itertools.combinations(range(len(finders)), 3):
         points = [np.array([finders[i].x, finders[i].y]) for i in trio]
@@ -169,7 +178,8 @@ def _codes_from_finders(finders: list[_Finder], dark: np.ndarray) -> list[tuple[
                     and 0.7 <= np.linalg.norm(u) / np.linalg.norm(v) <= 1.43):
                 quad = _square(points[k], u, v)
                 if _DARK_DATA[0] <= _dark_share(dark, quad) <= _DARK_DATA[1]:
-                    quads.append((quad, float(np.mean([finders[i].module for i in trio]))))
+                    module = float(np.mean([finders[i].module for i in trio]))
+                    quads.append((_outer(quad, module), module))
                     used.update(trio)
                 break
     for i, j in itertools.combinations(range(len(finders)), 2):
@@ -183,7 +193,8 @@ def _codes_from_finders(finders: list[_Finder], dark: np.ndarray) -> list[tuple[
         candidates = [_square(a, side, normal), _square(a, side, -normal),
                       np.array([a, (a + b) / 2 + normal / 2, b, (a + b) / 2 - normal / 2], dtype=np.float32)]
         module = (finders[i].module + finders[j].module) / 2
-        pair = [(quad, module) for quad in candidates if _DARK_DATA[0] <= _dark_share(dark, quad) <= _DARK_DATA[1]]
+        pair = [(_outer(quad, module), module) for quad in candidates
+                if _DARK_DATA[0] <= _dark_share(dark, quad) <= _DARK_DATA[1]]
         quads += pair
         if pair:
             used.update((i, j))
@@ -229,8 +240,7 @@ def find(image: np.ndarray) -> list[BBox]:
         view = ink if scale == 1.0 else cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         dark = _dark(view)
         for quad, module in _codes_from_finders(_finders(dark), dark):
-            # The code reaches 3.5 modules beyond the finder centres, √2 times that on a tilted code.
-            boxes.append(_box(quad / scale, (3.5 * math.sqrt(2) + _MARGIN_MODULES) * module / scale, width, height))
+            boxes.append(_box(quad / scale, _MARGIN_MODULES * module / scale, width, height))
     for quad in _opencv_codes(ink):
         boxes.append(_box(quad, _MARGIN_MODULES * math.dist(quad[0], quad[1]) / 21, width, height))
     return _merged(boxes)
