@@ -60,9 +60,10 @@ def _ink(image: np.ndarray) -> np.ndarray:
     """The page in grey with red seal ink turned to paper: red over black ink stays black."""
     if image.ndim == 2:
         return image
-    blue, green, red = (image[:, :, k].astype(np.int16) for k in range(3))
+    blue, green, red = cv2.split(image)
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    return np.where(red - np.maximum(green, blue) > _SEAL_RED, 255, grey).astype(np.uint8)
+    grey[cv2.subtract(red, cv2.max(green, blue)) > _SEAL_RED] = 255
+    return grey
 
 
 def _dark(ink: np.ndarray) -> np.ndarray:
@@ -234,8 +235,9 @@ def find(image: np.ndarray) -> list[BBox]:
     height, width = image.shape[:2]
     ink = _ink(image)
     boxes = []
-    # Finder patterns at the page's size and, for small codes (2 px modules), at twice it.
-    scales = (1.0, 2.0) if width < _UPSCALE_BELOW else (1.0, 1.5)
+    # Finder patterns at the page's size and, on a page scanned at 200 dpi or less, where a small
+    # code has 2 px modules, at twice it.
+    scales = (1.0, 2.0) if width < _UPSCALE_BELOW else (1.0,)
     for scale in scales:
         view = ink if scale == 1.0 else cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         dark = _dark(view)
