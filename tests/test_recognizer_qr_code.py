@@ -17,8 +17,8 @@ DPI = 200
 PAYLOAD = "https://www.chsi.com.cn/xlcx/bg.do?vcode=A1B2C3D4E5F6G7H8&name=马洋&zsbh=101281201205000123"
 
 
-def _sheet() -> Sheet:
-    sheet = Sheet(210, 148, DPI)
+def _sheet(dpi: int = DPI) -> Sheet:
+    sheet = Sheet(210, 148, dpi)
     sheet.write(105, 18, "教育部学历证书电子注册备案表", pt=18, kind="hei", align="center")
     for row in range(6):
         sheet.write(20, 34 + 11 * row, f"第{row + 1}项　　证书编号　2012年6月30日　本科　工学", pt=12)
@@ -72,6 +72,15 @@ def test_code_masked_whole(side_mm, angle, cover):
     assert _coverage(boxes, truth, image.shape) == 1.0
     # The code, not the page: the text lines to its left stay.
     assert all(box[0] > 1150 for box in boxes), boxes
+
+
+@pytest.mark.parametrize("side_mm, angle", [(8, 0), (8, 20), (12, 10)])
+def test_small_code_on_a_300_dpi_scan(side_mm, angle):
+    """Above 200 dpi there is no upscaled pass: a small code's modules are 2.5 px already."""
+    sheet = _sheet(300)
+    sheet.qr_code(175, 105, side_mm, PAYLOAD, "马洋", angle=angle)
+    image = _image(sheet)
+    assert _coverage(find(image), sheet.pii[-1].bbox, image.shape) == 1.0
 
 
 def test_two_codes_on_one_page_are_both_masked():
