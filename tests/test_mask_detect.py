@@ -157,11 +157,15 @@ def _manifest_named(manifest: Manifest, name: str) -> Manifest:
     ("马洋", "持证人：洋", [("name", "洋")]),
     ("马晓洋", "姓名：洋", [("name", "洋")]),
     ("马晓洋", "姓名：晓洋", [("name", "晓洋")]),
+    ("马洋", "经研究、兹决定聘任洋同志为助理工程师", [("name", "洋")]),  # the layout family's 聘任 letter
+    ("马晓洋", "兹聘任晓洋同志为工程师", [("name", "晓洋")]),
     # near misses: the same character elsewhere is an ordinary word
     ("马洋", "从事海洋工程研究", []),
     ("马洋", "姓名：洋\n从事海洋工程研究", [("name", "洋")]),  # only the labelled value
     ("马洋", "洋", []),                                      # alone, without a label
     ("马洋", "海洋工程师", []),
+    ("马洋", "聘任王刚同志为助理工程师", []),                # another person before 同志
+    ("马洋", "同志们", []),
     ("马洋", "审核人：洋", []),                              # not a holder label: not the applicant
     ("王建国", "姓名：洋", []),                              # not part of the declared name
 ])
