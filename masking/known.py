@@ -233,8 +233,13 @@ def _labelled_parts(text: str, value: KnownValue) -> list[PiiEntity]:
                  and text[end - n:end] in target]
         if sizes:
             spans.append((end - sizes[0], end))
-    return [PiiEntity(type=value.type, start=start, end=end, text=text[start:end], score=(end - start) / len(target),
-                      source="known_labelled_part") for start, end in spans]
+    found = []
+    for start, end in spans:
+        before = target.find(text[start:end])
+        found.append(PiiEntity(type=value.type, start=start, end=end, text=text[start:end],
+                               score=(end - start) / len(target), source="known_labelled_part",
+                               unread_before=before, unread_after=len(target) - before - (end - start)))
+    return found
 
 
 def _cjk_run(text: str) -> bool:
