@@ -104,7 +104,7 @@ def _released_pages(manifest: Manifest, path: Path, settings: Settings):
     for page in masked.pages:
         released = cv2.imdecode(np.frombuffer(page.png, np.uint8), cv2.IMREAD_COLOR)
         height, width = released.shape[:2]
-        expected = [(box, box[3] - box[1]) for redaction in page.redactions if redaction.type.value != "photo"
+        expected = [(box, box[3] - box[1]) for redaction in page.redactions if redaction.type.value not in ("photo", "qr_code")
                     for box in redaction.boxes]
         yield released, verification_crops(expected, width, height), known
 

@@ -5,8 +5,8 @@ Decisions the rules encode:
   manifest, fuzzily, and by pattern); other people's names by the role the document gives them
   (``zcps/data/roles.yaml``: 校长, 审验人, 单位负责人（签字） …), on the label's line, in the next cell,
   below it or down its column; signing fields where OCR read no name, as signature regions;
-  certificate/management numbers after their label; portrait photos. One recogniser module per
-  PII type in ``masking.recognizers``.
+  certificate/management numbers after their label; portrait photos; QR codes, whole and undecoded.
+  One recogniser module per PII type in ``masking.recognizers``.
 - Kept visible: dates, hours, grades (a PII span never covers them), titles, school names (大学/学院/学校
   unless they follow an employer label such as 工作单位), issuing authorities (人力资源和社会保障厅 …),
   approval numbers (批准文号: a public policy document number), and seals as graphics.

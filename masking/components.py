@@ -111,7 +111,8 @@ def _with_range(text: str, entity: PiiEntity, start: int, end: int) -> PiiEntity
 
 def _largest_piece(text: str, entity: PiiEntity, taken: list[tuple[int, int]]) -> PiiEntity | None:
     pieces = [_strip(text, s, e) for s, e in _subtract(entity.start, entity.end, taken)]
-    pieces = [(s, e) for s, e in pieces if e - s >= 2]
+    # a cut leaves no one-character scraps; a one-character entity (a labelled name OCR cut short) stays
+    pieces = [(s, e) for s, e in pieces if e - s >= min(2, entity.end - entity.start)]
     if not pieces:
         return None
     start, end = max(pieces, key=lambda p: p[1] - p[0])

@@ -74,6 +74,8 @@ def detect_lines(lines: list[TextLine], known: KnownPii | None = None) -> list[L
             start, end = max(entity.start, line_start), min(entity.end, line_end)
             if start < end:
                 hits.append(LineHit(line=index, start=start - line_start, end=end - line_start,
-                                    type=entity.type, score=entity.score))
+                                    type=entity.type, score=entity.score,
+                                    unread_before=entity.unread_before if start == entity.start else 0,
+                                    unread_after=entity.unread_after if end == entity.end else 0))
     return hits + [hit for hit in other_name.find_in_layout(lines)
                    if not any(h.line == hit.line and h.start < hit.end and hit.start < h.end for h in hits)]

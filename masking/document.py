@@ -1,4 +1,4 @@
-"""Mask one document: detect per page, fill boxes over PII and photos, re-OCR to verify, encode."""
+"""Mask one document: detect per page, fill boxes over PII, photos and QR codes, re-OCR to verify, encode."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from masking.detect import detect_lines, known_pii
 from masking.entities import PiiType
 from masking.known import KnownPii
-from masking.recognizers import photo, signature
+from masking.recognizers import photo, qr_code, signature
 from masking.redact_image import encode_pdf, encode_png, fill_boxes, redaction_boxes
 from masking.redact_text import mask_text
 from masking.verify import OcrEngine, VerifyMode, check_page, raise_if_leaked, verification_crops
@@ -97,10 +97,11 @@ def mask_document(label: str, images: list[np.ndarray], pages: list[Page], known
         pii = [Redaction(type=hit.type, boxes=redaction_boxes(page.lines, [hit], width, height)) for hit in hits]
         photos = [Redaction(type=PiiType.photo, boxes=[box])
                   for box in photo.find(image, [line.bbox for line in page.lines])]
+        codes = [Redaction(type=PiiType.qr_code, boxes=[box]) for box in qr_code.find(image)]
         signatures = [Redaction(type=PiiType.signature, boxes=[box])
                       for box in signature.find(page.lines, width, height)]
-        counts.update(redaction.type.value for redaction in photos + signatures)
-        redactions = pii + photos + signatures
+        counts.update(redaction.type.value for redaction in photos + codes + signatures)
+        redactions = pii + photos + codes + signatures
         png = encode_png(redactor(image, [box for redaction in redactions for box in redaction.boxes]))
         if mode is not None:
             if engine is None:

@@ -40,6 +40,10 @@ class PiiEntity(BaseModel):
     text: str
     score: float = 1.0
     source: str = ""  # which recogniser found it; for the benchmark and debugging
+    # Characters of the value printed before / after the span that OCR did not read (马洋 read as 洋):
+    # the image mask covers the gap they sit in.
+    unread_before: int = 0
+    unread_after: int = 0
 
     def overlaps(self, start: int, end: int) -> bool:
         return self.start < end and start < self.end
@@ -55,3 +59,5 @@ class LineHit(BaseModel):
     end: int
     type: PiiType
     score: float = 1.0
+    unread_before: int = 0  # as PiiEntity's
+    unread_after: int = 0

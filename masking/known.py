@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Levenshtein
 
 from masking.entities import PiiEntity, PiiType
+from masking.recognizers.base import CJK, cut_at_stop, spaced
 from zcps.digits import lookalike_table
 from zcps.manifest import Manifest
+from zcps.roles import role_lexicon
 
 Kind = Literal["digits", "name", "text"]
 
@@ -26,6 +28,10 @@ _NAME_LABEL_BEFORE = re.compile(
     r"(姓名|签名|签字|审核人|审批人|审验人|经办人|负责人|申报人|持证人|本人|填表人|联系人)[:：]?$"
 )
 _HONORIFICS = ("同志", "先生", "女士")
+# The value of a holder label (姓名, 持证人 …): on the label's line or alone on the next one.
+_HOLDER_VALUE = re.compile(rf"(?:{spaced(*role_lexicon().holder)})[ \t　]*[:：]?\s*([{CJK}·]+)")
+_SHORT_PART = 3  # at most this many characters of the name survive OCR's dropping the rest
+_HONORIFIC = re.compile("|".join(_HONORIFICS))
 _UNIT_PIECE = re.compile(r"(?<=公司)")
 _ADMIN_MARK = re.compile(r"(省|自治区|市|盟|区|县|旗)")
 
@@ -209,6 +215,37 @@ def _find_text(text: str, value: KnownValue, anywhere: bool) -> list[PiiEntity]:
     ]
 
 
+def _labelled_parts(text: str, value: KnownValue) -> list[PiiEntity]:
+    """The holder's name where OCR dropped characters (马洋 read as 洋): the whole value of a holder
+    label, or the word before 同志, is a strict, short part of the declared name. Only there: the same
+    character elsewhere (洋 in 海洋工程) is an ordinary word."""
+    target = value.value
+    longest = min(_SHORT_PART, len(target) - 1)
+    spans = []
+    for match in _HOLDER_VALUE.finditer(text):
+        part = cut_at_stop(match.group(1))
+        if part != target and len(part) <= longest and part in target:
+            spans.append((match.start(1), match.start(1) + len(part)))
+    # … or the name before 同志 (聘任马洋同志 read as 聘任洋同志): the longest part of it ending there
+    for match in _HONORIFIC.finditer(text):
+        end = match.start()
+        sizes = [n for n in range(longest, 0, -1) if n <= end and _cjk_run(text[end - n:end])
+                 and text[end - n:end] in target]
+        if sizes:
+            spans.append((end - sizes[0], end))
+    found = []
+    for start, end in spans:
+        before = target.find(text[start:end])
+        found.append(PiiEntity(type=value.type, start=start, end=end, text=text[start:end],
+                               score=(end - start) / len(target), source="known_labelled_part",
+                               unread_before=before, unread_after=len(target) - before - (end - start)))
+    return found
+
+
+def _cjk_run(text: str) -> bool:
+    return all(_cjk(ch) for ch in text)
+
+
 def _known_entity(value: KnownValue, text: str, start: int, end: int, dist: int) -> PiiEntity:
     score = 1.0 - dist / max(len(value.value), 1)
     source = "known_exact" if dist == 0 else "known_fuzzy"
@@ -224,4 +261,7 @@ def find_known(text: str, known: KnownPii, *, anywhere: bool = False) -> list[Pi
             entities.extend(_find_digits(text, value))
         else:
             entities.extend(_find_text(text, value, anywhere))
+        if value.kind == "name":
+            entities.extend(e for e in _labelled_parts(text, value)
+                            if not any(e.overlaps(other.start, other.end) for other in entities))
     return entities

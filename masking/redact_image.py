@@ -70,12 +70,33 @@ def _pad(box: BBox, line_height: float, width: int, height: int) -> tuple[int, i
             min(width, int(np.ceil(x1 + pad_x))), min(height, int(np.ceil(y1 + pad_y))))
 
 
+def _with_unread(line: TextLine, hit: LineHit, boxes: list[BBox], line_height: float) -> list[BBox]:
+    """Widen the mask over the characters OCR did not read (马 of 马洋 read as 洋): the gap they sit in,
+    up to the neighbouring word OCR did read and at most 1.5 character widths per character."""
+    if not boxes or not (hit.unread_before or hit.unread_after):
+        return boxes
+    spans = _word_spans(line) if line.words else None
+    left_edge, right_edge = line.bbox[0], line.bbox[2]
+    widths = [box[2] - box[0] for w_start, w_end, box in spans or [] if w_end - w_start == 1
+              and unicodedata.east_asian_width(line.text[w_start]) in ("W", "F")]
+    reach = 1.5 * (float(np.median(widths)) if widths else line_height)
+    for w_start, w_end, box in spans or []:
+        if w_end <= hit.start:
+            left_edge = max(left_edge, box[2])
+        elif w_start >= hit.end:
+            right_edge = min(right_edge, box[0])
+    first, last = boxes[0], boxes[-1]
+    widened = [(max(left_edge, first[0] - hit.unread_before * reach), first[1], first[2], first[3]), *boxes[1:]]
+    widened[-1] = (widened[-1][0], last[1], min(right_edge, last[2] + hit.unread_after * reach), last[3])
+    return widened
+
+
 def redaction_boxes(lines: list[TextLine], hits: list[LineHit], width: int, height: int) -> list[BBox]:
     boxes: list[BBox] = []
     for hit in hits:
         line = lines[hit.line]
         line_height = max(1.0, line.bbox[3] - line.bbox[1])
-        for box in hit_boxes(line, hit.start, hit.end):
+        for box in _with_unread(line, hit, hit_boxes(line, hit.start, hit.end), line_height):
             boxes.append(_pad(box, line_height, width, height))
     return boxes
 

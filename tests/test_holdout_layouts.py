@@ -25,6 +25,8 @@ EXPECTED = {
     "registration_form": {"name", "phone", "unit", "other_name"},
     "appointment_notice": {"name", "other_name"},
     "recommenders": {"name", "other_name", "signature"},
+    "title_e_certificate": {"name", "id_number", "certificate_number", "qr_code"},
+    "education_report": {"name", "certificate_number", "qr_code"},
     "signoff_table": {"name", "other_name", "signature"},
     "footer_pair": {"name", "other_name"},
     "handwritten_verifier": {"name", "other_name"},

@@ -141,3 +141,33 @@ def test_line_hits_stay_inside_their_line(manifest):
              TextLine(text="2023年12月25日", bbox=(0, 30, 150, 50))]
     hits = detect_lines(lines, known_pii(manifest))
     assert [(h.line, h.start, h.end, h.type) for h in hits] == [(1, 0, 3, PiiType.name)]
+
+
+def _manifest_named(manifest: Manifest, name: str) -> Manifest:
+    return manifest.model_copy(update={"name": name})
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    # OCR dropped a character of the labelled holder's name (马洋 read as 洋): the part is masked
+    ("马洋", "姓名：洋", [("name", "洋")]),
+    ("马洋", "姓名：马", [("name", "马")]),
+    ("马洋", "姓 名：洋 性别：男", [("name", "洋")]),
+    ("马洋", "姓名洋性别男", [("name", "洋")]),
+    ("马洋", "姓名\n洋\n性别\n男", [("name", "洋")]),      # the value in the next cell, read as the next line
+    ("马洋", "持证人：洋", [("name", "洋")]),
+    ("马晓洋", "姓名：洋", [("name", "洋")]),
+    ("马晓洋", "姓名：晓洋", [("name", "晓洋")]),
+    ("马洋", "经研究、兹决定聘任洋同志为助理工程师", [("name", "洋")]),  # the layout family's 聘任 letter
+    ("马晓洋", "兹聘任晓洋同志为工程师", [("name", "晓洋")]),
+    # near misses: the same character elsewhere is an ordinary word
+    ("马洋", "从事海洋工程研究", []),
+    ("马洋", "姓名：洋\n从事海洋工程研究", [("name", "洋")]),  # only the labelled value
+    ("马洋", "洋", []),                                      # alone, without a label
+    ("马洋", "海洋工程师", []),
+    ("马洋", "聘任王刚同志为助理工程师", []),                # another person before 同志
+    ("马洋", "同志们", []),
+    ("马洋", "审核人：洋", []),                              # not a holder label: not the applicant
+    ("王建国", "姓名：洋", []),                              # not part of the declared name
+])
+def test_holder_name_with_dropped_characters(name, text, expected, manifest):
+    assert typed(text, _manifest_named(manifest, name)) == expected

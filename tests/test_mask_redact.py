@@ -181,3 +181,32 @@ def test_mask_review(manifest):
     assert first.evidence.document == "docs/〔姓名〕_毕业证.jpg"
     assert second == review.findings[1]
     assert masked.applicant_id == "P-0A1B2C3D"
+
+
+def _letter_line() -> TextLine:
+    """OCR of 聘任马洋同志 that dropped 马: word boxes 25 px wide, a 37 px gap where 马 is printed."""
+    text = "聘任洋同志"
+    lefts = [100, 125, 187, 212, 237]
+    words = [Word(text=ch, bbox=(float(x), 100.0, float(x + 24), 124.0)) for ch, x in zip(text, lefts)]
+    return TextLine(text=text, bbox=(100.0, 100.0, 261.0, 124.0), words=words)
+
+
+@pytest.mark.parametrize("unread_before, unread_after, words, expected_x", [
+    (1, 0, True, (148, 214)),     # widened over the gap by 1.5 character widths, short of 任 (then padded)
+    (0, 0, True, (184, 214)),     # near miss: nothing unread, the mask stays on 洋
+    (0, 1, True, (184, 215)),     # the unread character would follow 洋, but 同 follows at once: 1 px gap
+    (1, 0, False, (0, 0)),        # no word boxes: widened by a line height from the sliced box
+])
+def test_mask_widens_over_characters_ocr_did_not_read(unread_before, unread_after, words, expected_x):
+    from masking.entities import LineHit, PiiType
+
+    line = _letter_line()
+    if not words:
+        line = line.model_copy(update={"words": []})
+    hit = LineHit(line=0, start=2, end=3, type=PiiType.name, unread_before=unread_before, unread_after=unread_after)
+    (box,) = redaction_boxes([line], [hit], 400, 300)
+    if words:
+        assert (box[0], box[2]) == expected_x
+    else:
+        sliced = hit_boxes(line, 2, 3)[0]  # 1.5 line heights further left, the right side padded only
+        assert sliced[0] - 40 < box[0] < sliced[0] - 36 and box[2] < sliced[2] + 4

@@ -27,7 +27,7 @@ def test_a_new_type_is_its_module(tmp_path, files, types):
 
 def test_text_recognisers_are_gathered_highest_priority_first():
     assert [m.PRIORITY for m in TEXT_RECOGNIZERS] == sorted((m.PRIORITY for m in TEXT_RECOGNIZERS), reverse=True)
-    assert {m.TYPE for m in MODULES} - {m.TYPE for m in TEXT_RECOGNIZERS} == {PiiType.photo, PiiType.signature}
+    assert {m.TYPE for m in MODULES} - {m.TYPE for m in TEXT_RECOGNIZERS} == {PiiType.photo, PiiType.qr_code, PiiType.signature}
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])

@@ -2,8 +2,8 @@
 member per module (``masking.entities``), and the placeholder, name and priority tables are built from
 the modules' declarations, so each fact is stated once, in its module.
 
-``TEXT_RECOGNIZERS`` run over page text; a module declaring ``RUNS_ON`` runs elsewhere: ``photo`` on
-the image and ``signature`` on the page layout (``masking.document`` calls them).
+``TEXT_RECOGNIZERS`` run over page text; a module declaring ``RUNS_ON`` runs elsewhere: ``photo`` and
+``qr_code`` on the image and ``signature`` on the page layout (``masking.document`` calls them).
 """
 
 from __future__ import annotations
