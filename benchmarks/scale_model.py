@@ -88,7 +88,8 @@ def table(runs: list[ScaleRun], requested: list[int] | None = None) -> str:
 def extrapolate(runs: list[ScaleRun], sizes: list[int]) -> list[str]:
     """Per store, from the largest measured point: seconds and requests per applicant carried flat (the
     measured growth between the two largest points is printed beside them), and peak RSS on a straight
-    line through the two largest points, an upper bound if nothing held per group is ever freed."""
+    line through the two largest points, an upper bound if nothing held per group is ever freed. From
+    one measured size there is no growth and no slope: the line says so, and its RSS is a lower bound."""
     out = []
     for kind in sorted({r.store for r in runs}):
         mine = sorted((r for r in runs if r.store == kind), key=lambda r: r.applicants)[-2:]
@@ -96,10 +97,14 @@ def extrapolate(runs: list[ScaleRun], sizes: list[int]) -> list[str]:
         span = last.applicants - first.applicants
         slope = (last.peak_rss_mib - first.peak_rss_mib) / span if span else 0.0
         growth = last.seconds_per_applicant / first.seconds_per_applicant
+        # One measured size has no growth to report: saying 1.00× would claim a flat line nobody measured.
+        measured = (f"measured growth {growth:.2f}× {first.applicants}→{last.applicants}" if span
+                    else f"one size measured ({last.applicants}): growth unknown")
         for size in sizes:
-            out.append(f"{kind:<6} {size:>10}: flow s/app ≈ {last.seconds_per_applicant:.3f} (flat; measured growth "
-                       f"{growth:.2f}× {first.applicants}→{last.applicants}), peak RSS ≤ "
-                       f"{last.peak_rss_mib + slope * (size - last.applicants):.0f} MiB (linear), req/file ≈ "
+            rss = (f"≤ {last.peak_rss_mib + slope * (size - last.applicants):.0f} MiB (linear)" if span
+                   else f"≥ {last.peak_rss_mib:.0f} MiB (no slope from one size)")
+            out.append(f"{kind:<6} {size:>10}: flow s/app ≈ {last.seconds_per_applicant:.3f} (flat; {measured}), "
+                       f"peak RSS {rss}, req/file ≈ "
                        f"{last.requests_per_file:.1f}, ledger req/app ≈ {last.status_requests_per_applicant:.2f}")
     return out
 
