@@ -6,13 +6,15 @@ predictors, which PDF decodes natively): recompressing ≈ 2 MP per page would c
 masking check itself. Fail closed like the page images: ``verify_dossier`` re-reads the written
 PDF with pypdfium2 — every page image stream must be byte-identical to the masked page that the
 re-OCR check cleared, and the cover must show none of the applicant's PII (its drawn text is
-searched; in ``page`` and ``full`` mode its rendering is re-OCR'd too, and in ``full`` mode every
-page) — and raises ``MaskingFailed`` so the whole dossier is withheld.
+searched; in ``page`` and ``full`` mode its text layer is read back and must be that text, with no
+image on it; in ``full`` mode the cover's rendering and every page are re-OCR'd too) — and raises
+``MaskingFailed`` so the whole dossier is withheld.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import struct
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from zcps.models import Review
 FONT_NAME = "zcps-dossier"
 MARGIN_PT = 28.0
 COVER_DPI = 110  # enough for OCR of the 10–16 pt cover text
+_WHITESPACE = re.compile(r"\s+")
 
 
 class DossierDocument(BaseModel):
@@ -241,7 +244,7 @@ def verify_dossier(pdf: bytes, cover: DossierCover, documents: list[DossierDocum
     if types:
         problems.append(f"cover: {', '.join(sorted(t.value for t in types))}")
     try:
-        problems += _pdf_problems(pdf, documents, known, engine, mode, label)
+        problems += _pdf_problems(pdf, documents, known, engine, mode, label, cover_text)
     except MaskingFailed:
         raise
     except Exception as exc:  # a re-read that cannot run must not release an unchecked dossier
@@ -250,8 +253,24 @@ def verify_dossier(pdf: bytes, cover: DossierCover, documents: list[DossierDocum
         raise MaskingFailed(f"{label}: PII survived masking ({'; '.join(problems)})")
 
 
+def _cover_layer_problems(pages: list, cover_text: str, known: KnownPii) -> list[str]:
+    """The cover pages read back from the written PDF: text only, no image, and exactly the text drawn.
+
+    The cover is born digital, so its text layer is what it shows: reading it back is an exact re-read
+    where OCR of the rendering would be an approximate one, at a thousandth of the cost."""
+    problems = [f"page {number}: the cover carries an image" for number, page in enumerate(pages, 1)
+                if _page_streams(page)]
+    shown = "".join(page.get_textpage().get_text_range() for page in pages)
+    if _WHITESPACE.sub("", shown) != _WHITESPACE.sub("", cover_text):
+        problems.append("cover: its text layer is not the text drawn")
+    types = {entity.type for entity in find_known(shown, known, anywhere=False)}
+    if types:
+        problems.append(f"cover text layer: {', '.join(sorted(t.value for t in types))}")
+    return problems
+
+
 def _pdf_problems(pdf: bytes, documents: list[DossierDocument], known: KnownPii, engine: OcrEngine,
-                  mode: VerifyMode, label: str) -> list[str]:
+                  mode: VerifyMode, label: str, cover_text: str) -> list[str]:
     import pypdfium2 as pdfium
 
     problems: list[str] = []
@@ -261,7 +280,9 @@ def _pdf_problems(pdf: bytes, documents: list[DossierDocument], known: KnownPii,
         cover_pages = len(pdf_doc) - len(expected)
         if cover_pages < 1:
             raise MaskingFailed(f"{label}: {len(pdf_doc)} pages for {len(expected)} masked pages")
-        for index in range(cover_pages if mode in ("page", "full") else 0):
+        if mode in ("page", "full"):
+            problems += _cover_layer_problems([pdf_doc[index] for index in range(cover_pages)], cover_text, known)
+        for index in range(cover_pages if mode == "full" else 0):
             types = leaked_types(engine.recognize(_inked(_render(pdf_doc[index], COVER_DPI))), known, anywhere=False)
             if types:
                 problems.append(f"page {index + 1}: {', '.join(sorted(t.value for t in types))}")

@@ -204,7 +204,9 @@ class _BrokenReader:
         raise RuntimeError("OCR crashed")
 
 
-@pytest.mark.parametrize("mode, withheld", [("page", True), ("full", True), ("regions", False)])
+# page mode reads the cover back from its text layer and needs no OCR; full mode re-OCRs it; regions mode
+# reads no page of the dossier (the stream comparison alone decides)
+@pytest.mark.parametrize("mode, withheld", [("page", False), ("full", True), ("regions", False)])
 def test_a_re_read_that_cannot_run_withholds_the_dossier(mode, withheld, known):
     documents = [DossierDocument(title="学历证书", name="01_education_certificate", pages=[masked_page_png()])]
     cover = DossierCover(pseudonym="P-0A1B2C3D", review=committee_review())
@@ -212,5 +214,44 @@ def test_a_re_read_that_cannot_run_withholds_the_dossier(mode, withheld, known):
     if withheld:
         with pytest.raises(MaskingFailed):
             verify_dossier(pdf, cover, documents, known, _BrokenReader(), mode)
-    else:  # regions mode reads no page of the dossier: the stream comparison alone decides
+    else:
         verify_dossier(pdf, cover, documents, known, _BrokenReader(), mode)
+
+
+def _cover(message: str = "继续教育2022年度专业科目学时不足", findings: int = 1, withheld: tuple = ()) -> DossierCover:
+    review = committee_review(message)
+    review.findings = review.findings * findings
+    return DossierCover(pseudonym="P-0A1B2C3D", review=review, withheld=list(withheld))
+
+
+# (case, the cover the PDF is drawn from, the cover verify is told of, withheld). In page mode the cover's
+# text layer is read back: it must be exactly the text drawn, with no image and none of the applicant's PII.
+COVER_LAYERS = [
+    ("the cover drawn", _cover(), _cover(), False),
+    ("a cover long enough for a second page", _cover(findings=60), _cover(findings=60), False),
+    ("a drawn text other than the one checked", _cover(withheld=("03_title_certificate",)), _cover(), True),
+    ("the applicant's name drawn where the checked text has none", _cover("申报人张三学时不足"), _cover(), True),
+    ("near miss: another finding's text, no PII, drawn as checked", _cover("学时登记不全"), _cover("学时登记不全"),
+     False),
+]
+
+
+@pytest.mark.parametrize(("case", "drawn", "checked", "withheld"), COVER_LAYERS, ids=[c[0] for c in COVER_LAYERS])
+def test_page_mode_reads_the_cover_back_from_its_text_layer(case, drawn, checked, withheld, known):
+    documents = [DossierDocument(title="学历证书", name="01_education_certificate", pages=[masked_page_png()])]
+    pdf = build_dossier(drawn, documents, Settings().dossier_font)
+    if withheld:
+        with pytest.raises(MaskingFailed, match="its text layer is not the text drawn"):
+            verify_dossier(pdf, checked, documents, known, _BrokenReader(), "page")
+    else:
+        verify_dossier(pdf, checked, documents, known, _BrokenReader(), "page")
+
+
+def test_a_cover_carrying_an_image_is_withheld(known):
+    documents = [DossierDocument(title="学历证书", name="01_education_certificate", pages=[masked_page_png()])]
+    cover = _cover()
+    pdf = build_dossier(cover, documents, Settings().dossier_font)
+    verify_dossier(pdf, cover, documents, known, _BrokenReader(), "page")
+    # Told of no documents, verify takes the page image for a second cover page: a cover carrying an image.
+    with pytest.raises(MaskingFailed, match="the cover carries an image"):
+        verify_dossier(pdf, cover, [], known, _BrokenReader(), "page")
