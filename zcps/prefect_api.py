@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from zcps.errors import ConfigError
 from zcps.settings import get_settings
@@ -37,6 +37,15 @@ _STOP_TIMEOUT_SECONDS = 5.0
 SLOT_RETRY_SECONDS = 0.5
 _SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
                "PREFECT_SERVER_CONCURRENCY_MAXIMUM_CONCURRENCY_SLOT_WAIT_SECONDS": str(SLOT_RETRY_SECONDS)}
+# Services this server has no use for, unless the environment asks for them: automations
+# (``triggers``; a server that dies with its process runs none), the event feed of a UI it does not
+# serve (``event_persister``, which writes every task-run state change to the database all zcps
+# processes share) and the event stream out to subscribers (zcps subscribes to none). Task runs are
+# still recorded (``task_run_recorder``). Together they were about a fifth of the server's CPU per
+# task run (docs/benchmarks.md, "Where the seconds per applicant go").
+_UNUSED_SERVICES_OFF = {"PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+                        "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
+                        "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false"}
 
 _SERVER_HINT = ("Set PREFECT_API_URL to a running Prefect server (docs/operations.md, "
                 "'A Prefect server and its UI').")
@@ -59,7 +68,7 @@ class TemporaryServer:
         self._errors = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "zcps.prefect_api", str(os.getpid()), str(self.port)],
-            env={**os.environ, **_SERVER_ENV}, stdin=subprocess.DEVNULL,
+            env=server_environment(os.environ), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=self._errors)
 
     @property
@@ -146,6 +155,12 @@ def prefect_api() -> Iterator[None]:
             os.environ.pop("PREFECT_API_URL", None)
         else:
             os.environ["PREFECT_API_URL"] = previous
+
+
+def server_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The temporary server's environment: ``environ`` with the unused services off unless it says
+    otherwise, and the settings every temporary server needs whatever it says."""
+    return {**_UNUSED_SERVICES_OFF, **environ, **_SERVER_ENV}
 
 
 def _free_port() -> int:
