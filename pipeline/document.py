@@ -126,12 +126,13 @@ def process_document(ref: DocumentRef, store_url: str, force: bool = False,
     data = store.get(doc_key(ref))
     sha = sha256_hex(data)
     version = pipeline_version()
-    if not force and not ledger.should_process(ref, sha, version):
+    entry = ledger.get(ref)
+    if not force and not ledger.should_process(ref, sha, version, entry=entry):
         previous = load_result(store, ref)
         if previous is not None:
             return DocumentOutcome.of(previous.model_copy(update={"reused": True}))
     owner = current_holder().token
-    ledger.claim(ref, sha, version, owner)
+    ledger.claim(ref, sha, version, owner, previous=entry)
     started = time.perf_counter()
     try:
         result = read_document(ref, data, store=store, ocr_slot=ocr_slot)

@@ -49,6 +49,13 @@ _READ_THREADS = 8
 __all__ = ["MAX_ERROR_MESSAGE", "LeaseHolder", "Ledger", "LedgerEntry", "LedgerSummary", "Scope", "current_holder"]
 
 
+class _Unread:
+    """The default of an entry argument: read the entry from the store."""
+
+
+UNREAD = _Unread()
+
+
 class LedgerSummary(Model):
     total: int = 0
     by_status: dict[str, int] = PydField(default_factory=lambda: {s.value: 0 for s in Status})
@@ -98,8 +105,10 @@ class Ledger:
         self.store.delete(entry_key(entry))
 
     def should_process(self, ref: DocumentRef, sha256: str, pipeline_version: str,
-                       owner: str | None = None) -> bool:
-        entry = self.get(ref)
+                       owner: str | None = None, *, entry: "LedgerEntry | None | _Unread" = UNREAD) -> bool:
+        """``entry``: the file's entry as the caller just read it (``get``), so it is not read again."""
+        if isinstance(entry, _Unread):
+            entry = self.get(ref)
         if entry is None:
             return True
         if entry.status is Status.done:
@@ -108,9 +117,13 @@ class Ledger:
             return False
         return True
 
-    def claim(self, ref: DocumentRef, sha256: str, pipeline_version: str, owner: str) -> LedgerEntry:
+    def claim(self, ref: DocumentRef, sha256: str, pipeline_version: str, owner: str, *,
+              previous: "LedgerEntry | None | _Unread" = UNREAD) -> LedgerEntry:
+        """Take the file's lease. ``previous``: its entry as the caller just read it, which saves a read
+        per file; the write is read back either way, so a claim racing this one is still caught."""
         now = self._clock()
-        previous = self.get(ref)
+        if isinstance(previous, _Unread):
+            previous = self.get(ref)
         self._refuse_foreign_lease(previous, owner, now)
         holder = current_holder()
         same_work = previous is not None and (previous.sha256, previous.pipeline_version) == (sha256, pipeline_version)

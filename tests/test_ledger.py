@@ -122,6 +122,45 @@ def test_lease_conflicts_leave_the_holder_untouched(ledger: Ledger, clock: Clock
     assert ledger.get(REF) == before
 
 
+# (steps before, who claims, the entry passed as read just before (None: nothing passed), GETs of
+# the claim, attempts after, or the conflict raised)
+CLAIM_READS = {
+    "nothing passed: the claim reads the entry and its write back": ([], "w1", None, 2, 1),
+    "no entry yet, passed: only the write is read back": ([], "w1", "read", 1, 1),
+    "own failed entry passed: attempts still counted": ([CLAIM_W1, ("fail", "w1", "E_STORE_UNAVAILABLE")], "w1",
+                                                        "read", 1, 2),
+    "foreign fresh lease passed: refused before any write": ([CLAIM_W1], "w2", "read", 0, LeaseConflict),
+    "foreign fresh lease, nothing passed: refused after reading it": ([CLAIM_W1], "w2", None, 1, LeaseConflict),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLAIM_READS))
+def test_claim_reads_the_entry_only_when_not_given(store: ObjectStore, clock: Clock, case: str):
+    steps, owner, passed, gets, after = CLAIM_READS[case]
+    ledger = Ledger(store, "2024", clock=clock)
+    run_steps(ledger, clock, steps)
+    counting = CountingStore(store)
+    claimer = Ledger(counting, "2024", clock=clock)
+    before = ledger.get(REF)
+    given = {"previous": before} if passed == "read" else {}
+    if after is LeaseConflict:
+        with pytest.raises(LeaseConflict):
+            claimer.claim(REF, SHA_A, "v1", owner, **given)
+        assert ledger.get(REF) == before
+    else:
+        assert claimer.claim(REF, SHA_A, "v1", owner, **given).attempts == after
+    assert counting.calls["get"] == gets
+
+
+@pytest.mark.parametrize("case", sorted(TRANSITIONS))
+def test_should_process_decides_the_same_on_a_passed_entry(ledger: Ledger, clock: Clock, case: str):
+    steps, _, _, _, decisions = TRANSITIONS[case]
+    run_steps(ledger, clock, steps)
+    entry = ledger.get(REF)
+    for (sha, version, asking), expected in decisions.items():
+        assert ledger.should_process(REF, sha, version, owner=asking, entry=entry) is expected, (sha, version, asking)
+
+
 def test_own_lease_can_be_reclaimed_and_finished_late(ledger: Ledger, clock: Clock):
     run_steps(ledger, clock, [CLAIM_W1, ("advance", LEASE + 5), ("finish", "w1", SHA_A)])
     assert ledger.get(REF).status is Status.done
