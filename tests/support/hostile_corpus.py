@@ -46,7 +46,6 @@ class Expect:
     key: str
     status: str  # ledger status: done | failed | ignored; or "review" for an applicant-level outcome
     code: str | None = None  # ledger error code, or the rule id the review must hold
-    pdftrust: bool = False  # invisible text layer or /Rotate: being fixed by the pdftrust engineer
 
 
 @dataclass
@@ -211,7 +210,8 @@ FILE_CASES = {
     "odd name （扫描件）①.png": (lambda: page_png(PII_PAGE[:2], (900, 320)), "done", None),
     "-leading-dash.png": (lambda: page_png(PII_PAGE[:1], (900, 320)), "done", None),
 }
-PDFTRUST_CASES = {
+# PDFs whose text layer is not what the page shows (invisible OCR layer, /Rotate 90): read from the rendered page.
+VISIBLE_CONTENT_PDFS = {
     "20_invisible_layer.pdf": invisible_text_layer_pdf,
     "21_rotate90.pdf": rotated_pdf,
 }
@@ -233,14 +233,14 @@ def build_corpus(store, *, local: bool) -> Corpus:
     prefix = f"intake/{BATCH}/"
 
     files = f"{UNIT}/H-FILES"
-    store.put(f"{prefix}{files}/manifest.json", _manifest("H-FILES", [*FILE_CASES, *PDFTRUST_CASES]))
+    store.put(f"{prefix}{files}/manifest.json", _manifest("H-FILES", [*FILE_CASES, *VISIBLE_CONTENT_PDFS]))
     corpus.applicants.append((UNIT, "H-FILES"))
     for name, (make, status, code) in FILE_CASES.items():
         put_raw(store, f"{prefix}{files}/docs/{name}", make())  # as uploaded: the 253-byte name too
         corpus.expects.append(Expect(name, f"{files}/docs/{name}", status, code))
-    for name, make in PDFTRUST_CASES.items():
+    for name, make in VISIBLE_CONTENT_PDFS.items():
         store.put(f"{prefix}{files}/docs/{name}", make())
-        corpus.expects.append(Expect(name, f"{files}/docs/{name}", "done", None, pdftrust=True))
+        corpus.expects.append(Expect(name, f"{files}/docs/{name}", "done", None))
     for tail, (status, code) in RAW_CASES.items():
         put_raw(store, f"{prefix}{files}/{tail}", page_png(PII_PAGE[:1]))
         corpus.expects.append(Expect(tail, f"{files}/{tail}", status, code))
