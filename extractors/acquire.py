@@ -56,7 +56,7 @@ def ocr_page(image: np.ndarray, number: int, dpi: int, engine: OcrEngine) -> Pag
     height, width = image.shape[:2]
     scale = preprocess.downscale_factor(width, height)
     scaled = PageTransform.for_stored(width, height, scale, 0, 0.0).apply(image)
-    cleaned = preprocess.suppress_red_seals(scaled)
+    cleaned = preprocess.suppress_red_seals(preprocess.stretch_faint_page(scaled))
     transform = upright_transform(cleaned, engine.probe(cleaned), scale, engine.upside_down_probabilities)
     upright = transform.apply(cleaned) if transform.rotation or transform.deskew_angle else cleaned
     lines = engine.recognize(upright)

@@ -53,6 +53,7 @@ _INCOMPLETE_YEAR = re.compile(
 )
 INCOMPLETE_DOUBT = "日期年份不完整（疑似漏识“〇”或数字），未作推断，请核对原件"
 COMPLETED_DOUBT = "日期年份不完整（疑似漏识“〇”），已按本文件所载同月日期补全，请核对原件"
+DAY_MISSING_DOUBT = "日期只识别到年月（{raw}），该栏应有具体日期，疑似被印章或折痕遮挡，请核对原件"
 
 
 
@@ -196,6 +197,11 @@ def complete_year(raw: str, printed: list[str]) -> str | None:
         return None
     year = years.pop()
     return normalise(int(year), int(month_day[1:3]), int(month_day[4:6]) if len(month_day) > 3 else None)
+
+
+def is_month_only(value: object) -> bool:
+    """A normalised date without its day (``YYYY-MM``)."""
+    return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value) is not None
 
 
 def find_dates(line: TextLine) -> list[Match]:

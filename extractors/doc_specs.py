@@ -48,6 +48,9 @@ class FieldSpec(_Spec):
     # copy this field's value, mapped through the vocabulary, when that field was found
     same_as: str | None = None
     strategy: str | None = None  # a named reader in extractors.strategies, tried before the labels
+    # a date the form always prints to the day (a signature or seal date): a month-only reading of it
+    # lost its day to a seal or a fold, so it is doubtful (a genuinely month-only field leaves this off)
+    full_date: bool = False
 
     @field_validator("sentences", "avoid", "near")
     @classmethod

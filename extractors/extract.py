@@ -16,7 +16,8 @@ from extractors.associate import COMPLETED_CERTAINTY, Reading, find_field, wrapp
 from extractors.ce_records import extract_ce_records
 from extractors.classify import classify_text
 from extractors.doc_specs import DocSpec, FieldSpec, specs
-from extractors.dates import COMPLETED_DOUBT, complete_year, find_dates, find_incomplete_dates
+from extractors.dates import COMPLETED_DOUBT, DAY_MISSING_DOUBT, complete_year, find_dates, find_incomplete_dates, \
+    is_month_only
 from extractors.fields_boxes import span_bbox
 from extractors.geometry import page_image
 from extractors.matches import Match
@@ -54,6 +55,13 @@ def _read_field(layout: DocumentLayout, field_spec: FieldSpec, found: dict[str, 
     return find_field(layout, field_spec)
 
 
+def _doubt_a_date_without_its_day(field: Field, field_spec: FieldSpec) -> None:
+    """A field the form prints to the day, read as year and month only: the day was there and is lost."""
+    doubt = DAY_MISSING_DOUBT.format(raw=field.raw)
+    if field_spec.kind == "date" and field_spec.full_date and is_month_only(field.value) and doubt not in field.doubts:
+        field.doubts.append(doubt)
+
+
 def read_fields(layout: DocumentLayout, spec: DocSpec | None) -> dict[str, Field]:
     registry = _checked_specs()
     field_specs = spec.fields if spec is not None else registry.shared
@@ -61,6 +69,7 @@ def read_fields(layout: DocumentLayout, spec: DocSpec | None) -> dict[str, Field
     for name, field_spec in field_specs.items():
         field = _read_field(layout, field_spec, found)
         if field is not None:
+            _doubt_a_date_without_its_day(field, field_spec)
             found[name] = field
     return found
 

@@ -56,7 +56,8 @@ def _gap(text: str) -> int | None:
 
 def _options(text: str) -> list[_Option]:
     """Each option with the mark that touches it; a mark touching two options goes to the closer,
-    and on a tie to the side the line's first mark shows (``□优秀`` before, ``优秀□`` after)."""
+    and on a tie to the one without a mark yet, else to the side the line's first mark shows
+    (``□优秀`` before, ``优秀□`` after)."""
     grades = list(_grade_re().finditer(text))
     if not grades:
         return []
@@ -73,7 +74,11 @@ def _options(text: str) -> list[_Option]:
             continue
         if left_gap is None and right_gap is None:
             continue
-        if right_gap is None or (left_gap is not None and (left_gap < right_gap or (left_gap == right_gap and not before_first))):
+        if left_gap is not None and left_gap == right_gap and (left in owner) != (right in owner):
+            # a mark between two options goes to the one that has none yet (□称职□基本称职 after a
+            # bare 优秀 whose tick OCR dropped: the line's first mark is no guide to its side then)
+            target = right if left in owner else left
+        elif right_gap is None or (left_gap is not None and (left_gap < right_gap or (left_gap == right_gap and not before_first))):
             target = left
         else:
             target = right

@@ -32,7 +32,7 @@ from zcps.settings import Settings, get_settings
 log = logging.getLogger("zcps.ocr")
 
 # Part of every cache entry's engine name: bump it when preprocessing or line building changes results.
-PIPELINE_OCR_VERSION = "zcps-ocr/2"
+PIPELINE_OCR_VERSION = "zcps-ocr/3"  # 3: faint pages stretched before OCR
 CLS_HEIGHT, CLS_WIDTH = 48, 192
 
 

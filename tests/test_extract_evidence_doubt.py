@@ -50,3 +50,25 @@ def test_title_certificate_keeps_its_other_dates(lines, chosen, others):
 def test_title_date_says_how_it_was_chosen(lines, label, method):
     qualified = extract_document(_text("专业技术资格证书", *lines), DocType.title_certificate).fields["qualified_on"]
     assert (qualified.label, qualified.method) == (label, method)
+
+
+@pytest.mark.parametrize(("doc_type", "lines", "field", "value", "doubted"), [
+    # a seal over the day of the form's own date: 2022.01 of 2022.01.06
+    (DocType.annual_assessment, ("2021年度考核登记表", "考核等次：称职", "（盖章）", "2022.01"), "signed_on", "2022-01", True),
+    (DocType.annual_assessment, ("2021年度考核登记表", "考核等次：称职", "（盖章）", "2022年1月"), "signed_on", "2022-01", True),
+    (DocType.annual_assessment, ("2021年度考核登记表", "考核等次：称职", "（盖章）", "2022.01.06"), "signed_on", "2022-01-06", False),
+    (DocType.annual_assessment, ("2021年度考核登记表", "考核等次：称职", "（盖章）", "2022年1月6日"), "signed_on", "2022-01-06", False),
+    (DocType.unit_evaluation, ("单位评价意见表", "（公章）", "2024.05"), "signed_on", "2024-05", True),
+    (DocType.pledge, ("诚信承诺书", "签字日期：2024年5月"), "signed_on", "2024-05", True),
+    (DocType.pledge, ("诚信承诺书", "签字日期：2024年5月20日"), "signed_on", "2024-05-20", False),
+    # near misses: fields a document may print to the month only stay undoubted
+    (DocType.appointment_letter, ("聘任书", "聘任时间：2019年7月"), "appointed_on", "2019-07", False),
+    (DocType.education_certificate, ("毕业证书", "毕业时间：2019年7月"), "graduated_on", "2019-07", False),
+    (DocType.title_certificate, ("专业技术资格证书", "取得资格时间：2019年11月"), "qualified_on", "2019-11", False),
+    (DocType.vocational_qualification, ("职业资格证书", "发证日期：2021/06"), "obtained_on", "2021-06", False),
+])
+def test_a_full_date_read_without_its_day_is_doubtful(doc_type, lines, field, value, doubted):
+    """A date the form prints to the day (``full_date`` in its spec), read as year and month, lost its day."""
+    read = extract_document(_text(*lines), doc_type).fields[field]
+    assert read.value == value
+    assert any("只识别到年月" in doubt for doubt in read.doubts) is doubted

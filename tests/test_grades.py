@@ -44,6 +44,12 @@ CASES = [
     ("优秀✔ 称职 基本称职", "优秀"),  # the tick touches 优秀, a space parts it from 称职
     ("●合格 ○基本合格 ○不合格", "合格"),
     ("优秀！ 称职 基本称职！ 不称职！", "称职"),  # boxes read as ！, the ticked one lost its box
+    # marks before the option, the ticked first one lost its ☑ and OCR closed a gap: the box between
+    # 称职 and 基本称职 is 基本称职's, since 称职 has its own
+    ("考评结果：优秀 □称职□基本称职 □不称职", "优秀"),
+    ("优秀 □称职□基本称职□不称职", "优秀"),
+    ("□优秀 称职□基本称职 □不称职", "称职"),
+    ("□优秀□称职□基本称职 不称职", "不称职"),
     # unknown: no tick, several ticks, no option
     ("优秀（ ） 称职（ ） 基本称职（ ）", None),
     ("优秀（√） 称职（√） 基本称职（ ）", None),
@@ -51,6 +57,7 @@ CASES = [
     ("优秀口 称职口 基本称职口 不称职口", None),
     ("优秀 称职 基本称职 不称职", None),
     ("优秀☑ 称职☑ 基本称职□ 不称职□", None),
+    ("优秀 称职□基本称职□不称职", None),  # two bare options: which lost its tick is unknown
     ("称职 不称职", None),
     ("考核结果：", None),
     ("年度考核登记表", None),
