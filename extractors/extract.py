@@ -57,8 +57,10 @@ def _read_field(layout: DocumentLayout, field_spec: FieldSpec, found: dict[str, 
 
 def _doubt_a_date_without_its_day(field: Field, field_spec: FieldSpec) -> None:
     """A field the form prints to the day, read as year and month only: the day was there and is lost."""
+    if not (field_spec.kind == "date" and field_spec.full_date and is_month_only(field.value)):
+        return
     doubt = DAY_MISSING_DOUBT.format(raw=field.raw)
-    if field_spec.kind == "date" and field_spec.full_date and is_month_only(field.value) and doubt not in field.doubts:
+    if doubt not in field.doubts:
         field.doubts.append(doubt)
 
 

@@ -72,10 +72,11 @@ FAINT_INK_GREY = 128
 MIN_INK_PIXELS = 200
 
 
-def darkest_ink(grey: np.ndarray) -> float | None:
+def darkest_ink(grey: np.ndarray, paper: float | None = None) -> float | None:
     """The grey level of the page's darkest ink, or None when there is (almost) no ink at all.
-    The paper is the median grey: text covers far less than half of any page."""
-    ink = grey[grey < float(np.median(grey)) - INK_BELOW_PAPER]
+    ``paper`` is the median grey unless given: text covers far less than half of any page."""
+    paper = float(np.median(grey)) if paper is None else paper
+    ink = grey[grey < paper - INK_BELOW_PAPER]
     return float(np.percentile(ink, DARKEST_INK_PERCENTILE)) if ink.size >= MIN_INK_PIXELS else None
 
 
@@ -83,11 +84,11 @@ def stretch_faint_page(image_bgr: np.ndarray) -> np.ndarray:
     """A faint page (``darkest_ink`` ≥ ``FAINT_INK_GREY``) stretched so its ink is black and its paper
     white; every other page is returned as it is, the very same array."""
     grey = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY) if image_bgr.ndim == 3 else image_bgr
-    darkest = darkest_ink(grey)
+    paper = float(np.median(grey))
+    darkest = darkest_ink(grey, paper)
     if darkest is None or darkest < FAINT_INK_GREY:
         return image_bgr
     # the darkest ink becomes black and the paper white; darkest_ink is INK_BELOW_PAPER below the paper
-    paper = float(np.median(grey))
     table = np.clip((np.arange(256) - darkest) * 255.0 / (paper - darkest), 0, 255).astype(np.uint8)
     return cv2.LUT(image_bgr, table)
 
